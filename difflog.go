@@ -1,0 +1,297 @@
+package binarynet
+
+import (
+	"fmt"
+	"math"
+)
+
+// DiffLog records update steps compactly: at step t unit Updates[t] was
+// updated and its state changed by Deltas[t], which is -1, 0 or +1. Unit
+// ids are int32, so networks of any size supported here log correctly.
+type DiffLog struct {
+	Updates []int32
+	Deltas  []int8
+}
+
+// Len returns the number of recorded steps.
+func (l DiffLog) Len() int { return len(l.Updates) }
+
+// diffBuffer is the network's pending diff log.
+type diffBuffer struct {
+	updates []int32 // nil when diff logging is off
+	deltas  []int8
+	filled  int
+}
+
+func (d *diffBuffer) reserve(steps int) error {
+	if d.updates != nil && steps > len(d.updates)-d.filled {
+		return fmt.Errorf("%w: diff log has room for %d more steps, run asks for %d (EnableDiffLogging)",
+			ErrLogOverflow, len(d.updates)-d.filled, steps)
+	}
+	return nil
+}
+
+func (d *diffBuffer) record(u int, delta int8) {
+	if d.updates != nil {
+		d.updates[d.filled] = int32(u)
+		d.deltas[d.filled] = delta
+		d.filled++
+	}
+}
+
+// stepBuffer is the network's pending step log: the full state after each
+// step, row after row.
+type stepBuffer struct {
+	states []int8 // nil when step logging is off
+	width  int
+	filled int // rows written
+}
+
+func (s *stepBuffer) reserve(steps int) error {
+	if s.states != nil && steps > len(s.states)/s.width-s.filled {
+		return fmt.Errorf("%w: step log has room for %d more steps, run asks for %d (EnableStepLogging)",
+			ErrLogOverflow, len(s.states)/s.width-s.filled, steps)
+	}
+	return nil
+}
+
+func (s *stepBuffer) record(state []int8) {
+	if s.states != nil {
+		copy(s.states[s.filled*s.width:], state)
+		s.filled++
+	}
+}
+
+// EnableDiffLogging allocates a diff log for the next steps updates,
+// replacing any pending one. Zero turns diff logging off. A run that would
+// write past the end returns ErrLogOverflow before taking any step.
+func (nw *Network) EnableDiffLogging(steps int) error {
+	if err := nw.checkLogSize("diff log steps", steps, 5); err != nil {
+		return err
+	}
+	nw.diff = diffBuffer{}
+	if steps > 0 {
+		nw.diff = diffBuffer{updates: make([]int32, steps), deltas: make([]int8, steps)}
+	}
+	return nil
+}
+
+// ConsumeDiffLog returns the steps recorded since EnableDiffLogging and
+// turns diff logging off. Without a log it returns an empty DiffLog.
+func (nw *Network) ConsumeDiffLog() DiffLog {
+	d := nw.diff
+	nw.diff = diffBuffer{}
+	return DiffLog{Updates: d.updates[:d.filled:d.filled], Deltas: d.deltas[:d.filled:d.filled]}
+}
+
+// EnableStepLogging allocates a log of the full state after each of the
+// next steps updates (steps x N bytes). Zero turns step logging off. It
+// needs Initialize, which fixes N.
+func (nw *Network) EnableStepLogging(steps int) error {
+	if !nw.initialized {
+		return orderError("EnableStepLogging before Initialize")
+	}
+	if err := nw.checkLogSize("step log steps", steps, float64(nw.n)); err != nil {
+		return err
+	}
+	nw.stepLog = stepBuffer{}
+	if steps > 0 {
+		nw.stepLog = stepBuffer{states: make([]int8, steps*nw.n), width: nw.n}
+	}
+	return nil
+}
+
+// ConsumeStepLog returns the states recorded since EnableStepLogging, one
+// row per step, and turns step logging off.
+func (nw *Network) ConsumeStepLog() [][]int8 {
+	s := nw.stepLog
+	nw.stepLog = stepBuffer{}
+	rows := make([][]int8, s.filled)
+	for i := range rows {
+		rows[i] = s.states[i*s.width : (i+1)*s.width : (i+1)*s.width]
+	}
+	return rows
+}
+
+// checkLogSize rejects negative sizes and logs larger than the RAM budget.
+func (nw *Network) checkLogSize(param string, steps int, bytesPerStep float64) error {
+	if steps < 0 {
+		return paramError(param, steps, "must be >= 0")
+	}
+	budget := nw.opts.RAMBudgetGB
+	if budget == 0 {
+		budget = defaultRAMBudgetGB
+	}
+	if need := float64(steps) * bytesPerStep; need > budget*(1<<30) {
+		return fmt.Errorf("%w: a log of %d steps needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, steps, need/(1<<30), budget)
+	}
+	return nil
+}
+
+// Range is the half-open range [Start, End) of unit ids of a population.
+type Range struct{ Start, End int }
+
+// checkDiffLog validates a diff log against a network of n units.
+func checkDiffLog(n int, log DiffLog) error {
+	if len(log.Updates) != len(log.Deltas) {
+		return shapeError("diff log has %d updates but %d deltas", len(log.Updates), len(log.Deltas))
+	}
+	for t, u := range log.Updates {
+		if uint32(u) >= uint32(n) {
+			return paramError(fmt.Sprintf("diff log updates[%d]", t), u, fmt.Sprintf("must be a unit id in [0, %d)", n))
+		}
+		if d := log.Deltas[t]; d < -1 || d > 1 {
+			return paramError(fmt.Sprintf("diff log deltas[%d]", t), d, "must be -1, 0 or 1")
+		}
+	}
+	return nil
+}
+
+func checkInterval(sampleInterval int) error {
+	if sampleInterval < 1 {
+		return paramError("sample interval", sampleInterval, "must be >= 1")
+	}
+	return nil
+}
+
+// sampleCount returns the number of samples of a log of the given length:
+// steps 0, k, 2k, ... are sampled.
+func sampleCount(steps, interval int) int {
+	if steps == 0 {
+		return 0
+	}
+	return (steps-1)/interval + 1
+}
+
+// ReconstructStatesFromDiffLogs replays a diff log from an initial state
+// and returns the full state after steps 0, k, 2k, ... where k is
+// sampleInterval, one row per sample. As in the Python module a delta
+// moves a unit's state to 1 when state+delta > 0 and to 0 otherwise.
+// Mismatched or out-of-range inputs return an error.
+func ReconstructStatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int) ([][]int8, error) {
+	if err := checkReplay(initial, log, sampleInterval); err != nil {
+		return nil, err
+	}
+	n := len(initial)
+	count := sampleCount(log.Len(), sampleInterval)
+	if n > 0 && count > math.MaxInt/n {
+		return nil, paramError("sample interval", sampleInterval, "gives more samples than fit in memory")
+	}
+	state := append([]int8(nil), initial...)
+	flat := make([]int8, count*n)
+	out := make([][]int8, 0, count)
+	for t, u := range log.Updates {
+		if d := log.Deltas[t]; d != 0 {
+			state[u] = stepState(state[u], d)
+		}
+		if t%sampleInterval == 0 {
+			row := flat[len(out)*n : (len(out)+1)*n : (len(out)+1)*n]
+			copy(row, state)
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+func stepState(s, d int8) int8 {
+	if s+d > 0 {
+		return 1
+	}
+	return 0
+}
+
+func checkReplay(initial []int8, log DiffLog, sampleInterval int) error {
+	if err := checkInterval(sampleInterval); err != nil {
+		return err
+	}
+	if err := checkBinary("initial state", initial); err != nil {
+		return err
+	}
+	return checkDiffLog(len(initial), log)
+}
+
+// PopulationRatesFromDiffLogs returns, after steps 0, k, 2k, ... (k =
+// sampleInterval), the fraction of active units of each range, one row per
+// sample and one column per range. An empty range has rate 0.
+func PopulationRatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int, ranges []Range) ([][]float64, error) {
+	if err := checkReplay(initial, log, sampleInterval); err != nil {
+		return nil, err
+	}
+	n := len(initial)
+	owner := make([]int32, n)
+	for i := range owner {
+		owner[i] = -1
+	}
+	active := make([]int, len(ranges))
+	for k, r := range ranges {
+		if r.Start < 0 || r.End < r.Start || r.End > n {
+			return nil, paramError(fmt.Sprintf("ranges[%d]", k), r, fmt.Sprintf("must satisfy 0 <= Start <= End <= %d", n))
+		}
+		for u := r.Start; u < r.End; u++ {
+			if owner[u] >= 0 {
+				return nil, paramError(fmt.Sprintf("ranges[%d]", k), r, fmt.Sprintf("overlaps ranges[%d]", owner[u]))
+			}
+			owner[u] = int32(k)
+			active[k] += int(initial[u])
+		}
+	}
+	state := append([]int8(nil), initial...)
+	count := sampleCount(log.Len(), sampleInterval)
+	flat := make([]float64, count*len(ranges))
+	out := make([][]float64, 0, count)
+	for t, u := range log.Updates {
+		if d := log.Deltas[t]; d != 0 {
+			next := stepState(state[u], d)
+			if k := owner[u]; k >= 0 {
+				active[k] += int(next - state[u])
+			}
+			state[u] = next
+		}
+		if t%sampleInterval == 0 {
+			i := len(out)
+			row := flat[i*len(ranges) : (i+1)*len(ranges) : (i+1)*len(ranges)]
+			for k, r := range ranges {
+				row[k] = float64(active[k]) / float64(max(1, r.End-r.Start))
+			}
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+// PopulationRatesFromDiffLogs is the package function of the same name
+// applied to the given populations of the network, or to all of them when
+// none are given.
+func (nw *Network) PopulationRatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int, pops ...Population) ([][]float64, error) {
+	if len(pops) == 0 {
+		pops = nw.pops
+	}
+	ranges := make([]Range, len(pops))
+	for k, p := range pops {
+		start, end, err := nw.PopulationRange(p)
+		if err != nil {
+			return nil, fmt.Errorf("pops[%d]: %w", k, err)
+		}
+		ranges[k] = Range{start, end}
+	}
+	if n := nw.N(); len(initial) != n {
+		return nil, shapeError("initial state has %d units, network has %d", len(initial), n)
+	}
+	return PopulationRatesFromDiffLogs(initial, log, sampleInterval, ranges)
+}
+
+// ExtractSpikeEventsFromDiffLogs returns the onset events of a diff log:
+// the steps at which a unit switched on (delta +1) and the unit ids, in
+// step order.
+func ExtractSpikeEventsFromDiffLogs(log DiffLog) (steps []int64, units []int32, err error) {
+	if len(log.Updates) != len(log.Deltas) {
+		return nil, nil, shapeError("diff log has %d updates but %d deltas", len(log.Updates), len(log.Deltas))
+	}
+	for t, d := range log.Deltas {
+		if d > 0 {
+			steps = append(steps, int64(t))
+			units = append(units, log.Updates[t])
+		}
+	}
+	return steps, units, nil
+}

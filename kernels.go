@@ -1,0 +1,224 @@
+package binarynet
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// csc is a square weight matrix in compressed sparse column form: the
+// outgoing weights of unit c are vals[indptr[c]:indptr[c+1]] onto the rows
+// (post units) rows[indptr[c]:indptr[c+1]].
+//
+// Invariants: len(indptr) == n+1, indptr[0] == 0, indptr is
+// non-decreasing, rows are strictly increasing within a column (so there
+// are no duplicate entries), and len(rows) == len(vals) >= indptr[n].
+type csc[T float32 | float64] struct {
+	indptr []int64
+	rows   []int32
+	vals   []T
+}
+
+// nnz returns the number of stored entries.
+func (m *csc[T]) nnz() int64 { return m.indptr[len(m.indptr)-1] }
+
+// sumDuplicates merges entries with the same row within each column,
+// which sampling leaves adjacent, summing their values in stored order.
+// Entries that sum to exactly zero are dropped.
+func (m *csc[T]) sumDuplicates() {
+	n := len(m.indptr) - 1
+	var out int64
+	for c := range n {
+		lo, hi := m.indptr[c], m.indptr[c+1]
+		m.indptr[c] = out
+		for i := lo; i < hi; {
+			row, sum := m.rows[i], m.vals[i]
+			for i++; i < hi && m.rows[i] == row; i++ {
+				sum += m.vals[i]
+			}
+			if sum != 0 {
+				m.rows[out], m.vals[out] = row, sum
+				out++
+			}
+		}
+	}
+	m.indptr[n] = out
+	m.rows, m.vals = m.rows[:out:out], m.vals[:out:out]
+}
+
+// engine holds the network's numeric state for one float type: the states,
+// the cached field h = W s, the thresholds and the weights, dense or
+// sparse.
+type engine[T float32 | float64] struct {
+	n      int
+	state  []int8
+	field  []T
+	thresh []T
+	dense  []T      // column-major n x n, nil in sparse mode
+	sparse *csc[T] // nil in dense mode
+}
+
+// flip adds delta (+1 or -1) times the outgoing column of unit u to the
+// field.
+func (e *engine[T]) flip(u int, delta int8) {
+	if e.dense != nil {
+		col := e.dense[u*e.n : (u+1)*e.n]
+		axpy(delta, col, e.field)
+		return
+	}
+	lo, hi := e.sparse.indptr[u], e.sparse.indptr[u+1]
+	scatterAdd(delta, e.sparse.rows[lo:hi], e.sparse.vals[lo:hi], e.field)
+}
+
+// axpy computes y += delta*x for delta = +1 or -1. With delta = ±1 every
+// product is exact, so the result equals y ± x element by element whatever
+// the order of operations, and the dense and sparse kernels agree bit for
+// bit.
+func axpy[T float32 | float64](delta int8, x, y []T) {
+	switch x := any(x).(type) {
+	case []float32:
+		gonum.Implementation{}.Saxpy(len(x), float32(delta), x, 1, any(y).([]float32), 1)
+	case []float64:
+		gonum.Implementation{}.Daxpy(len(x), float64(delta), x, 1, any(y).([]float64), 1)
+	}
+}
+
+// scatterAdd computes y[rows[i]] += delta*vals[i] for delta = +1 or -1.
+func scatterAdd[T float32 | float64](delta int8, rows []int32, vals []T, y []T) {
+	vals = vals[:len(rows)]
+	if delta > 0 {
+		for i, r := range rows {
+			y[r] += vals[i]
+		}
+		return
+	}
+	for i, r := range rows {
+		y[r] -= vals[i]
+	}
+}
+
+// recomputeField sets field = W state from scratch, adding the columns of
+// the active units in increasing order.
+func (e *engine[T]) recomputeField() {
+	clear(e.field)
+	for u, s := range e.state {
+		if s != 0 {
+			e.flip(u, 1)
+		}
+	}
+}
+
+// update applies the rule of the unit's population to unit u and returns
+// the change of its state: -1, 0 or +1. For threshold units the new state
+// is 1 when the field is strictly above the threshold.
+func (e *engine[T]) update(u int, kind popKind, drawn bool) int8 {
+	var next int8
+	switch kind {
+	case kindNeuron:
+		if e.field[u] > e.thresh[u] {
+			next = 1
+		}
+	case kindBackgroundRnd:
+		if drawn {
+			next = 1
+		}
+	default:
+		return 0
+	}
+	delta := next - e.state[u]
+	if delta != 0 {
+		e.state[u] = next
+		e.flip(u, delta)
+	}
+	return delta
+}
+
+// numeric is the part of a network that depends on the float type; it is
+// implemented by *engine[float32] and *engine[float64].
+type numeric interface {
+	// run performs steps updates, of the given units or, when units is
+	// nil, of units drawn by the network's selector.
+	run(nw *Network, units []int32, steps int) error
+	stateSlice() []int8
+	fieldTo(dst []float64) []float64
+	thresholdsTo(dst []float64) []float64
+	nonZero() int64
+}
+
+// newGeneratedEngine builds the weights of a network from its synapse
+// blocks and computes the initial field.
+func newGeneratedEngine[T float32 | float64](opts Options, blocks []block, mayRepeat bool, state []int8, thresh []float64) (numeric, error) {
+	n := len(state)
+	e := &engine[T]{n: n, state: state, field: make([]T, n), thresh: make([]T, n)}
+	for i, t := range thresh {
+		e.thresh[i] = T(t)
+	}
+	var err error
+	if opts.WeightMode == WeightDense {
+		e.dense, err = buildDense[T](blocks, n, opts.Workers, opts.Seed)
+	} else {
+		e.sparse, err = buildCSC[T](blocks, n, opts.Workers, opts.Seed, mayRepeat)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.recomputeField()
+	return e, nil
+}
+
+// run is the batch-update kernel shared by the dense and sparse modes.
+func (e *engine[T]) run(nw *Network, units []int32, steps int) error {
+	sel := &nw.sel
+	for i := range steps {
+		var k, u int
+		if units != nil {
+			u = int(units[i])
+			k = sel.population(u)
+		} else {
+			k, u = sel.draw()
+		}
+		spec := &nw.specs[k]
+		drawn := false
+		if spec.kind == kindBackgroundRnd {
+			a := spec.activity(nw.steps)
+			if !(a >= 0 && a <= 1) {
+				return paramError(fmt.Sprintf("background %q activity at step %d", spec.name, nw.steps), a, "must be in [0, 1]")
+			}
+			drawn = nw.bgRand.Float64() < a
+		}
+		delta := e.update(u, spec.kind, drawn)
+		nw.diff.record(u, delta)
+		nw.stepLog.record(e.state)
+		nw.steps++
+	}
+	return nil
+}
+
+func (e *engine[T]) stateSlice() []int8 { return e.state }
+
+func (e *engine[T]) fieldTo(dst []float64) []float64 {
+	for _, v := range e.field {
+		dst = append(dst, float64(v))
+	}
+	return dst
+}
+
+func (e *engine[T]) thresholdsTo(dst []float64) []float64 {
+	for _, v := range e.thresh {
+		dst = append(dst, float64(v))
+	}
+	return dst
+}
+
+func (e *engine[T]) nonZero() int64 {
+	if e.sparse != nil {
+		return e.sparse.nnz()
+	}
+	var k int64
+	for _, v := range e.dense {
+		if v != 0 {
+			k++
+		}
+	}
+	return k
+}

@@ -1,0 +1,246 @@
+package binarynet
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/james-bowman/sparse"
+	"gonum.org/v1/gonum/mat"
+)
+
+// sparseMatrix is what a sparse input matrix offers: its non-zero entries
+// and their number. *sparse.CSC, *sparse.CSR, *sparse.COO and *sparse.DOK
+// implement it.
+type sparseMatrix interface {
+	mat.Matrix
+	mat.NonZeroDoer
+	NNZ() int
+}
+
+// NewNetworkFromWeights builds an initialized network from explicit
+// connectivity: w[post, pre] is the weight from unit pre onto unit post,
+// thresholds and initial give one value per unit. The network has a single
+// BinaryNeuronPopulation named "units" with Tau 1, so Run draws units
+// uniformly; ApplyUpdates replays a given sequence.
+//
+// w may be any mat.Matrix. Sparse matrices (*sparse.CSC, *sparse.CSR,
+// *sparse.COO, *sparse.DOK, or anything with DoNonZero and NNZ) are read
+// through their non-zero entries, and duplicate entries are summed here,
+// whatever the input type did with them. With WeightAuto a sparse input is
+// stored sparse and any other input dense. The weights are used as given:
+// Options.Autapse and Options.Workers are ignored, and a non-zero diagonal
+// is kept.
+func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, initial []int8, opts Options) (*Network, error) {
+	if w == nil {
+		return nil, paramError("weights", nil, "must not be nil")
+	}
+	if err := checkOptions(&opts); err != nil {
+		return nil, err
+	}
+	r, c := w.Dims()
+	if r != c {
+		return nil, shapeError("weights are %d x %d, must be square", r, c)
+	}
+	n := r
+	if n == 0 || n > maxUnits {
+		return nil, paramError("network size", n, fmt.Sprintf("must be in [1, %d]", maxUnits))
+	}
+	if len(thresholds) != n {
+		return nil, shapeError("%d thresholds for %d units", len(thresholds), n)
+	}
+	if len(initial) != n {
+		return nil, shapeError("initial state has %d values for %d units", len(initial), n)
+	}
+	for i, t := range thresholds {
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return nil, paramError(fmt.Sprintf("thresholds[%d]", i), t, "must be finite")
+		}
+	}
+	if err := checkBinary("initial state", initial); err != nil {
+		return nil, err
+	}
+	sp, isSparse := w.(sparseMatrix)
+	if opts.WeightMode == WeightAuto && isSparse {
+		opts.WeightMode = WeightSparse
+	}
+	expected := float64(n) * float64(n)
+	if isSparse {
+		expected = float64(sp.NNZ())
+	}
+	mode, err := chooseMode(opts, n, expected)
+	if err != nil {
+		return nil, err
+	}
+	opts.WeightMode = mode
+
+	state := slices.Clone(initial)
+	var num numeric
+	if opts.WeightType == Float32 {
+		num, err = newExplicitEngine[float32](w, mode, state, thresholds)
+	} else {
+		num, err = newExplicitEngine[float64](w, mode, state, thresholds)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pop := &BinaryNeuronPopulation{Name: "units", N: n, Tau: 1}
+	nw := &Network{Name: name, pops: []Population{pop}, fromData: true}
+	spec, err := pop.spec()
+	if err != nil {
+		return nil, err
+	}
+	nw.finish(opts, []popSpec{spec}, []int{0, n}, num)
+	return nw, nil
+}
+
+// newExplicitEngine stores the given weights in the requested mode.
+func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state []int8, thresh []float64) (numeric, error) {
+	n := len(state)
+	e := &engine[T]{n: n, state: state, field: make([]T, n), thresh: make([]T, n)}
+	for i, t := range thresh {
+		e.thresh[i] = T(t)
+	}
+	var bad error
+	check := func(i, j int, v float64) bool {
+		if bad == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			bad = paramError(fmt.Sprintf("weights[%d, %d]", i, j), v, "must be finite")
+		}
+		return bad == nil
+	}
+	if mode == WeightDense {
+		e.dense = make([]T, n*n)
+		add := func(i, j int, v float64) {
+			if check(i, j, v) {
+				e.dense[j*n+i] += T(v)
+			}
+		}
+		forEachEntry(w, add)
+	} else {
+		e.sparse = cscFromMatrix[T](w, n, check)
+	}
+	if bad != nil {
+		return nil, bad
+	}
+	e.recomputeField()
+	return e, nil
+}
+
+// forEachEntry calls fn for every entry of w that may be non-zero: the
+// stored entries of a sparse matrix (duplicates included), all entries
+// otherwise.
+func forEachEntry(w mat.Matrix, fn func(i, j int, v float64)) {
+	if sp, ok := w.(sparseMatrix); ok {
+		sp.DoNonZero(fn)
+		return
+	}
+	if d, ok := w.(*mat.Dense); ok {
+		raw := d.RawMatrix()
+		for i := range raw.Rows {
+			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+				fn(i, j, v)
+			}
+		}
+		return
+	}
+	r, c := w.Dims()
+	for i := range r {
+		for j := range c {
+			fn(i, j, w.At(i, j))
+		}
+	}
+}
+
+// cscFromMatrix converts w to a duplicate-free CSC with sorted rows:
+// count per column, fill, sort each column, sum duplicates. Zeros are
+// dropped.
+func cscFromMatrix[T float32 | float64](w mat.Matrix, n int, check func(i, j int, v float64) bool) *csc[T] {
+	indptr := make([]int64, n+1)
+	forEachEntry(w, func(i, j int, v float64) {
+		if v != 0 && check(i, j, v) {
+			indptr[j+1]++
+		}
+	})
+	for c := range n {
+		indptr[c+1] += indptr[c]
+	}
+	m := &csc[T]{indptr: indptr, rows: make([]int32, indptr[n]), vals: make([]T, indptr[n])}
+	cur := slices.Clone(indptr[:n])
+	forEachEntry(w, func(i, j int, v float64) {
+		if v != 0 && check(i, j, v) {
+			m.rows[cur[j]], m.vals[cur[j]] = int32(i), T(v)
+			cur[j]++
+		}
+	})
+	type entry struct {
+		row int32
+		val T
+	}
+	var tmp []entry
+	for c := range n {
+		lo, hi := indptr[c], indptr[c+1]
+		if slices.IsSorted(m.rows[lo:hi]) {
+			continue
+		}
+		tmp = tmp[:0]
+		for k := lo; k < hi; k++ {
+			tmp = append(tmp, entry{m.rows[k], m.vals[k]})
+		}
+		slices.SortStableFunc(tmp, func(a, b entry) int { return int(a.row) - int(b.row) })
+		for k, e := range tmp {
+			m.rows[lo+int64(k)], m.vals[lo+int64(k)] = e.row, e.val
+		}
+	}
+	m.sumDuplicates()
+	return m
+}
+
+// Weights returns a float64 copy of the weight matrix, W[post, pre]: a
+// *mat.Dense in dense mode and a duplicate-free *sparse.CSC with sorted
+// row indices in sparse mode. The copy takes 8 bytes per entry (dense) or
+// 16 bytes per stored entry (sparse); ErrMemoryBudget is returned when it
+// would exceed the network's RAM budget.
+func (nw *Network) Weights() (mat.Matrix, error) {
+	if !nw.initialized {
+		return nil, orderError("Weights before Initialize")
+	}
+	switch e := nw.num.(type) {
+	case *engine[float32]:
+		return exportWeights(e, nw.opts)
+	case *engine[float64]:
+		return exportWeights(e, nw.opts)
+	}
+	panic("binarynet: unknown engine type")
+}
+
+func exportWeights[T float32 | float64](e *engine[T], opts Options) (mat.Matrix, error) {
+	n := e.n
+	need := float64(n) * float64(n) * 8
+	if e.sparse != nil {
+		need = float64(e.sparse.nnz())*16 + float64(n+1)*8
+	}
+	if need > opts.RAMBudgetGB*(1<<30) {
+		return nil, fmt.Errorf("%w: exporting the weights needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, need/(1<<30), opts.RAMBudgetGB)
+	}
+	if e.dense != nil {
+		d := mat.NewDense(n, n, nil)
+		for pre := range n {
+			for post, v := range e.dense[pre*n : (pre+1)*n] {
+				d.Set(post, pre, float64(v))
+			}
+		}
+		return d, nil
+	}
+	m := e.sparse
+	nnz := m.nnz()
+	indptr := make([]int, n+1)
+	rows := make([]int, nnz)
+	vals := make([]float64, nnz)
+	for i, p := range m.indptr {
+		indptr[i] = int(p)
+	}
+	for k := range nnz {
+		rows[k], vals[k] = int(m.rows[k]), float64(m.vals[k])
+	}
+	return sparse.NewCSC(n, n, indptr, rows, vals), nil
+}
