@@ -1,0 +1,54 @@
+// Package binarynet simulates networks of binary threshold units with
+// asynchronous dynamics: units with states 0 and 1, updated one at a time in
+// random order, as used to study balanced excitation/inhibition and
+// clustered E/I attractor networks.
+//
+// # Model
+//
+// A Network holds populations (BinaryNeuronPopulation, BackgroundActivity)
+// that occupy consecutive unit ids, and synapse rules
+// (PairwiseBernoulliSynapse, PoissonSynapse, FixedIndegreeSynapse,
+// AllToAllSynapse) that write blocks of the weight matrix W, where W[post,
+// pre] is the weight from unit pre onto unit post. The network keeps the
+// input field h = W s of the state s.
+//
+// One update step draws a population with probability proportional to
+// N_k/tau_k, then a unit uniformly within it. A threshold unit becomes 1 if
+// h > threshold (strictly) and 0 otherwise; a background unit follows its
+// own rule. When the state changes by delta = ±1, the unit's outgoing
+// column delta*W[:, unit] is added to h.
+//
+// # Units
+//
+// Time is counted in update steps; N steps make one sweep, in which each
+// unit is drawn once on average when all taus are equal. Thresholds and
+// weights are dimensionless and share one scale. States are int8 0/1; unit
+// ids in logs are int32.
+//
+// # Reproducibility
+//
+// Every random number comes from PCG streams derived from Options.Seed:
+// initial states per population, connectivity per synapse and block of 1024
+// rows, unit selection, and background redraws each have their own stream.
+// The same seed gives the same network and trajectory, whatever the batch
+// size of Run, the number of build workers, or the weight mode: dense and
+// sparse storage give bit-identical trajectories, because delta is ±1 and
+// each field update is one exact product and one rounding.
+//
+// # Concurrency
+//
+// A Network is not safe for concurrent use: all its methods, including the
+// accessors, must be called from one goroutine at a time. Distinct networks
+// share no state and may run in parallel. Initialize samples connectivity
+// on Options.Workers goroutines.
+//
+// # Memory
+//
+// Dense storage takes N*N*4 bytes (float32) or N*N*8 (float64). Sparse
+// storage is compressed sparse column with int32 row indices: 8 bytes per
+// stored weight for float32, plus 8 bytes per unit. Connectivity is sampled
+// in time proportional to the number of synapses and written directly into
+// its final place, so the peak during Initialize is the final storage plus
+// 4 bytes per unit and worker. Initialize estimates this before allocating
+// and returns ErrMemoryBudget when it exceeds Options.RAMBudgetGB.
+package binarynet
