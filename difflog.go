@@ -282,10 +282,19 @@ func (nw *Network) PopulationRatesFromDiffLogs(initial []int8, log DiffLog, samp
 
 // ExtractSpikeEventsFromDiffLogs returns the onset events of a diff log:
 // the steps at which a unit switched on (delta +1) and the unit ids, in
-// step order.
+// step order. Deltas other than -1, 0 and 1 and negative unit ids are an
+// error.
 func ExtractSpikeEventsFromDiffLogs(log DiffLog) (steps []int64, units []int32, err error) {
 	if len(log.Updates) != len(log.Deltas) {
 		return nil, nil, shapeError("diff log has %d updates but %d deltas", len(log.Updates), len(log.Deltas))
+	}
+	for t, d := range log.Deltas {
+		if d < -1 || d > 1 {
+			return nil, nil, paramError(fmt.Sprintf("diff log deltas[%d]", t), d, "must be -1, 0 or 1")
+		}
+		if u := log.Updates[t]; u < 0 {
+			return nil, nil, paramError(fmt.Sprintf("diff log updates[%d]", t), u, "must be a unit id >= 0")
+		}
 	}
 	for t, d := range log.Deltas {
 		if d > 0 {

@@ -244,6 +244,9 @@ func (p BernoulliInit) InitialState(dst []int8, rng *rand.Rand) error {
 	if !(p >= 0 && p <= 1) {
 		return paramError("initializer probability", float64(p), "must be in [0, 1]")
 	}
+	if rng == nil && len(dst) > 0 {
+		return paramError("initializer rng", nil, "must not be nil")
+	}
 	for i := range dst {
 		dst[i] = 0
 		if rng.Float64() < float64(p) {

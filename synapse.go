@@ -65,6 +65,9 @@ func NewPairwiseBernoulliSynapse(pre, post Population, p, j float64) *PairwiseBe
 func (s *PairwiseBernoulliSynapse) endpoints() (Population, Population) { return s.Pre, s.Post }
 
 func (s *PairwiseBernoulliSynapse) rule() (synapseRule, error) {
+	if s == nil {
+		return nil, errNilSynapse
+	}
 	if err := checkProbability("pairwise Bernoulli p", s.P); err != nil {
 		return nil, err
 	}
@@ -152,6 +155,9 @@ func NewPoissonSynapse(pre, post Population, rate, j float64) *PoissonSynapse {
 func (s *PoissonSynapse) endpoints() (Population, Population) { return s.Pre, s.Post }
 
 func (s *PoissonSynapse) rule() (synapseRule, error) {
+	if s == nil {
+		return nil, errNilSynapse
+	}
 	if !(s.Rate >= 0) || math.IsInf(s.Rate, 0) {
 		return nil, paramError("Poisson rate", s.Rate, "must be >= 0 and finite")
 	}
@@ -221,6 +227,9 @@ func NewFixedIndegreeSynapse(pre, post Population, p, j float64) *FixedIndegreeS
 func (s *FixedIndegreeSynapse) endpoints() (Population, Population) { return s.Pre, s.Post }
 
 func (s *FixedIndegreeSynapse) rule() (synapseRule, error) {
+	if s == nil {
+		return nil, errNilSynapse
+	}
 	if err := checkProbability("fixed indegree p", s.P); err != nil {
 		return nil, err
 	}
@@ -309,11 +318,17 @@ func NewAllToAllSynapse(pre, post Population, j float64) *AllToAllSynapse {
 func (s *AllToAllSynapse) endpoints() (Population, Population) { return s.Pre, s.Post }
 
 func (s *AllToAllSynapse) rule() (synapseRule, error) {
+	if s == nil {
+		return nil, errNilSynapse
+	}
 	if err := checkWeight(s.J); err != nil {
 		return nil, err
 	}
 	return bernoulliRule{p: 1, layers: 1, j: s.J}, nil
 }
+
+// errNilSynapse reports a nil pointer of one of the synapse types.
+var errNilSynapse = paramError("synapse", nil, "must not be nil")
 
 // eligible returns the number of pre units a post unit may connect to.
 func eligible(nPre int, exclude bool) int {

@@ -103,6 +103,10 @@ func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state
 	}
 	var bad error
 	check := func(i, j int, v float64) bool {
+		if bad == nil && (uint(i) >= uint(n) || uint(j) >= uint(n)) {
+			// A sparse matrix may store entries outside its own Dims.
+			bad = paramError("weights entry index", fmt.Sprintf("(%d, %d)", i, j), fmt.Sprintf("must be in [0, %d) for a %d x %d matrix", n, n, n))
+		}
 		if bad == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
 			bad = paramError(fmt.Sprintf("weights[%d, %d]", i, j), v, "must be finite")
 		}
