@@ -258,13 +258,13 @@ func TestActivityFunc(t *testing.T) {
 	t.Parallel()
 	const (
 		n       = 100
-		switch_ = 3000
+		cutStep = 3000
 		steps   = 6000
 	)
 	var calls []int64
 	bg := &binarynet.BackgroundActivity{Name: "X", N: n, Tau: 1, Stochastic: true, ActivityFunc: func(step int64) float64 {
 		calls = append(calls, step)
-		if step < switch_ {
+		if step < cutStep {
 			return 1
 		}
 		return 0
@@ -291,7 +291,7 @@ func TestActivityFunc(t *testing.T) {
 		t.Fatalf("ActivityFunc called %d times in %d steps of a background-only network", len(calls), steps)
 	}
 	for k, d := range log.Deltas {
-		if k < switch_ && d != 0 {
+		if k < cutStep && d != 0 {
 			t.Fatalf("step %d: delta %d while the activity is 1 and every unit is on", k, d)
 		}
 	}
