@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const tinyScenarios = "testdata/tiny_scenarios.json"
+
+// runBench runs the bench command and returns its exit status, stdout and
+// stderr.
+func runBench(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := dispatch(append([]string{"bench"}, args...), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestBenchJSONLine(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"tiny-dense", "tiny-sparse"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runBench(t, "-scenarios", tinyScenarios, "-batch", "7", "-seed", "3", name)
+			if code != 0 {
+				t.Fatalf("exit status %d, stderr %q", code, errOut)
+			}
+			if strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
+				t.Fatalf("want exactly one line, got %q", out)
+			}
+			var res map[string]any
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatalf("output is not JSON: %v\n%s", err, out)
+			}
+			// The keys of the Python reference's bench_reference.py.
+			for _, key := range []string{"scenario", "N", "synapses", "init_s", "steps", "run_s",
+				"ns_per_update", "flips", "ns_per_flip", "rates", "peak_rss_mb"} {
+				if _, ok := res[key]; !ok {
+					t.Errorf("key %q missing from %s", key, out)
+				}
+			}
+			if res["scenario"] != name || res["N"] != 100.0 || res["steps"] != 2000.0 || res["batch"] != 7.0 || res["seed"] != 3.0 {
+				t.Errorf("scenario, N, steps, batch or seed wrong: %s", out)
+			}
+			if s := res["synapses"].(float64); s <= 0 || s > 100*99 {
+				t.Errorf("synapses = %v, want in (0, 9900]", s)
+			}
+			if f := res["flips"].(float64); f < 0 || f > 2000 {
+				t.Errorf("flips = %v, want in [0, 2000]", f)
+			}
+			rates := res["rates"].(map[string]any)
+			if len(rates) != 2 {
+				t.Errorf("rates = %v, want E and I", rates)
+			}
+			for pop, r := range rates {
+				if r := r.(float64); r < 0 || r > 1 {
+					t.Errorf("rate of %s = %v, want in [0, 1]", pop, r)
+				}
+			}
+		})
+	}
+}
+
+// TestBenchDeterministic checks that the measured quantities other than
+// times and memory depend only on the seed, not on the batch size or the
+// number of build workers.
+func TestBenchDeterministic(t *testing.T) {
+	t.Parallel()
+	pick := func(args ...string) [4]any {
+		code, out, errOut := runBench(t, append([]string{"-scenarios", tinyScenarios}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit status %d, stderr %q", code, errOut)
+		}
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		rates, _ := json.Marshal(res["rates"])
+		return [4]any{res["synapses"], res["flips"], string(rates), res["steps"]}
+	}
+	a := pick("-batch", "1", "-workers", "1", "tiny-sparse")
+	b := pick("-batch", "1000", "-workers", "3", "tiny-sparse")
+	if a != b {
+		t.Errorf("batch 1, 1 worker gives %v; batch 1000, 3 workers gives %v", a, b)
+	}
+}
+
+func TestBenchNoSteps(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runBench(t, "-scenarios", tinyScenarios, "tiny-build")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr %q", code, errOut)
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"scenario", "N", "synapses", "init_s", "peak_rss_mb"} {
+		if _, ok := res[key]; !ok {
+			t.Errorf("key %q missing from %s", key, out)
+		}
+	}
+	// Like the reference, a scenario without steps reports no run keys.
+	if _, ok := res["run_s"]; ok {
+		t.Errorf("run_s present for a scenario without steps: %s", out)
+	}
+}
+
+func TestBenchErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // substring of the error line
+	}{
+		{"no name", []string{"-scenarios", tinyScenarios}, "one scenario name"},
+		{"two names", []string{"-scenarios", tinyScenarios, "tiny-dense", "tiny-sparse"}, "one scenario name"},
+		{"unknown name", []string{"-scenarios", tinyScenarios, "nope"}, `"nope"`},
+		{"unknown flag", []string{"-frobnicate", "tiny-dense"}, "frobnicate"},
+		{"bad batch", []string{"-scenarios", tinyScenarios, "-batch", "0", "tiny-dense"}, "-batch 0"},
+		{"bad batch syntax", []string{"-scenarios", tinyScenarios, "-batch", "x", "tiny-dense"}, "-batch"},
+		{"negative workers", []string{"-scenarios", tinyScenarios, "-workers", "-1", "tiny-dense"}, "-workers -1"},
+		{"bad seed", []string{"-scenarios", tinyScenarios, "-seed", "-1", "tiny-dense"}, "-seed"},
+		{"missing file", []string{"-scenarios", "testdata/no-such-file.json", "tiny-dense"}, "no-such-file.json"},
+		{"bad weight mode", []string{"-scenarios", tinyScenarios, "bad-mode"}, "weight_mode"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runBench(t, tc.args...)
+			if code != 2 {
+				t.Errorf("exit status %d, want 2", code)
+			}
+			if out != "" {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+			if strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("stderr %q, want one line containing %q", errOut, tc.want)
+			}
+		})
+	}
+}
+
+// TestBenchScenarioFile checks that the repository's scenarios file, the
+// default of -scenarios, parses and holds the benchmark scenarios.
+func TestBenchScenarioFile(t *testing.T) {
+	t.Parallel()
+	code, _, errOut := runBench(t, "-scenarios", "../../bench/scenarios.json", "no-such-scenario")
+	if code != 2 {
+		t.Fatalf("exit status %d, want 2", code)
+	}
+	for _, name := range []string{"dense-5k", "sparse-50k", "build-50k-bernoulli", "sparse-1m"} {
+		if !strings.Contains(errOut, name) {
+			t.Errorf("scenario %s not listed in %q", name, errOut)
+		}
+	}
+}
