@@ -528,9 +528,12 @@ func (nw *Network) Populations() []Population {
 // needs Initialize for populations of a network built by
 // NewNetworkFromWeights; otherwise it works at any time.
 func (nw *Network) PopulationRange(p Population) (start, end int, err error) {
+	if p == nil {
+		return 0, 0, paramError("population", nil, "must not be nil")
+	}
 	k := nw.indexOf(p)
 	if k < 0 {
-		return 0, 0, paramError("population", "unknown", "is not a population of this network")
+		return 0, 0, paramError("population", populationName(p), "is not a population of this network")
 	}
 	for _, q := range nw.pops[:k] {
 		s, _ := q.spec()
