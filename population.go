@@ -35,6 +35,9 @@ type popSpec struct {
 	kind      popKind
 	init      func(dst []int8, rng *rand.Rand) error
 	activity  func(step int64) float64 // background populations only
+	// activityFunc reports that activity is a user's ActivityFunc rather
+	// than the constant Activity (checkpoints cannot store a function).
+	activityFunc bool
 }
 
 // BinaryNeuronPopulation is a population of binary threshold units. When
@@ -142,6 +145,8 @@ func (b *BackgroundActivity) spec() (popSpec, error) {
 		tau:      b.Tau,
 		kind:     kind,
 		activity: activity,
+		// ActivityFunc, not Activity, defines activity.
+		activityFunc: b.ActivityFunc != nil,
 		init: func(dst []int8, rng *rand.Rand) error {
 			a := activity(0)
 			if err := checkActivity(name, a); err != nil {
