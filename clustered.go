@@ -109,13 +109,15 @@ type ClusterMatrices struct {
 	// the probability of the I-to-E connections it weights; the Python
 	// module's clustered code divides by p_IE there, which gives the same
 	// value whenever p_EI = p_IE, as in all its examples.
-	J [2][2]float64
+	J [2][2]float64 `json:"J"`
 	// JPlus and JMinus are the weights within a cluster (pre and post
 	// cluster have the same index) and between clusters.
-	JPlus, JMinus [2][2]float64
+	JPlus  [2][2]float64 `json:"J_plus"`
+	JMinus [2][2]float64 `json:"J_minus"`
 	// PPlus and PMinus are the connection probabilities within and between
 	// clusters.
-	PPlus, PMinus [2][2]float64
+	PPlus  [2][2]float64 `json:"p_plus"`
+	PMinus [2][2]float64 `json:"p_minus"`
 }
 
 // ClusterFactors returns the clustering factors for a factor eplus (J_E+

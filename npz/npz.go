@@ -16,10 +16,14 @@ package npz
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/flate"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -132,17 +136,72 @@ func WriteDiffLog(w io.Writer, rec *Recording) error {
 	return zw.Close()
 }
 
-// writeArray writes v as one .npy array. npyio infers the type and shape
-// from v; an empty array, whose shape it cannot infer, gets a header of
-// the given type and shape written here.
+// writeArray writes v as one .npy array of the given type and shape.
+// Numeric arrays are written here, header and little-endian data, because
+// npyio's writer inspects every element by reflection, which takes seconds
+// for a long diff log; strings, whose NumPy type depends on their length,
+// go through npyio.
 func writeArray(w io.Writer, descr string, shape []int, v any) error {
-	empty := false
-	for _, n := range shape {
-		empty = empty || n == 0
+	if names, ok := v.([]string); ok && len(names) > 0 {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		if err := npy.Write(bw, names); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}
-	if !empty {
-		return npy.Write(w, v)
+	if err := writeHeader(w, descr, shape); err != nil {
+		return err
 	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var err error
+	switch v := v.(type) {
+	case []string:
+		// empty: the header is all there is
+	case []int32:
+		err = writeChunked(bw, v)
+	case []int8:
+		err = writeChunked(bw, v)
+	case [][2]int64:
+		err = binary.Write(bw, binary.LittleEndian, v)
+	case [][]int8:
+		for _, row := range v {
+			if err = writeChunked(bw, row); err != nil {
+				break
+			}
+		}
+	case [][]float64:
+		for _, row := range v {
+			if err = writeChunked(bw, row); err != nil {
+				break
+			}
+		}
+	default:
+		panic(fmt.Sprintf("npz: writeArray of unsupported type %T", v))
+	}
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// writeChunked writes a slice in little-endian order a block at a time,
+// without a copy of the whole slice.
+func writeChunked[T int8 | int32 | float64](w io.Writer, v []T) error {
+	const block = 1 << 14
+	for len(v) > 0 {
+		n := min(block, len(v))
+		if err := binary.Write(w, binary.LittleEndian, v[:n]); err != nil {
+			return err
+		}
+		v = v[n:]
+	}
+	return nil
+}
+
+// writeHeader writes a version 1.0 .npy header for a C-order array, padded
+// with spaces so that the data starts on a multiple of 64 bytes, as numpy
+// writes it.
+func writeHeader(w io.Writer, descr string, shape []int) error {
 	dims := make([]string, len(shape))
 	for i, n := range shape {
 		dims[i] = strconv.Itoa(n)
@@ -152,11 +211,12 @@ func writeArray(w io.Writer, descr string, shape []int, v any) error {
 		tuple += ","
 	}
 	hdr := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, tuple)
-	// Version 1.0 header, padded with spaces so that the data would start
-	// on a multiple of 64 bytes, as numpy writes it.
-	const prefix = 10 // magic, version and 2-byte length
+	const prefix = 10 // magic string, version and 2-byte header length
 	pad := (64 - (prefix+len(hdr)+1)%64) % 64
 	hdr += strings.Repeat(" ", pad) + "\n"
+	if len(hdr) > math.MaxUint16 {
+		return fmt.Errorf("npz: header of %d bytes is too long", len(hdr))
+	}
 	var b bytes.Buffer
 	b.WriteString("\x93NUMPY\x01\x00")
 	b.WriteByte(byte(len(hdr)))
@@ -212,20 +272,33 @@ func ReadDiffLog(r io.ReaderAt, size int64) (*Recording, error) {
 		return nil, err
 	}
 	if has(KeyPopulationNames) {
-		if err := zr.Read(key(KeyPopulationNames), &rec.Names); err != nil {
-			return nil, fmt.Errorf("npz: %v: %w", err, binarynet.ErrInvalidParameter)
+		err := readEntry(zr, key(KeyPopulationNames), func(rd *npy.Reader) error {
+			if len(rd.Header.Descr.Shape) != 1 {
+				return fmt.Errorf("npz: %s must be one-dimensional, got %v: %w", KeyPopulationNames, headerString(&rd.Header), binarynet.ErrShape)
+			}
+			if rd.Header.Descr.Shape[0] == 0 {
+				return nil
+			}
+			return rd.Read(&rec.Names)
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if has(KeyPopulationRanges) {
-		h := zr.Header(key(KeyPopulationRanges))
-		if h == nil || !isType(h, "<i8") || len(h.Descr.Shape) != 2 || h.Descr.Shape[1] != 2 {
-			return nil, fmt.Errorf("npz: %s must be an int64 array of shape (P, 2), got %v: %w", KeyPopulationRanges, headerString(h), binarynet.ErrShape)
-		}
 		var flat []int64
-		if h.Descr.Shape[0] > 0 {
-			if err := zr.Read(key(KeyPopulationRanges), &flat); err != nil {
-				return nil, fmt.Errorf("npz: %v: %w", err, binarynet.ErrInvalidParameter)
+		err := readEntry(zr, key(KeyPopulationRanges), func(rd *npy.Reader) error {
+			h := &rd.Header
+			if !isType(h, "<i8") || len(h.Descr.Shape) != 2 || h.Descr.Shape[1] != 2 {
+				return fmt.Errorf("npz: %s must be an int64 array of shape (P, 2), got %v: %w", KeyPopulationRanges, headerString(h), binarynet.ErrShape)
 			}
+			if h.Descr.Shape[0] == 0 {
+				return nil
+			}
+			return rd.Read(&flat)
+		})
+		if err != nil {
+			return nil, err
 		}
 		for i := 0; i+1 < len(flat); i += 2 {
 			rec.Ranges = append(rec.Ranges, binarynet.Range{Start: int(flat[i]), End: int(flat[i+1])})
@@ -257,20 +330,41 @@ func LoadDiffLog(name string) (*Recording, error) {
 	return ReadDiffLog(f, st.Size())
 }
 
-// readVector reads a one-dimensional array of the given NumPy type.
-func readVector[T any](zr *snpz.Reader, key, descr string, dst *[]T) error {
-	h := zr.Header(key)
-	if h == nil || !isType(h, descr) || len(h.Descr.Shape) != 1 {
-		return fmt.Errorf("npz: %s must be a one-dimensional %s array, got %v: %w", key, descr, headerString(h), binarynet.ErrShape)
-	}
-	*dst = []T{}
-	if h.Descr.Shape[0] == 0 {
-		return nil
-	}
-	if err := zr.Read(key, dst); err != nil {
+// readEntry opens the named .npy entry of an archive, buffered, and
+// hands its reader to fn. Errors that do not already wrap a binarynet
+// sentinel are wrapped in ErrInvalidParameter.
+func readEntry(zr *snpz.Reader, key string, fn func(*npy.Reader) error) error {
+	rc, err := zr.Open(key)
+	if err != nil {
 		return fmt.Errorf("npz: %v: %w", err, binarynet.ErrInvalidParameter)
 	}
+	defer rc.Close()
+	rd, err := npy.NewReader(bufio.NewReaderSize(rc, 1<<16))
+	if err != nil {
+		return fmt.Errorf("npz: %s: %v: %w", key, err, binarynet.ErrInvalidParameter)
+	}
+	if err := fn(rd); err != nil {
+		if errors.Is(err, binarynet.ErrShape) || errors.Is(err, binarynet.ErrInvalidParameter) {
+			return err
+		}
+		return fmt.Errorf("npz: %s: %v: %w", key, err, binarynet.ErrInvalidParameter)
+	}
 	return nil
+}
+
+// readVector reads a one-dimensional array of the given NumPy type.
+func readVector[T any](zr *snpz.Reader, key, descr string, dst *[]T) error {
+	return readEntry(zr, key, func(rd *npy.Reader) error {
+		h := &rd.Header
+		if !isType(h, descr) || len(h.Descr.Shape) != 1 {
+			return fmt.Errorf("npz: %s must be a one-dimensional %s array, got %v: %w", key, descr, headerString(h), binarynet.ErrShape)
+		}
+		*dst = []T{}
+		if h.Descr.Shape[0] == 0 {
+			return nil
+		}
+		return rd.Read(dst)
+	})
 }
 
 // isType reports whether the array's type is descr. The header stores the
@@ -343,7 +437,7 @@ func writeMatrix[T int8 | float64](w io.Writer, rows [][]T, descr string) error 
 
 // readMatrix reads a two-dimensional array of the given type.
 func readMatrix[T int8 | float64](r io.Reader, descr string) ([][]T, error) {
-	rd, err := npy.NewReader(r)
+	rd, err := npy.NewReader(bufio.NewReaderSize(r, 1<<16))
 	if err != nil {
 		return nil, fmt.Errorf("npz: %v: %w", err, binarynet.ErrInvalidParameter)
 	}

@@ -13,11 +13,14 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"strconv"
 
 	"github.com/binarynet/binarynet"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Group is a set of units drawn in one colour, such as one cluster.
@@ -89,7 +92,8 @@ func hsv(h, s, v float64) color.NRGBA {
 // units (rows, unit 0 at the bottom) by time (columns, step 0 at the
 // left). A pixel covers a block of units and of steps; its colour goes
 // from white to the colour of the group of its units in proportion to the
-// fraction of that block during which the units were active. Units in no
+// fraction of that block during which the units were active, rounded to
+// eighths. Units in no
 // group are not drawn, and the rows span the ids from the lowest group
 // start to the highest group end.
 //
@@ -186,6 +190,7 @@ func ActivityImage(initial []int8, log binarynet.DiffLog, groups []Group, cols, 
 			if unitsIn[r] > 0 {
 				span := min(float64(c+1)*width, float64(steps)) - float64(c)*width
 				f = min(1, acc[r*cols+c]/(float64(unitsIn[r])*span))
+				f = math.Round(f*shades) / shades
 			}
 			img.SetNRGBA(c, rows-1-r, color.NRGBA{
 				R: blend(cr, f), G: blend(cg, f), B: blend(cb, f), A: 255,
@@ -194,6 +199,11 @@ func ActivityImage(initial []int8, log binarynet.DiffLog, groups []Group, cols, 
 	}
 	return img, nil
 }
+
+// shades is the number of intensity steps of ActivityImage above white.
+// Few distinct colours keep the PNG files small; the eye does not resolve
+// more in a noisy raster.
+const shades = 8
 
 // blend mixes white with a channel value v in proportion f.
 func blend(v, f float64) uint8 {
@@ -244,7 +254,82 @@ func Raster(initial []int8, log binarynet.DiffLog, groups []Group, cols, rows in
 	p.Add(plotter.NewImage(img, 0, float64(lo), sweeps, float64(hi)))
 	p.X.Min, p.X.Max = 0, sweeps
 	p.Y.Min, p.Y.Max = float64(lo), float64(hi)
+	p.X.Tick.Marker = plainTicks{}
+	p.Y.Tick.Marker = plainTicks{}
 	return p, nil
+}
+
+// RasterImage draws the plot of Raster as a width x height pixel image
+// (at 96 dots per inch), with the activity image placed pixel for pixel in
+// the plot's data area instead of being rescaled, so that its blocks stay
+// sharp and the image compresses well as PNG.
+func RasterImage(initial []int8, log binarynet.DiffLog, groups []Group, width, height int) (image.Image, error) {
+	if width < 1 || height < 1 {
+		return nil, fmt.Errorf("plots: image size %d x %d: %w", width, height, binarynet.ErrInvalidParameter)
+	}
+	// A one-pixel placeholder sets the axes; the real image is pasted below.
+	p, err := Raster(initial, log, groups, 1, 1)
+	if err != nil {
+		return nil, err
+	}
+	const dpi = 96
+	c := vgimg.NewWith(vgimg.UseWH(vg.Length(width)*vg.Inch/dpi, vg.Length(height)*vg.Inch/dpi), vgimg.UseDPI(dpi))
+	dc := draw.New(c)
+	p.Draw(dc)
+	img := c.Image()
+	height = img.Bounds().Dy()
+	area := p.DataCanvas(dc).Rectangle
+	px := func(l vg.Length) float64 { return l.Dots(dpi) }
+	r := image.Rect(
+		int(math.Ceil(px(area.Min.X))), height-int(math.Floor(px(area.Max.Y))),
+		int(math.Floor(px(area.Max.X))), height-int(math.Ceil(px(area.Min.Y))),
+	).Intersect(img.Bounds())
+	if r.Empty() {
+		return img, nil
+	}
+	act, err := ActivityImage(initial, log, groups, r.Dx(), r.Dy())
+	if err != nil {
+		return nil, err
+	}
+	// ActivityImage may return fewer columns or rows than asked for (a
+	// short log, few units): scale it up by whole pixels.
+	b := act.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		sy := (y - r.Min.Y) * b.Dy() / r.Dy()
+		for x := r.Min.X; x < r.Max.X; x++ {
+			img.Set(x, y, act.NRGBAAt((x-r.Min.X)*b.Dx()/r.Dx(), sy))
+		}
+	}
+	return img, nil
+}
+
+// plainTicks are plot.DefaultTicks labelled in the shortest form, "2500"
+// rather than "2500.00".
+type plainTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (plainTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
+		}
+	}
+	return ticks
+}
+
+// labelTicks puts one label at the middle of each band [k, k+1).
+type labelTicks []string
+
+// Ticks implements plot.Ticker.
+func (l labelTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := make([]plot.Tick, 0, len(l))
+	for k, name := range l {
+		if v := float64(k) + 0.5; v >= min && v <= max {
+			ticks = append(ticks, plot.Tick{Value: v, Label: name})
+		}
+	}
+	return ticks
 }
 
 // Rates returns a plot of group activity over time: one line per column of
@@ -253,16 +338,12 @@ func Raster(initial []int8, log binarynet.DiffLog, groups []Group, cols, rows in
 // the number of units of the network. A legend names the groups when
 // there are at most legendMax of them.
 func Rates(rates [][]float64, sampleInterval, n int, groups []Group, legendMax int) (*plot.Plot, error) {
-	if sampleInterval < 1 || n < 1 {
-		return nil, fmt.Errorf("plots: sample interval %d and unit count %d must be >= 1: %w", sampleInterval, n, binarynet.ErrInvalidParameter)
-	}
-	for t, row := range rates {
-		if len(row) != len(groups) {
-			return nil, fmt.Errorf("plots: rates row %d has %d columns for %d groups: %w", t, len(row), len(groups), binarynet.ErrShape)
-		}
+	if err := checkRates(rates, sampleInterval, n, groups); err != nil {
+		return nil, err
 	}
 	p := plot.New()
 	p.Title.Text = "Cluster activity"
+	p.X.Tick.Marker = plainTicks{}
 	p.X.Label.Text = fmt.Sprintf("time (sweeps of N = %d updates)", n)
 	p.Y.Label.Text = "fraction of units active"
 	p.Y.Min, p.Y.Max = 0, 1
@@ -289,6 +370,76 @@ func Rates(rates [][]float64, sampleInterval, n int, groups []Group, legendMax i
 	p.Legend.Top = true
 	p.X.Min = 0
 	return p, nil
+}
+
+// StackedRates returns a plot of group activity over time with one band
+// per group, stacked from the bottom in the order of groups: the trace of
+// group k runs from k (no unit active) to k+0.9 (all units active), in the
+// group's colour, and the band is labelled with the group's name. It keeps
+// many clusters readable where Rates would overlay them. Samples are
+// placed as in Rates.
+func StackedRates(rates [][]float64, sampleInterval, n int, groups []Group) (*plot.Plot, error) {
+	if err := checkRates(rates, sampleInterval, n, groups); err != nil {
+		return nil, err
+	}
+	p := plot.New()
+	p.Title.Text = "Cluster activity (each band: fraction of the cluster's units active, 0 to 1)"
+	p.X.Label.Text = fmt.Sprintf("time (sweeps of N = %d updates)", n)
+	p.X.Tick.Marker = plainTicks{}
+	names := make(labelTicks, len(groups))
+	scale := float64(sampleInterval) / float64(n)
+	for k, g := range groups {
+		names[k] = g.Name
+		c := g.Color
+		if c == nil {
+			c = color.Black
+		}
+		// The band's filled area: the trace, then back along its baseline.
+		base := float64(k)
+		xy := make(plotter.XYs, 0, 2*len(rates))
+		for t, row := range rates {
+			xy = append(xy, plotter.XY{X: float64(t) * scale, Y: base + 0.9*row[k]})
+		}
+		for t := len(rates) - 1; t >= 0; t-- {
+			xy = append(xy, plotter.XY{X: float64(t) * scale, Y: base})
+		}
+		if len(xy) == 0 {
+			continue
+		}
+		poly, err := plotter.NewPolygon(xy)
+		if err != nil {
+			return nil, fmt.Errorf("plots: group %q: %w", g.Name, err)
+		}
+		poly.Color = fade(c, 0.45)
+		poly.LineStyle.Color = c
+		poly.LineStyle.Width = vg.Points(0.5)
+		p.Add(poly)
+	}
+	p.Y.Tick.Marker = names
+	p.Y.Min, p.Y.Max = 0, float64(len(groups))
+	p.X.Min = 0
+	if len(rates) > 0 {
+		p.X.Max = float64(len(rates)-1) * scale
+	}
+	return p, nil
+}
+
+// fade returns c blended with white, keeping the fraction f of c.
+func fade(c color.Color, f float64) color.Color {
+	r, g, b := rgb(c)
+	return color.NRGBA{blend(r, f), blend(g, f), blend(b, f), 255}
+}
+
+func checkRates(rates [][]float64, sampleInterval, n int, groups []Group) error {
+	if sampleInterval < 1 || n < 1 {
+		return fmt.Errorf("plots: sample interval %d and unit count %d must be >= 1: %w", sampleInterval, n, binarynet.ErrInvalidParameter)
+	}
+	for t, row := range rates {
+		if len(row) != len(groups) {
+			return fmt.Errorf("plots: rates row %d has %d columns for %d groups: %w", t, len(row), len(groups), binarynet.ErrShape)
+		}
+	}
+	return nil
 }
 
 // WritePNG draws p as a PNG image of width x height pixels (at 96 dots per

@@ -1,12 +1,458 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/binarynet/binarynet"
+	"github.com/binarynet/binarynet/npz"
 )
 
-// runCommand simulates the default clustered network. Not yet written.
+// leaderMargin is how far above the median cluster rate the most active
+// cluster must be to count as leading a sample (see binarynet.Leaders).
+// Background rates are about 0.1 and active clusters 0.6 to 0.9 in the
+// default model.
+const leaderMargin = 0.2
+
+// minLeaderShare is the share of the led samples from which a cluster
+// counts in summary.json's leaders_with_5_percent.
+const minLeaderShare = 0.05
+
+const runUsage = `usage: binarynet run [flags]
+
+Simulates a clustered E/I network (by default the embedded model, tuned so
+that the clusters take turns being active) and writes into -out:
+raster.png, rates.png, difflog.npz and summary.json.
+
+Flags:
+`
+
+// runFlags holds the parsed command line of the run command.
+type runFlags struct {
+	out, config, scenario string
+	seed                  uint64
+	steps, sweeps, warmup int
+	mode                  string
+	quiet                 bool
+	width, height         int
+	clustered             binarynet.ClusteredParams // values of the clustered flags
+	set                   map[string]bool           // flags given on the command line
+}
+
+// clusteredFlags are the flags that override parameters of a clustered
+// model.
+var clusteredFlags = []string{"Q", "NE", "NI", "p", "g", "thetaE", "thetaI", "tauE", "tauI", "JEplus", "pEplus", "Rj", "drive"}
+
+func newRunFlagSet(f *runFlags) *flag.FlagSet {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.out, "out", "binarynet-out", "output `dir`ectory, created if needed")
+	fs.StringVar(&f.config, "config", "", "JSON model `file`: a scenarios file whose entries may also be clustered models (default: the embedded model)")
+	fs.StringVar(&f.scenario, "scenario", "", "`name` of the model to run when the -config file has several")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of every random stream")
+	fs.IntVar(&f.sweeps, "sweeps", 0, "recorded duration in sweeps of N updates (default: the model's)")
+	fs.IntVar(&f.steps, "steps", 0, "recorded duration in single-unit updates, instead of -sweeps")
+	fs.IntVar(&f.warmup, "warmup-sweeps", 0, "unrecorded warm-up in sweeps (default: the model's)")
+	fs.StringVar(&f.mode, "mode", "", "weight storage: dense, sparse or auto (default: the model's)")
+	fs.BoolVar(&f.quiet, "q", false, "no progress bar (it is shown only when stderr is a terminal)")
+	fs.IntVar(&f.width, "width", 1400, "width of the PNG images in pixels")
+	fs.IntVar(&f.height, "height", 800, "height of the PNG images in pixels")
+	c := &f.clustered
+	fs.IntVar(&c.Q, "Q", 0, "clustered: number of E and of I clusters")
+	fs.IntVar(&c.NE, "NE", 0, "clustered: units per excitatory cluster")
+	fs.IntVar(&c.NI, "NI", 0, "clustered: units per inhibitory cluster")
+	fs.Float64Var(&c.P[0][0], "p", 0, "clustered: connection probability of all four blocks")
+	fs.Float64Var(&c.G, "g", 0, "clustered: relative inhibition strength g")
+	fs.Float64Var(&c.ThresholdE, "thetaE", 0, "clustered: threshold of the E units")
+	fs.Float64Var(&c.ThresholdI, "thetaI", 0, "clustered: threshold of the I units")
+	fs.Float64Var(&c.TauE, "tauE", 0, "clustered: time constant of the E units")
+	fs.Float64Var(&c.TauI, "tauI", 0, "clustered: time constant of the I units")
+	fs.Float64Var(&c.JEPlus, "JEplus", 0, "clustered: weight clustering factor J_E+ (1: none)")
+	fs.Float64Var(&c.PEPlus, "pEplus", 0, "clustered: probability clustering factor p_E+ (1: none)")
+	fs.Float64Var(&c.RJ, "Rj", 0, "clustered: inhibitory clustering ratio R_j in [0, 1]")
+	fs.Float64Var(&c.Drive, "drive", 0, "clustered: weight of the background unit onto every unit")
+	return fs
+}
+
+// runCommand simulates a model and writes its plots, diff log and summary.
+// It returns 2 for invalid flags, files or parameters, 1 for other
+// failures.
 func runCommand(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "binarynet run: not implemented yet")
-	return 2
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := run(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		var f runFlags
+		fs := newRunFlagSet(&f)
+		fs.SetOutput(stderr)
+		fmt.Fprint(stderr, runUsage)
+		fs.PrintDefaults()
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "binarynet run: %s\n", oneLine(err.Error()))
+		var u usageError
+		if errors.As(err, &u) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// oneLine joins the lines of a message.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// plan is a resolved run: the model after flag overrides and the run
+// lengths, still in the units given.
+type plan struct {
+	configName string // the -config file, or "" for the embedded model
+	name       string
+	model      model
+	mode       binarynet.WeightMode
+	f          *runFlags
+}
+
+// parseRun parses the command line and the model file.
+func parseRun(args []string) (*plan, error) {
+	f := &runFlags{set: map[string]bool{}}
+	fs := newRunFlagSet(f)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return nil, usagef("unexpected argument %q (all settings are flags; see -h)", fs.Arg(0))
+	}
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	if f.set["steps"] && f.set["sweeps"] {
+		return nil, usagef("-steps and -sweeps both given; use one")
+	}
+	for _, c := range []struct {
+		name string
+		v    int
+		min  int
+	}{{"steps", f.steps, 0}, {"sweeps", f.sweeps, 0}, {"warmup-sweeps", f.warmup, 0}, {"width", f.width, 100}, {"height", f.height, 100}} {
+		if c.v < c.min {
+			return nil, usagef("-%s %d: must be >= %d", c.name, c.v, c.min)
+		}
+	}
+	p := &plan{configName: f.config, f: f}
+	data := defaultConfig
+	if f.config != "" {
+		var err error
+		if data, err = os.ReadFile(f.config); err != nil {
+			return nil, usagef("-config: %v", err)
+		}
+	}
+	mf, err := readModelFile(strings.NewReader(string(data)))
+	if err != nil {
+		return nil, usagef("%s: %v", p.configLabel(), err)
+	}
+	if p.name, p.model, err = mf.pick(f.scenario); err != nil {
+		return nil, usagef("%s: %v", p.configLabel(), err)
+	}
+	modeName := f.mode
+	if !f.set["mode"] {
+		if c := p.model.clustered; c != nil {
+			modeName = c.WeightMode
+		} else {
+			modeName = p.model.scenario.WeightMode
+		}
+	}
+	if p.mode, err = weightMode(modeName); err != nil {
+		return nil, usagef("%v", err)
+	}
+	if err := p.applyClusteredFlags(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *plan) configLabel() string {
+	if p.configName == "" {
+		return "embedded default model"
+	}
+	return p.configName
+}
+
+// applyClusteredFlags copies the clustered flags that were given into the
+// model.
+func (p *plan) applyClusteredFlags() error {
+	var given []string
+	for _, name := range clusteredFlags {
+		if p.f.set[name] {
+			given = append(given, "-"+name)
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	if p.model.clustered == nil {
+		return usagef("%s apply to clustered models only; scenario %q has populations and synapses", strings.Join(given, ", "), p.name)
+	}
+	m := *p.model.clustered
+	dst, src, set := &m.Clustered, &p.f.clustered, p.f.set
+	for _, o := range []struct {
+		name string
+		fn   func()
+	}{
+		{"Q", func() { dst.Q = src.Q }},
+		{"NE", func() { dst.NE = src.NE }},
+		{"NI", func() { dst.NI = src.NI }},
+		{"p", func() { dst.P = [2][2]float64{{src.P[0][0], src.P[0][0]}, {src.P[0][0], src.P[0][0]}} }},
+		{"g", func() { dst.G = src.G }},
+		{"thetaE", func() { dst.ThresholdE = src.ThresholdE }},
+		{"thetaI", func() { dst.ThresholdI = src.ThresholdI }},
+		{"tauE", func() { dst.TauE = src.TauE }},
+		{"tauI", func() { dst.TauI = src.TauI }},
+		{"JEplus", func() { dst.JEPlus = src.JEPlus }},
+		{"pEplus", func() { dst.PEPlus = src.PEPlus }},
+		{"Rj", func() { dst.RJ = src.RJ }},
+		{"drive", func() { dst.Drive = src.Drive }},
+	} {
+		if set[o.name] {
+			o.fn()
+		}
+	}
+	p.model.clustered = &m
+	return nil
+}
+
+// simulation is a network after its run.
+type simulation struct {
+	nw       *binarynet.Network
+	layout   *binarynet.ClusteredLayout // nil for scenario models
+	names    []string                   // population names, network order
+	ranges   []binarynet.Range
+	initial  []int8
+	log      binarynet.DiffLog
+	warmup   int
+	steps    int
+	buildS   float64
+	warmupS  float64
+	runS     float64
+	synapses int64
+}
+
+// build constructs and initializes the network of the plan.
+func (p *plan) build() (*binarynet.Network, *binarynet.ClusteredLayout, error) {
+	var (
+		nw     *binarynet.Network
+		layout *binarynet.ClusteredLayout
+		err    error
+	)
+	if c := p.model.clustered; c != nil {
+		nw, layout, err = binarynet.NewClusteredNetwork(p.name, c.Clustered)
+	} else {
+		nw, _, err = p.model.scenario.Build(p.name)
+	}
+	if err != nil {
+		return nil, nil, usagef("scenario %q: %v", p.name, err)
+	}
+	opts := binarynet.Options{Seed: p.f.seed, WeightMode: p.mode}
+	if err := nw.Initialize(opts); err != nil {
+		if errors.Is(err, binarynet.ErrInvalidParameter) || errors.Is(err, binarynet.ErrMemoryBudget) {
+			return nil, nil, usagef("scenario %q: %v", p.name, err)
+		}
+		return nil, nil, err
+	}
+	return nw, layout, nil
+}
+
+// lengths returns the warm-up and recorded steps for a network of n units.
+func (p *plan) lengths(n int) (warmup, steps int, err error) {
+	f := p.f
+	if c := p.model.clustered; c != nil {
+		warmup, steps = c.WarmupSweeps*n, c.Sweeps*n
+	} else {
+		warmup, steps = p.model.scenario.Warmup, p.model.scenario.Steps
+	}
+	if f.set["warmup-sweeps"] {
+		warmup = f.warmup * n
+	}
+	switch {
+	case f.set["steps"]:
+		steps = f.steps
+	case f.set["sweeps"]:
+		steps = f.sweeps * n
+	}
+	if steps > math.MaxInt32 || warmup > math.MaxInt32*8 {
+		return 0, 0, usagef("%d recorded steps: at most %d are supported", steps, math.MaxInt32)
+	}
+	if steps == 0 {
+		return 0, 0, usagef("nothing to record: the run has 0 steps (set -sweeps or -steps)")
+	}
+	return warmup, steps, nil
+}
+
+// simulate builds, warms up and runs the network, recording the run.
+func (p *plan) simulate(ctx context.Context, bar *progress) (*simulation, error) {
+	t0 := time.Now()
+	nw, layout, err := p.build()
+	if err != nil {
+		return nil, err
+	}
+	s := &simulation{nw: nw, layout: layout, buildS: time.Since(t0).Seconds()}
+	if s.warmup, s.steps, err = p.lengths(nw.N()); err != nil {
+		return nil, err
+	}
+	for _, pop := range nw.Populations() {
+		start, end, err := nw.PopulationRange(pop)
+		if err != nil {
+			return nil, err
+		}
+		s.ranges = append(s.ranges, binarynet.Range{Start: start, End: end})
+	}
+	rec, err := npz.NewRecording(nw, make([]int8, nw.N()), binarynet.DiffLog{})
+	if err != nil {
+		return nil, err
+	}
+	s.names = rec.Names
+	if s.synapses, err = nw.Synapses(); err != nil {
+		return nil, err
+	}
+	bar.start(int64(s.warmup) + int64(s.steps))
+	t1 := time.Now()
+	if err := advance(ctx, nw, s.warmup, bar); err != nil {
+		return nil, err
+	}
+	s.warmupS = time.Since(t1).Seconds()
+	if s.initial, err = nw.State(nil); err != nil {
+		return nil, err
+	}
+	if err := nw.EnableDiffLogging(s.steps); err != nil {
+		return nil, usagef("%v", err)
+	}
+	t2 := time.Now()
+	if err := advance(ctx, nw, s.steps, bar); err != nil {
+		return nil, err
+	}
+	s.runS = time.Since(t2).Seconds()
+	bar.finish()
+	s.log = nw.ConsumeDiffLog()
+	return s, nil
+}
+
+// advance advances nw by steps updates in chunks, reporting progress.
+func advance(ctx context.Context, nw *binarynet.Network, steps int, bar *progress) error {
+	const chunk = 1 << 16
+	for done := 0; done < steps; {
+		b := min(chunk, steps-done)
+		if err := nw.RunContext(ctx, b, b); err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("interrupted after %d of %d steps; nothing written", nw.Steps(), bar.total)
+			}
+			return err
+		}
+		done += b
+		bar.add(int64(b))
+	}
+	return nil
+}
+
+// run is runCommand without the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	p, err := parseRun(args)
+	if err != nil {
+		return err
+	}
+	bar := newProgress(stderr, p.f.quiet)
+	sim, err := p.simulate(ctx, bar)
+	if err != nil {
+		return err
+	}
+	t := time.Now()
+	res, err := p.analyse(sim)
+	if err != nil {
+		return err
+	}
+	files, err := p.render(sim, res)
+	if err != nil {
+		return err
+	}
+	res.summary.WallTime.Analysis = time.Since(t).Seconds()
+	t = time.Now()
+	// The summary is written last, so that its wall times include the
+	// writing of the other files.
+	files = append(files, output{"summary.json", func(w io.Writer) error {
+		res.summary.WallTime.Outputs = time.Since(t).Seconds()
+		res.summary.WallTime.Total = time.Since(start).Seconds()
+		sum, err := json.MarshalIndent(res.summary, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(sum, '\n'))
+		return err
+	}})
+	if err := writeAll(p.f.out, files); err != nil {
+		return err
+	}
+	sw := res.summary.Switching
+	fmt.Fprintf(stdout, "binarynet run: %d units, %d steps (%.0f sweeps) in %.1f s; %d of %d clusters led, largest share %.2f, %d switches; wrote %s\n",
+		sim.nw.N(), sim.steps, res.summary.Sweeps, res.summary.WallTime.Total,
+		sw.DistinctLeaders, len(sw.Groups), sw.MaxShare, sw.Switches,
+		filepath.Join(p.f.out, "{raster.png,rates.png,difflog.npz,summary.json}"))
+	return nil
+}
+
+// output is one file of the run, written by a function.
+type output struct {
+	name  string
+	write func(io.Writer) error
+}
+
+// writeAll writes every output to a temporary file in dir, then renames
+// them all to their names. On error the temporary files are removed and
+// no output file is created or replaced.
+func writeAll(dir string, files []output) (err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var temps []string
+	defer func() {
+		if err != nil {
+			for _, t := range temps {
+				os.Remove(t)
+			}
+		}
+	}()
+	for _, o := range files {
+		f, err := os.CreateTemp(dir, "."+o.name+".tmp-*")
+		if err != nil {
+			return err
+		}
+		temps = append(temps, f.Name())
+		if err := o.write(f); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: %w", o.name, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("%s: %w", o.name, err)
+		}
+		if err := os.Chmod(f.Name(), 0o644); err != nil {
+			return err
+		}
+	}
+	for i, o := range files {
+		if err := os.Rename(temps[i], filepath.Join(dir, o.name)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
