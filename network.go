@@ -85,9 +85,10 @@ type Options struct {
 	Autapse bool
 	// WeightMode selects dense or sparse weight storage.
 	WeightMode WeightMode
-	// RAMBudgetGB is the memory, in GiB, that the weights may take. Zero
-	// means 12. Initialize returns ErrMemoryBudget, before allocating, when
-	// its estimate exceeds the budget.
+	// RAMBudgetGB is the memory, in GiB, that the weights, state, field
+	// and thresholds may take. Zero means 12. Initialize returns
+	// ErrMemoryBudget, before allocating, when its estimate exceeds the
+	// budget.
 	RAMBudgetGB float64
 	// WeightType is the floating-point type of weights and fields.
 	WeightType WeightType
@@ -370,6 +371,9 @@ func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
 	if mode == WeightDense {
 		need = dense
 	}
+	// Per unit in either mode: the state (1 byte), the thresholds as
+	// float64 while building (8), the field and the thresholds (2*elem).
+	need += float64(n) * (9 + 2*elem)
 	if need > budget {
 		return mode, fmt.Errorf("%w: %s weights of %d units need about %.3g GiB, budget is %.3g GiB (Options.RAMBudgetGB)",
 			ErrMemoryBudget, mode, n, need/(1<<30), opts.RAMBudgetGB)

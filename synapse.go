@@ -264,11 +264,9 @@ func (f indegreeRule) newSampler(nPre int, exclude bool) (rowSampler, error) {
 	if !f.multapses && k > float64(m) {
 		return nil, paramError("fixed indegree", k, fmt.Sprintf("exceeds the %d eligible presynaptic units (multapses off)", m))
 	}
-	s := &indegreeSampler{k: int(k), m: m, exclude: exclude, multapses: f.multapses}
-	if !f.multapses {
-		s.taken = make([]uint64, (m+63)/64)
-	}
-	return s, nil
+	// taken is allocated on first use: Initialize also calls newSampler
+	// to validate the rule, before it checks the memory budget.
+	return &indegreeSampler{k: int(k), m: m, exclude: exclude, multapses: f.multapses}, nil
 }
 
 type indegreeSampler struct {
@@ -286,6 +284,9 @@ func (s *indegreeSampler) row(dst []int32, r int, rng *rand.Rand, _ rand.Source)
 			dst = append(dst, int32(skipSelf(rng.IntN(s.m), r, s.exclude)))
 		}
 		return dst
+	}
+	if s.taken == nil {
+		s.taken = make([]uint64, (s.m+63)/64)
 	}
 	start := len(dst)
 	for j := s.m - s.k; j < s.m; j++ {

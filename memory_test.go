@@ -1,0 +1,217 @@
+package binarynet
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// hugeMatrix is an n x n matrix of zeros that takes no memory.
+type hugeMatrix struct{ n int }
+
+func (z hugeMatrix) Dims() (int, int)    { return z.n, z.n }
+func (z hugeMatrix) At(int, int) float64 { return 0 }
+func (z hugeMatrix) T() mat.Matrix       { return z }
+
+// allocDuring returns the bytes allocated on the heap while fn runs (an
+// upper bound of the memory it holds at any time) and its duration.
+func allocDuring(fn func()) (uint64, time.Duration) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	fn()
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, elapsed
+}
+
+// eiNetwork returns an uninitialized E/I network of n units (80 % E) with
+// one rule of the given kind on all four blocks.
+func eiNetwork(t testing.TB, n int, rule func(pre, post Population) Synapse) *Network {
+	t.Helper()
+	nw := NewNetwork("ei")
+	e := &BinaryNeuronPopulation{Name: "E", N: n - n/5, Tau: 10, Threshold: 1}
+	i := &BinaryNeuronPopulation{Name: "I", N: n / 5, Tau: 5, Threshold: 1}
+	for _, p := range []Population{e, i} {
+		if err := nw.AddPopulation(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rule != nil {
+		for _, pre := range []Population{e, i} {
+			for _, post := range []Population{e, i} {
+				if err := nw.AddSynapse(rule(pre, post)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	return nw
+}
+
+// TestMemoryGuardHugeNetworks asks for networks that would need hundreds
+// of GB to thousands of TB and checks that Initialize returns
+// ErrMemoryBudget at once, without allocating.
+func TestMemoryGuardHugeNetworks(t *testing.T) {
+	bern := func(p float64) func(pre, post Population) Synapse {
+		return func(pre, post Population) Synapse { return NewPairwiseBernoulliSynapse(pre, post, p, 0.1) }
+	}
+	indeg := func(p float64, multapses bool) func(pre, post Population) Synapse {
+		return func(pre, post Population) Synapse {
+			return &FixedIndegreeSynapse{Pre: pre, Post: post, P: p, J: 0.1, Multapses: multapses}
+		}
+	}
+	poisson := func(pre, post Population) Synapse { return NewPoissonSynapse(pre, post, 0.05, 0.1) }
+	tests := []struct {
+		name string
+		n    int
+		rule func(pre, post Population) Synapse
+		opts Options
+	}{
+		// 300,000^2 x 4 B = 360 GB.
+		{"dense float32 300k", 300_000, bern(0.2), Options{WeightMode: WeightDense}},
+		{"dense float64 300k", 300_000, bern(0.2), Options{WeightMode: WeightDense, WeightType: Float64}},
+		// 2e6 units x 40,000 inputs x 8 B = 640 GB.
+		{"sparse fixed indegree 2M", 2_000_000, indeg(0.02, true), Options{WeightMode: WeightSparse}},
+		{"sparse fixed indegree 1e9 without multapses", 1_000_000_000, indeg(1e-4, false), Options{WeightMode: WeightSparse}},
+		// 2e6^2 x 0.05 x 8 B = 1.6 TB.
+		{"sparse Bernoulli 2M", 2_000_000, bern(0.05), Options{WeightMode: WeightSparse, WeightType: Float64}},
+		{"sparse Poisson 2M", 2_000_000, poisson, Options{WeightMode: WeightSparse}},
+		// Auto picks sparse (dense would be 360 GB), which needs 144 GB.
+		{"auto 300k", 300_000, bern(0.2), Options{}},
+		// No synapses at all: the per-unit arrays alone, 2e9 units.
+		{"sparse 2e9 units without synapses", maxUnits, nil, Options{WeightMode: WeightSparse}},
+		{"dense 2e9 units without synapses", maxUnits, nil, Options{WeightMode: WeightDense, RAMBudgetGB: 1e6}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			nw := eiNetwork(t, tc.n, tc.rule)
+			var err error
+			alloc, elapsed := allocDuring(func() { err = nw.Initialize(tc.opts) })
+			if !errors.Is(err, ErrMemoryBudget) {
+				t.Fatalf("Initialize returned %v, want ErrMemoryBudget", err)
+			}
+			if nw.Initialized() {
+				t.Error("network initialized after ErrMemoryBudget")
+			}
+			// 1 s and 1 MiB: the network's own descriptions take a few
+			// hundred bytes, while the request is for 100+ GB.
+			if elapsed > time.Second {
+				t.Errorf("ErrMemoryBudget took %v", elapsed)
+			}
+			if alloc > 1<<20 {
+				t.Errorf("allocated %d bytes before returning ErrMemoryBudget", alloc)
+			}
+			t.Log(err)
+		})
+	}
+	t.Run("NewNetworkFromWeights 300k", func(t *testing.T) {
+		const n = 300_000
+		thresh, init := make([]float64, n), make([]int8, n)
+		var err error
+		alloc, elapsed := allocDuring(func() {
+			_, err = NewNetworkFromWeights("w", hugeMatrix{n}, thresh, init, Options{})
+		})
+		if !errors.Is(err, ErrMemoryBudget) {
+			t.Fatalf("NewNetworkFromWeights returned %v, want ErrMemoryBudget", err)
+		}
+		// The thresholds and initial state given (2.7 MB) are the
+		// caller's; the function itself must not add much.
+		if elapsed > time.Second || alloc > 1<<20 {
+			t.Errorf("ErrMemoryBudget after %v and %d bytes", elapsed, alloc)
+		}
+	})
+	t.Run("logs", func(t *testing.T) {
+		nw := ckptNetwork(t, Options{Seed: 1}, false)
+		for name, enable := range map[string]func() error{
+			"diff log of 1e11 steps": func() error { return nw.EnableDiffLogging(100_000_000_000) },
+			"step log of 1e10 steps": func() error { return nw.EnableStepLogging(10_000_000_000) },
+		} {
+			var err error
+			alloc, elapsed := allocDuring(func() { err = enable() })
+			if !errors.Is(err, ErrMemoryBudget) || elapsed > time.Second || alloc > 1<<20 {
+				t.Errorf("%s: %v after %v and %d bytes", name, err, elapsed, alloc)
+			}
+		}
+	})
+}
+
+// TestMemoryEstimateCoversInitialize checks that the memory estimate is
+// sound: for each network, the smallest budget Initialize accepts (found
+// by bisection, each refusal being free) is at least what Initialize then
+// allocates in total, which bounds its peak.
+func TestMemoryEstimateCoversInitialize(t *testing.T) {
+	indeg := func(p float64) func(pre, post Population) Synapse {
+		return func(pre, post Population) Synapse { return NewFixedIndegreeSynapse(pre, post, p, 0.1) }
+	}
+	bern := func(p float64) func(pre, post Population) Synapse {
+		return func(pre, post Population) Synapse { return NewPairwiseBernoulliSynapse(pre, post, p, 0.1) }
+	}
+	tests := []struct {
+		n    int
+		rule func(pre, post Population) Synapse
+		opts Options
+	}{
+		{2000, bern(0.2), Options{WeightMode: WeightDense}},
+		{2000, bern(0.2), Options{WeightMode: WeightDense, WeightType: Float64}},
+		{10_000, indeg(0.01), Options{WeightMode: WeightSparse}}, // 100 inputs per unit
+		{10_000, bern(0.01), Options{WeightMode: WeightSparse, WeightType: Float64}},
+		{10_000, func(pre, post Population) Synapse { return NewPoissonSynapse(pre, post, 0.01, 0.1) }, Options{WeightMode: WeightSparse}},
+		{10_000, indeg(0.001), Options{WeightMode: WeightSparse}}, // 10 inputs per unit
+		{300_000, nil, Options{WeightMode: WeightSparse}},         // per-unit arrays only
+	}
+	for _, tc := range tests {
+		tc.opts.Workers = 2
+		name := fmt.Sprintf("%s-%s-%d", tc.opts.WeightMode, tc.opts.WeightType, tc.n)
+		if tc.rule == nil {
+			name += "-nosynapses"
+		}
+		t.Run(name, func(t *testing.T) {
+			accepts := func(gb float64) bool {
+				o := tc.opts
+				o.RAMBudgetGB = gb
+				err := eiNetwork(t, tc.n, tc.rule).Initialize(o)
+				// Refusals must not allocate; fail fast otherwise.
+				if err != nil && !errors.Is(err, ErrMemoryBudget) {
+					t.Fatal(err)
+				}
+				return err == nil
+			}
+			// Bisect in log space down to a ratio of 1.00002.
+			lo, hi := 1e-9, 64.0
+			if !accepts(hi) {
+				t.Fatalf("refused with a %v GiB budget", hi)
+			}
+			for range 20 {
+				mid := math.Sqrt(lo * hi)
+				if accepts(mid) {
+					hi = mid
+				} else {
+					lo = mid
+				}
+			}
+			budget := hi * (1 << 30)
+			o := tc.opts
+			o.RAMBudgetGB = hi
+			nw := eiNetwork(t, tc.n, tc.rule)
+			var err error
+			alloc, _ := allocDuring(func() { err = nw.Initialize(o) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("smallest accepted budget %.0f bytes, Initialize allocated %d (%.3f of it)", budget, alloc, float64(alloc)/budget)
+			// 64 KiB covers the fixed-size bookkeeping (specs, samplers,
+			// goroutines) that the estimate rightly ignores.
+			if float64(alloc) > budget+64<<10 {
+				t.Errorf("Initialize allocated %d bytes, %.1f%% more than the %.0f-byte budget it accepted",
+					alloc, 100*(float64(alloc)/budget-1), budget)
+			}
+		})
+	}
+}
