@@ -1,0 +1,188 @@
+package plots
+
+import (
+	"bytes"
+	"errors"
+	"image/color"
+	"image/png"
+	"testing"
+
+	"github.com/binarynet/binarynet"
+)
+
+var (
+	red  = color.NRGBA{255, 0, 0, 255}
+	blue = color.NRGBA{0, 0, 255, 255}
+)
+
+// TestActivityImage checks every pixel of a hand-made case: 4 units in two
+// groups of one row each, 4 steps in two columns of 2 steps.
+//
+// Unit 0 is active during [0, 1) and unit 1 during [0, 4): the red row
+// holds 3 of 4 unit-steps in column 0 (f = 0.75) and 2 of 4 in column 1
+// (f = 0.5). The blue units stay off.
+func TestActivityImage(t *testing.T) {
+	t.Parallel()
+	initial := []int8{1, 0, 0, 0}
+	log := binarynet.DiffLog{Updates: []int32{1, 0, 2, 3}, Deltas: []int8{1, -1, 0, 0}}
+	groups := []Group{
+		{Name: "A", Range: binarynet.Range{Start: 0, End: 2}, Color: red},
+		{Name: "B", Range: binarynet.Range{Start: 2, End: 4}, Color: blue},
+	}
+	img, err := ActivityImage(initial, log, groups, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	white := color.NRGBA{255, 255, 255, 255}
+	for _, tc := range []struct {
+		x, y int
+		want color.NRGBA
+	}{
+		{0, 1, color.NRGBA{255, 64, 64, 255}},   // red row (bottom), f = 0.75: 255*0.25 = 63.75
+		{1, 1, color.NRGBA{255, 128, 128, 255}}, // f = 0.5: 127.5 rounds to 128
+		{0, 0, white},                           // blue row (top), never active
+		{1, 0, white},
+	} {
+		if got := img.NRGBAAt(tc.x, tc.y); got != tc.want {
+			t.Errorf("pixel (%d, %d) = %v, want %v", tc.x, tc.y, got, tc.want)
+		}
+	}
+	// More columns than steps and rows than units: clamped.
+	img, err = ActivityImage(initial, log, groups, 100, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 4 || b.Dy() != 4 {
+		t.Errorf("clamped size %v, want 4 x 4", b)
+	}
+	// Column 0 is step 0: units 0 and 1 both active, row 0 full red.
+	if got := img.NRGBAAt(0, 3); got != red {
+		t.Errorf("unit 0 at step 0 = %v, want %v", got, red)
+	}
+}
+
+func TestActivityImageErrors(t *testing.T) {
+	t.Parallel()
+	initial := []int8{0, 1}
+	log := binarynet.DiffLog{Updates: []int32{0}, Deltas: []int8{1}}
+	one := []Group{{Name: "all", Range: binarynet.Range{Start: 0, End: 2}}}
+	for _, tc := range []struct {
+		name       string
+		initial    []int8
+		log        binarynet.DiffLog
+		groups     []Group
+		cols, rows int
+		want       error
+	}{
+		{"zero columns", initial, log, one, 0, 1, binarynet.ErrInvalidParameter},
+		{"no groups", initial, log, nil, 1, 1, binarynet.ErrInvalidParameter},
+		{"group past the end", initial, log, []Group{{Range: binarynet.Range{Start: 1, End: 3}}}, 1, 1, binarynet.ErrInvalidParameter},
+		{"empty group", initial, log, []Group{{Range: binarynet.Range{Start: 1, End: 1}}}, 1, 1, binarynet.ErrInvalidParameter},
+		{"mismatched log", initial, binarynet.DiffLog{Updates: []int32{0}}, one, 1, 1, binarynet.ErrShape},
+		{"unit out of range", initial, binarynet.DiffLog{Updates: []int32{5}, Deltas: []int8{1}}, one, 1, 1, binarynet.ErrInvalidParameter},
+		{"non-binary state", []int8{0, 2}, log, one, 1, 1, binarynet.ErrInvalidParameter},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := ActivityImage(tc.initial, tc.log, tc.groups, tc.cols, tc.rows); !errors.Is(err, tc.want) {
+				t.Errorf("ActivityImage error = %v, want %v", err, tc.want)
+			}
+			if _, err := Raster(tc.initial, tc.log, tc.groups, max(tc.cols, 1), 1); err == nil && tc.cols > 0 {
+				t.Error("Raster accepted invalid input")
+			}
+		})
+	}
+}
+
+func TestClusterColors(t *testing.T) {
+	t.Parallel()
+	for _, q := range []int{0, 1, 2, 7, 20} {
+		c := ClusterColors(q)
+		if len(c) != q {
+			t.Fatalf("ClusterColors(%d) has %d colours", q, len(c))
+		}
+		seen := map[color.Color]bool{}
+		for _, x := range c {
+			seen[x] = true
+		}
+		if len(seen) != q {
+			t.Errorf("ClusterColors(%d): %d distinct colours", q, len(seen))
+		}
+	}
+}
+
+// TestPlots renders the three plots of a small clustered run and decodes
+// the PNG images.
+func TestPlots(t *testing.T) {
+	t.Parallel()
+	p := binarynet.ReferenceClusteredParams()
+	p.Q, p.NE, p.NI, p.PEPlus = 3, 20, 5, 2
+	nw, l, err := binarynet.NewClusteredNetwork("plots", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Initialize(binarynet.Options{Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	initial, _ := nw.State(nil)
+	steps := 50 * nw.N()
+	if err := nw.EnableDiffLogging(steps); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Run(steps, steps); err != nil {
+		t.Fatal(err)
+	}
+	log := nw.ConsumeDiffLog()
+	groups := ClusterGroups(l)
+	if len(groups) != 6 || groups[0].Name != "E0" || groups[3].Name != "I0" || groups[3].Range != l.IRanges[0] {
+		t.Fatalf("ClusterGroups = %+v", groups)
+	}
+	img, err := RasterImage(initial, log, groups, 300, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 300 || b.Dy() != 200 {
+		t.Errorf("RasterImage size %v, want 300 x 200", b)
+	}
+	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, nw.N(), l.ERanges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacked, err := StackedRates(rates, nw.N(), nw.N(), groups[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := Rates(rates, nw.N(), nw.N(), groups[:3], 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pl := range []struct {
+		name string
+		png  func(*bytes.Buffer) error
+	}{
+		{"stacked", func(b *bytes.Buffer) error { return WritePNG(b, stacked, 320, 240) }},
+		{"lines", func(b *bytes.Buffer) error { return WritePNG(b, lines, 320, 240) }},
+		{"raster", func(b *bytes.Buffer) error { return png.Encode(b, img) }},
+	} {
+		var b bytes.Buffer
+		if err := pl.png(&b); err != nil {
+			t.Fatalf("%s: %v", pl.name, err)
+		}
+		got, err := png.Decode(&b)
+		if err != nil {
+			t.Fatalf("%s: %v", pl.name, err)
+		}
+		if pl.name != "raster" && (got.Bounds().Dx() != 320 || got.Bounds().Dy() != 240) {
+			t.Errorf("%s: size %v, want 320 x 240", pl.name, got.Bounds())
+		}
+	}
+	if _, err := StackedRates(rates, nw.N(), nw.N(), groups); !errors.Is(err, binarynet.ErrShape) {
+		t.Errorf("StackedRates with too many groups: error = %v, want ErrShape", err)
+	}
+	if _, err := Rates(rates, 0, nw.N(), groups[:3], 5); !errors.Is(err, binarynet.ErrInvalidParameter) {
+		t.Errorf("Rates with interval 0: error = %v, want ErrInvalidParameter", err)
+	}
+	if _, err := RasterImage(initial, log, groups, 0, 10); !errors.Is(err, binarynet.ErrInvalidParameter) {
+		t.Errorf("RasterImage of width 0: error = %v, want ErrInvalidParameter", err)
+	}
+}
