@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"math"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -257,7 +258,7 @@ func TestRatesRoundTrip(t *testing.T) {
 	}{
 		{"none", [][]float64{}},
 		{"from a diff log", rates},
-		{"odd values", [][]float64{{1.0 / 3, -0.0, 1e-300}}},
+		{"odd values", [][]float64{{1.0 / 3, math.Copysign(0, -1), 1e-300, math.Inf(-1)}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -269,7 +270,15 @@ func TestRatesRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, tc.rates) {
+			// Bit for bit, so that -0 and +0 differ.
+			same := len(got) == len(tc.rates)
+			for i := 0; same && i < len(got); i++ {
+				same = len(got[i]) == len(tc.rates[i])
+				for j := 0; same && j < len(got[i]); j++ {
+					same = math.Float64bits(got[i][j]) == math.Float64bits(tc.rates[i][j])
+				}
+			}
+			if !same {
 				t.Errorf("got %v, want %v", got, tc.rates)
 			}
 		})
