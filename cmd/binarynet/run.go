@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,11 +31,21 @@ const minLeaderShare = 0.05
 
 const runUsage = `usage: binarynet run [flags]
 
-Simulates a clustered E/I network (by default the embedded model, tuned so
-that the clusters take turns being active) and writes into -out:
-raster.png, rates.png, difflog.npz and summary.json.
+Simulates a clustered E/I network, by default the embedded model below, and
+writes into -out: raster.png (units by time, coloured by cluster),
+rates.png (activity of each E cluster over time), difflog.npz (updates,
+deltas, initial_state, population_names, population_ranges; load with
+numpy.load) and summary.json (parameters, seed, steps, mean rates, switching
+statistics, wall time). Files are written under temporary names and renamed
+at the end, so an error leaves no partial file.
 
-Flags:
+-config FILE takes a JSON scenarios file, {"scenarios": {"name": {...}}}, whose
+entries are either scenarios (populations and synapses, as for the bench
+command) or clustered models: {"clustered": {"Q": 20, "N_E": 200, "N_I": 50,
+"p": [[0.1, 0.1], [0.1, 0.1]], "g": 1.5, "threshold_E": 1, "threshold_I": 1,
+"p_E_plus": 9, "R_j": 0.85, "drive": 1}, "sweeps": 2000, "warmup_sweeps": 10}.
+The clustered flags override the model's parameters.
+
 `
 
 // runFlags holds the parsed command line of the run command.
@@ -68,19 +79,19 @@ func newRunFlagSet(f *runFlags) *flag.FlagSet {
 	fs.IntVar(&f.width, "width", 1400, "width of the PNG images in pixels")
 	fs.IntVar(&f.height, "height", 800, "height of the PNG images in pixels")
 	c := &f.clustered
-	fs.IntVar(&c.Q, "Q", 0, "clustered: number of E and of I clusters")
-	fs.IntVar(&c.NE, "NE", 0, "clustered: units per excitatory cluster")
-	fs.IntVar(&c.NI, "NI", 0, "clustered: units per inhibitory cluster")
-	fs.Float64Var(&c.P[0][0], "p", 0, "clustered: connection probability of all four blocks")
-	fs.Float64Var(&c.G, "g", 0, "clustered: relative inhibition strength g")
-	fs.Float64Var(&c.ThresholdE, "thetaE", 0, "clustered: threshold of the E units")
-	fs.Float64Var(&c.ThresholdI, "thetaI", 0, "clustered: threshold of the I units")
-	fs.Float64Var(&c.TauE, "tauE", 0, "clustered: time constant of the E units")
-	fs.Float64Var(&c.TauI, "tauI", 0, "clustered: time constant of the I units")
-	fs.Float64Var(&c.JEPlus, "JEplus", 0, "clustered: weight clustering factor J_E+ (1: none)")
-	fs.Float64Var(&c.PEPlus, "pEplus", 0, "clustered: probability clustering factor p_E+ (1: none)")
-	fs.Float64Var(&c.RJ, "Rj", 0, "clustered: inhibitory clustering ratio R_j in [0, 1]")
-	fs.Float64Var(&c.Drive, "drive", 0, "clustered: weight of the background unit onto every unit")
+	fs.IntVar(&c.Q, "Q", 0, "clustered model: number of E and of I clusters (default: the model's)")
+	fs.IntVar(&c.NE, "NE", 0, "clustered model: units per excitatory cluster (default: the model's)")
+	fs.IntVar(&c.NI, "NI", 0, "clustered model: units per inhibitory cluster (default: the model's)")
+	fs.Float64Var(&c.P[0][0], "p", 0, "clustered model: connection probability of all four blocks (default: the model's)")
+	fs.Float64Var(&c.G, "g", 0, "clustered model: relative inhibition strength g (default: the model's)")
+	fs.Float64Var(&c.ThresholdE, "thetaE", 0, "clustered model: threshold of the E units (default: the model's)")
+	fs.Float64Var(&c.ThresholdI, "thetaI", 0, "clustered model: threshold of the I units (default: the model's)")
+	fs.Float64Var(&c.TauE, "tauE", 0, "clustered model: time constant of the E units (default: the model's)")
+	fs.Float64Var(&c.TauI, "tauI", 0, "clustered model: time constant of the I units (default: the model's)")
+	fs.Float64Var(&c.JEPlus, "JEplus", 0, "clustered model: weight clustering factor J_E+ (1: none) (default: the model's)")
+	fs.Float64Var(&c.PEPlus, "pEplus", 0, "clustered model: probability clustering factor p_E+ (1: none) (default: the model's)")
+	fs.Float64Var(&c.RJ, "Rj", 0, "clustered model: inhibitory clustering ratio R_j in [0, 1] (default: the model's)")
+	fs.Float64Var(&c.Drive, "drive", 0, "clustered model: weight of the background unit onto every unit (default: the model's)")
 	return fs
 }
 
@@ -96,6 +107,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fs := newRunFlagSet(&f)
 		fs.SetOutput(stderr)
 		fmt.Fprint(stderr, runUsage)
+		if mf, err := readModelFile(bytes.NewReader(defaultConfig)); err == nil {
+			fmt.Fprintf(stderr, "Default model:\n%s\nFlags:\n", wrap(mf.About, 76))
+		}
 		fs.PrintDefaults()
 		return 0
 	}
@@ -108,6 +122,30 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// wrap breaks text into lines of at most width characters, each indented
+// by two spaces and ended by a newline.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	line := 0
+	for _, w := range strings.Fields(text) {
+		if line > 0 && line+1+len(w) > width {
+			b.WriteString("\n")
+			line = 0
+		}
+		if line == 0 {
+			b.WriteString("  ")
+			line = 2
+		} else {
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(w)
+		line += len(w)
+	}
+	b.WriteString("\n")
+	return b.String()
 }
 
 // oneLine joins the lines of a message.
@@ -159,7 +197,7 @@ func parseRun(args []string) (*plan, error) {
 			return nil, usagef("-config: %v", err)
 		}
 	}
-	mf, err := readModelFile(strings.NewReader(string(data)))
+	mf, err := readModelFile(bytes.NewReader(data))
 	if err != nil {
 		return nil, usagef("%s: %v", p.configLabel(), err)
 	}
