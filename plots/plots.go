@@ -91,9 +91,10 @@ func hsv(h, s, v float64) color.NRGBA {
 // ActivityImage renders the activity recorded in a diff log as an image of
 // units (rows, unit 0 at the bottom) by time (columns, step 0 at the
 // left). A pixel covers a block of units and of steps; its colour goes
-// from white to the colour of the group of its units in proportion to the
-// fraction of that block during which the units were active, rounded to
-// eighths. Units in no
+// from white to the colour of the group of its units as the fraction f of
+// that block during which the units were active rises: the colour's weight
+// is f^1.5 rounded to eighths, so that the low background activity of a
+// balanced network stays faint and active clusters stand out. Units in no
 // group are not drawn, and the rows span the ids from the lowest group
 // start to the highest group end.
 //
@@ -190,7 +191,7 @@ func ActivityImage(initial []int8, log binarynet.DiffLog, groups []Group, cols, 
 			if unitsIn[r] > 0 {
 				span := min(float64(c+1)*width, float64(steps)) - float64(c)*width
 				f = min(1, acc[r*cols+c]/(float64(unitsIn[r])*span))
-				f = math.Round(f*shades) / shades
+				f = math.Round(math.Pow(f, shadeGamma)*shades) / shades
 			}
 			img.SetNRGBA(c, rows-1-r, color.NRGBA{
 				R: blend(cr, f), G: blend(cg, f), B: blend(cb, f), A: 255,
@@ -204,6 +205,11 @@ func ActivityImage(initial []int8, log binarynet.DiffLog, groups []Group, cols, 
 // Few distinct colours keep the PNG files small; the eye does not resolve
 // more in a noisy raster.
 const shades = 8
+
+// shadeGamma is the exponent applied to the active fraction before
+// shading: the low background activity of a balanced network stays faint
+// and clusters in their active state stand out.
+const shadeGamma = 1.5
 
 // blend mixes white with a channel value v in proportion f.
 func blend(v, f float64) uint8 {

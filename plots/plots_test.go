@@ -20,7 +20,7 @@ var (
 //
 // Unit 0 is active during [0, 1) and unit 1 during [0, 4): the red row
 // holds 3 of 4 unit-steps in column 0 (f = 0.75) and 2 of 4 in column 1
-// (f = 0.5). The blue units stay off.
+// (f = 0.5). The blue units stay off. Shades are f^1.5 in eighths.
 func TestActivityImage(t *testing.T) {
 	t.Parallel()
 	initial := []int8{1, 0, 0, 0}
@@ -38,8 +38,11 @@ func TestActivityImage(t *testing.T) {
 		x, y int
 		want color.NRGBA
 	}{
-		{0, 1, color.NRGBA{255, 64, 64, 255}},   // red row (bottom), f = 0.75: 255*0.25 = 63.75
-		{1, 1, color.NRGBA{255, 128, 128, 255}}, // f = 0.5: 127.5 rounds to 128
+		// Red row (bottom), f = 0.75: 0.75^1.5 = 0.650 rounds to 5/8,
+		// 255 * 3/8 = 95.6.
+		{0, 1, color.NRGBA{255, 96, 96, 255}},
+		// f = 0.5: 0.5^1.5 = 0.354 rounds to 3/8, 255 * 5/8 = 159.4.
+		{1, 1, color.NRGBA{255, 159, 159, 255}},
 		{0, 0, white},                           // blue row (top), never active
 		{1, 0, white},
 	} {
