@@ -43,7 +43,7 @@ func TestActivityImage(t *testing.T) {
 		{0, 1, color.NRGBA{255, 96, 96, 255}},
 		// f = 0.5: 0.5^1.5 = 0.354 rounds to 3/8, 255 * 5/8 = 159.4.
 		{1, 1, color.NRGBA{255, 159, 159, 255}},
-		{0, 0, white},                           // blue row (top), never active
+		{0, 0, white}, // blue row (top), never active
 		{1, 0, white},
 	} {
 		if got := img.NRGBAAt(tc.x, tc.y); got != tc.want {
