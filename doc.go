@@ -35,12 +35,36 @@
 // sparse storage give bit-identical trajectories, because delta is ±1 and
 // each field update is one exact product and one rounding.
 //
+// A checkpoint (WriteCheckpoint, SaveCheckpoint) holds the whole network,
+// including the field as computed so far and the states of the selection
+// and background generators, so a run resumed from it (ReadCheckpoint,
+// LoadCheckpoint), in the same process or another, continues bit for bit
+// as the uninterrupted run would. A run stopped by cancelling RunContext
+// stops at the end of a batch, with every step taken counted and logged.
+//
 // # Concurrency
 //
 // A Network is not safe for concurrent use: all its methods, including the
-// accessors, must be called from one goroutine at a time. Distinct networks
-// share no state and may run in parallel. Initialize samples connectivity
-// on Options.Workers goroutines.
+// accessors (State, Field, Steps, Weights, ...), the log methods and
+// WriteCheckpoint and SaveCheckpoint, must be called from one goroutine at
+// a time, and never while Run, RunContext, Update or ApplyUpdates is in
+// progress on another goroutine. To stop a run from another goroutine,
+// cancel the context given to RunContext: that is the only interaction with
+// a running network that is safe.
+//
+// Distinct networks share no mutable state and may run in parallel, even
+// when they were built from the same Population and Synapse values, which
+// networks only read. An ActivityFunc shared by networks that run in
+// parallel must itself be safe for concurrent use. Initialize samples
+// connectivity on Options.Workers goroutines of its own.
+//
+// The package-level functions (ReconstructStatesFromDiffLogs,
+// PopulationRatesFromDiffLogs, ExtractSpikeEventsFromDiffLogs,
+// ReadCheckpoint, LoadCheckpoint, ReadScenarioFile, NewNetworkFromWeights)
+// keep no state and may be called concurrently; they only read their
+// arguments, which must not be modified meanwhile. A DiffLog returned by
+// ConsumeDiffLog belongs to the caller and is no longer touched by the
+// network.
 //
 // # Memory
 //

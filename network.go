@@ -105,8 +105,11 @@ type Options struct {
 //
 // Build it with AddPopulation and AddSynapse, then call Initialize once;
 // after that Run, Update and ApplyUpdates advance it. A Network is not safe
-// for concurrent use; distinct networks may be used from different
-// goroutines at once.
+// for concurrent use: no method, not even an accessor such as State or
+// Steps, or WriteCheckpoint, may be called while another method runs on
+// the same network; cancel RunContext's context to stop a run from another
+// goroutine. Distinct networks may be used from different goroutines at
+// once (see the package documentation, Concurrency).
 type Network struct {
 	// Name labels the network.
 	Name string
