@@ -95,17 +95,6 @@ func (s *synSpy) each(fn func(post, pre int, v float64)) {
 	}
 }
 
-// autapses returns the number of stored diagonal entries.
-func (s *synSpy) autapses() int {
-	k := 0
-	s.each(func(post, pre int, _ float64) {
-		if post == pre {
-			k++
-		}
-	})
-	return k
-}
-
 // blockStats describes the connections of one block as multiplicities:
 // every stored entry must be a positive integer multiple of j.
 type blockStats struct {
