@@ -176,8 +176,18 @@ func (p poissonRule) expected(nPre, nPost int) float64 {
 }
 
 func (p poissonRule) newSampler(nPre int, exclude bool) (rowSampler, error) {
+	// A row's connections are counted in an int and drawn one by one: a
+	// larger mean would overflow the count (and leave the row empty).
+	if mean := p.rate * float64(eligible(nPre, exclude)); mean > maxPoissonMean {
+		return nil, paramError("Poisson rate", p.rate,
+			fmt.Sprintf("gives %.3g expected connections per unit, must give at most %d", mean, maxPoissonMean))
+	}
 	return &poissonSampler{rate: p.rate, nPre: nPre, exclude: exclude}, nil
 }
+
+// maxPoissonMean bounds the expected number of connections a Poisson rule
+// gives one unit, so that the drawn count fits an int on every platform.
+const maxPoissonMean = 1 << 30
 
 type poissonSampler struct {
 	rate    float64
