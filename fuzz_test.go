@@ -214,7 +214,7 @@ func fuzzSpec(raw []byte, mode WeightMode) (*Network, Options, error) {
 					return a
 				}}
 		}
-		if k == 1 && b.next()%16 == 0 {
+		if k == 1 && len(pops) > 0 && b.next()%16 == 0 {
 			p = pops[0] // the same population twice
 		}
 		if err := nw.AddPopulation(p); err == nil {
