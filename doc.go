@@ -18,6 +18,12 @@
 // own rule. When the state changes by delta = ±1, the unit's outgoing
 // column delta*W[:, unit] is added to h.
 //
+// NewClusteredNetwork builds clustered E/I networks (Rost, Deger & Nawrot
+// 2018) from ClusteredParams, and Leaders measures how their clusters take
+// turns being active. The subpackage npz saves recordings in NumPy's
+// formats and the subpackage plots draws them; neither is needed to
+// simulate.
+//
 // # Units
 //
 // Time is counted in update steps; N steps make one sweep, in which each
