@@ -509,9 +509,15 @@ func TestNoAutapsesAnyRule(t *testing.T) {
 		// diagonal entry must be set; the others must set at least one.
 		full bool
 	}{
-		{"bernoulli", func(p binarynet.Population) binarynet.Synapse { return binarynet.NewPairwiseBernoulliSynapse(p, p, 0.5, 1) }, false},
-		{"bernoulli p=1", func(p binarynet.Population) binarynet.Synapse { return binarynet.NewPairwiseBernoulliSynapse(p, p, 1, 1) }, true},
-		{"bernoulli layers p=5", func(p binarynet.Population) binarynet.Synapse { return binarynet.NewPairwiseBernoulliSynapse(p, p, 5, 1) }, false},
+		{"bernoulli", func(p binarynet.Population) binarynet.Synapse {
+			return binarynet.NewPairwiseBernoulliSynapse(p, p, 0.5, 1)
+		}, false},
+		{"bernoulli p=1", func(p binarynet.Population) binarynet.Synapse {
+			return binarynet.NewPairwiseBernoulliSynapse(p, p, 1, 1)
+		}, true},
+		{"bernoulli layers p=5", func(p binarynet.Population) binarynet.Synapse {
+			return binarynet.NewPairwiseBernoulliSynapse(p, p, 5, 1)
+		}, false},
 		{"poisson", func(p binarynet.Population) binarynet.Synapse { return binarynet.NewPoissonSynapse(p, p, 2, 1) }, false},
 		{"fixed indegree multapses", func(p binarynet.Population) binarynet.Synapse { return binarynet.NewFixedIndegreeSynapse(p, p, 0.9, 1) }, false},
 		{"fixed indegree distinct", func(p binarynet.Population) binarynet.Synapse {
