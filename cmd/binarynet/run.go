@@ -442,9 +442,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sw := res.summary.Switching
-	fmt.Fprintf(stdout, "binarynet run: %d units, %d steps (%.0f sweeps) in %.1f s; %d of %d clusters led, largest share %.2f, %d switches; wrote %s\n",
+	kind := "populations"
+	if sim.layout != nil {
+		kind = "E clusters"
+	}
+	fmt.Fprintf(stdout, "binarynet run: %d units, %d steps (%.0f sweeps) in %.1f s; %d of %d %s led, largest share %.2f, %d switches; wrote %s\n",
 		sim.nw.N(), sim.steps, res.summary.Sweeps, res.summary.WallTime.Total,
-		sw.DistinctLeaders, len(sw.Groups), sw.MaxShare, sw.Switches,
+		sw.DistinctLeaders, len(sw.Groups), kind, sw.MaxShare, sw.Switches,
 		filepath.Join(p.f.out, "{raster.png,rates.png,difflog.npz,summary.json}"))
 	return nil
 }
