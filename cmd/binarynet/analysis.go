@@ -13,6 +13,8 @@ import (
 
 // summary is the content of summary.json.
 type summary struct {
+	// Args are the command-line arguments of the run.
+	Args        []string                   `json:"args"`
 	Config      string                     `json:"config"`
 	Scenario    string                     `json:"scenario"`
 	Clustered   *binarynet.ClusteredParams `json:"clustered,omitempty"`
@@ -81,6 +83,7 @@ func (p *plan) analyse(s *simulation) (*analysis, error) {
 	a := &analysis{}
 	sum := &a.summary
 	*sum = summary{
+		Args:        p.args,
 		Config:      p.configLabel(),
 		Scenario:    p.name,
 		WeightMode:  s.nw.Options().WeightMode.String(),

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -156,7 +155,8 @@ func oneLine(s string) string {
 // plan is a resolved run: the model after flag overrides and the run
 // lengths, still in the units given.
 type plan struct {
-	configName string // the -config file, or "" for the embedded model
+	args       []string // the command line
+	configName string   // the -config file, or "" for the embedded model
 	name       string
 	model      model
 	mode       binarynet.WeightMode
@@ -189,7 +189,7 @@ func parseRun(args []string) (*plan, error) {
 			return nil, usagef("-%s %d: must be >= %d", c.name, c.v, c.min)
 		}
 	}
-	p := &plan{configName: f.config, f: f}
+	p := &plan{args: append([]string{}, args...), configName: f.config, f: f}
 	data := defaultConfig
 	if f.config != "" {
 		var err error
@@ -328,9 +328,6 @@ func (p *plan) lengths(n int) (warmup, steps int, err error) {
 		steps = f.steps
 	case f.set["sweeps"]:
 		steps = f.sweeps * n
-	}
-	if steps > math.MaxInt32 || warmup > math.MaxInt32*8 {
-		return 0, 0, usagef("%d recorded steps: at most %d are supported", steps, math.MaxInt32)
 	}
 	if steps == 0 {
 		return 0, 0, usagef("nothing to record: the run has 0 steps (set -sweeps or -steps)")
