@@ -332,6 +332,12 @@ func (p *plan) lengths(n int) (warmup, steps int, err error) {
 	if steps == 0 {
 		return 0, 0, usagef("nothing to record: the run has 0 steps (set -sweeps or -steps)")
 	}
+	// The diff log takes 5 bytes per step; check before the warm-up runs
+	// what EnableDiffLogging would refuse after it.
+	const budget = 12 << 30
+	if float64(steps)*5 > budget {
+		return 0, 0, usagef("%d recorded steps need a %.1f GiB diff log, more than the 12 GiB budget", steps, float64(steps)*5/(1<<30))
+	}
 	return warmup, steps, nil
 }
 

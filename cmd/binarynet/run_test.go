@@ -262,6 +262,7 @@ func TestRunErrors(t *testing.T) {
 		{"no models", []string{"-config", empty}, "no models"},
 		{"invalid model", []string{"-config", badModel}, "P[EE] = 0"},
 		{"nothing to record", []string{"-config", noSteps}, "0 steps"},
+		{"diff log too large", []string{"-sweeps", "1000000"}, "12 GiB"},
 		{"two models, no choice", []string{"-config", runModels}, "choose one with -scenario"},
 		{"unknown model", []string{"-config", runModels, "-scenario", "huge"}, `"huge"`},
 		{"clustered flag on a scenario", []string{"-config", runModels, "-scenario", "tiny", "-Q", "3"}, "-Q"},
