@@ -73,6 +73,13 @@ type ClusteredParams struct {
 	// leaves the background unit in the network without effect, which is
 	// what the Python module effectively simulated, since its background
 	// units never reached the network state.
+	//
+	// With the balanced weights of ClusterMatrices one excitatory weight
+	// is larger than the threshold (J_EE = 3.5 ThresholdE in the reference
+	// example) and the recurrent input fluctuates by tens of thresholds,
+	// so Drive and the thresholds move the dynamics little: in the
+	// reference network a drive of 0, 1 or 10 gives about the same rates.
+	// G, the clustering factors and the cluster sizes shape them.
 	Drive float64 `json:"drive"`
 }
 
