@@ -1,6 +1,8 @@
 package binarynet
 
 import (
+	"math"
+	"math/bits"
 	"math/rand/v2"
 	"sync"
 )
@@ -32,7 +34,6 @@ func sampleRows(blocks []block, samplers []rowSampler, seed uint64, lo, hi int, 
 		b   *block
 		s   rowSampler
 		src *rand.PCG
-		rng *rand.Rand
 	}
 	var active []live
 	for c := lo; c < hi; c += rowsPerChunk {
@@ -44,14 +45,14 @@ func sampleRows(blocks []block, samplers []rowSampler, seed uint64, lo, hi int, 
 				continue
 			}
 			src := rand.NewPCG(seed, streamID(streamConnect, uint64(b.index), uint64(c/rowsPerChunk)))
-			active = append(active, live{b: b, s: samplers[i], src: src, rng: rand.New(src)})
+			active = append(active, live{b: b, s: samplers[i], src: src})
 		}
 		for r := c; r < end; r++ {
 			for _, a := range active {
 				if r < a.b.postStart || r >= a.b.postEnd {
 					continue
 				}
-				buf = a.s.row(buf[:0], r-a.b.postStart, a.rng, a.src)
+				buf = a.s.row(buf[:0], r-a.b.postStart, a.src)
 				if len(buf) > 0 {
 					visit(r, buf, a.b.preStart, a.b.rule.weight())
 				}
@@ -128,26 +129,38 @@ func groupCount(n, workers int) int {
 }
 
 // buildCSC builds the compressed sparse column form directly, in two
-// passes over the same random streams: the first counts the entries of
+// passes: the first samples the connections and counts the entries of
 // every column per worker, the second writes them into their final place.
-// No coordinate list is ever held, so the peak memory is the final arrays
-// plus one int32 counter per column and worker. Rows come out sorted within
+// No coordinate list is ever held. The first pass may keep the sampled
+// column indices (4 bytes per entry) for the second; otherwise the second
+// pass draws them again from the same random streams, which takes more
+// time and no memory; keepSamples chooses. Rows come out sorted within
 // each column; entries for the same (row, column) pair are then summed.
-func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, mayRepeat bool) (*csc[T], error) {
+func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, mayRepeat bool, budgetGB float64) (*csc[T], error) {
 	samplerSets, err := samplerSetsFor(blocks, n, workers)
 	if err != nil {
 		return nil, err
 	}
 	workers = len(samplerSets)
+	keep, chunk := keepSamples(blocks, n, workers, budgetGB)
 	counts := make([][]int32, workers)
 	for w := range counts {
 		counts[w] = make([]int32, n)
 	}
+	kept := make([]*sampleBuffer, workers)
 	forRowGroups(n, workers, func(worker, lo, hi int) {
 		cnt := counts[worker]
-		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(_ int, pre []int32, preStart int, _ float64) {
+		var sb *sampleBuffer
+		if keep {
+			sb = &sampleBuffer{chunk: chunk}
+			kept[worker] = sb
+		}
+		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64) {
 			for _, c := range pre {
 				cnt[int(c)+preStart]++
+			}
+			if sb != nil {
+				sb.add(row, pre, preStart, j)
 			}
 		})
 	})
@@ -164,22 +177,250 @@ func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, 
 	nnz := indptr[n]
 	m := &csc[T]{indptr: indptr, rows: make([]int32, nnz), vals: make([]T, nnz)}
 	forRowGroups(n, workers, func(worker, lo, hi int) {
-		cur := counts[worker]
-		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64) {
+		st := newFillStage(m, counts[worker])
+		visit := func(row int, pre []int32, preStart int, j float64) {
 			v := T(j)
 			for _, c := range pre {
-				col := int(c) + preStart
-				at := indptr[col] + int64(cur[col])
-				cur[col]++
-				m.rows[at] = int32(row)
-				m.vals[at] = v
+				st.add(int(c)+preStart, row, v)
 			}
-		})
+		}
+		if keep {
+			kept[worker].replay(visit)
+			kept[worker] = nil
+		} else {
+			sampleRows(blocks, samplerSets[worker], seed, lo, hi, visit)
+		}
+		st.flushAll()
 	})
 	if mayRepeat {
 		m.sumDuplicates()
 	}
 	return m, nil
+}
+
+// keepSamples reports whether the first pass of buildCSC keeps the sampled
+// connections for the second: when they take at most a quarter of the RAM
+// budget, at 4 bytes per expected entry (plus a margin of 6 standard
+// deviations) and 16 bytes per row and block. Larger networks draw them
+// twice instead. It also returns the chunk size of the sample buffers.
+func keepSamples(blocks []block, n, workers int, budgetGB float64) (keep bool, chunk int) {
+	var expected float64
+	for _, b := range blocks {
+		expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
+	}
+	need := 4*(expected+6*math.Sqrt(expected)) + 16*float64(n)*float64(len(blocks))
+	perWorker := expected / float64(groupCount(n, workers))
+	chunk = int(min(maxSampleChunk, max(minSampleChunk, perWorker/8)))
+	return need <= budgetGB*(1<<30)/4, chunk
+}
+
+// Bounds of the number of column indices in one chunk of a sampleBuffer.
+// Chunks of fixed size avoid the copies and the doubled peak of a growing
+// slice.
+const (
+	minSampleChunk = 1 << 12
+	maxSampleChunk = 1 << 20
+)
+
+// sampleBuffer keeps the connections drawn by one worker in the first pass
+// of buildCSC, in drawing order, for the second pass.
+type sampleBuffer struct {
+	chunk  int           // capacity of one chunk
+	chunks [][]int32     // column indices (unit ids of pre units)
+	visits []sampleVisit // one per call of the visitor
+}
+
+// sampleVisit records one call of the visitor: the row, the number of
+// column indices it handed over, and the weight.
+type sampleVisit struct {
+	row, count int32
+	j          float64
+}
+
+// add records one call of the visitor.
+func (b *sampleBuffer) add(row int, pre []int32, preStart int, j float64) {
+	b.visits = append(b.visits, sampleVisit{row: int32(row), count: int32(len(pre)), j: j})
+	for len(pre) > 0 {
+		if len(b.chunks) == 0 || len(b.chunks[len(b.chunks)-1]) == b.chunk {
+			b.chunks = append(b.chunks, make([]int32, 0, b.chunk))
+		}
+		last := &b.chunks[len(b.chunks)-1]
+		k := min(len(pre), b.chunk-len(*last))
+		for _, c := range pre[:k] {
+			*last = append(*last, c+int32(preStart))
+		}
+		pre = pre[k:]
+	}
+}
+
+// replay calls visit with the recorded connections, in recorded order
+// (pre indices are unit ids, so preStart is 0), releasing chunks as it
+// goes. A visit that spans two chunks is handed over in two calls.
+func (b *sampleBuffer) replay(visit visitor) {
+	ci, off := 0, 0
+	for _, v := range b.visits {
+		for need := int(v.count); need > 0; {
+			chunk := b.chunks[ci]
+			k := min(need, len(chunk)-off)
+			visit(int(v.row), chunk[off:off+k], 0, v.j)
+			need -= k
+			off += k
+			if off == len(chunk) {
+				b.chunks[ci] = nil
+				ci, off = ci+1, 0
+			}
+		}
+	}
+	b.chunks, b.visits = nil, nil
+}
+
+// Staging of the fill pass. Writing each entry straight to its column
+// touches a new cache line per entry, anywhere in the matrix: about 50 ns
+// per entry once the matrix is larger than the caches. Instead each worker
+// buffers its entries by bucket of 1<<stageShift consecutive columns and
+// writes a bucket out, sorted by column, when its buffer is full; the lines
+// being written then stay in cache and each is filled several times. With
+// stagePerColumn entries per column of a bucket, the buffers take at most
+// stagePerColumn*(8+elem) bytes per unit and worker; stageBytes bounds it.
+const (
+	stageShift     = 10 // a bucket is 1<<stageShift columns
+	stagePerColumn = 8  // buffered entries per column of a bucket
+)
+
+// stagedEntry is one buffered entry of the fill pass.
+type stagedEntry[T float32 | float64] struct {
+	col, row int32
+	val      T
+}
+
+// fillStage buffers one worker's entries of the fill pass by column bucket.
+// Entries keep their order within a bucket, so rows stay sorted within
+// every column.
+type fillStage[T float32 | float64] struct {
+	m    *csc[T]
+	cur  []int32 // next slot of each column for this worker, from indptr
+	size int     // capacity of one bucket
+	buf  []stagedEntry[T]
+	fill []int // entries buffered in each bucket
+
+	hist   []int32          // scratch of flush: column counts
+	sorted []stagedEntry[T] // scratch of flush: one bucket sorted by column
+}
+
+// newFillStage returns the stage of a worker, with cur its column offsets
+// from the count pass. The buffers are sized by the worker's number of
+// entries, so small networks take little.
+func newFillStage[T float32 | float64](m *csc[T], cur []int32) *fillStage[T] {
+	n := len(cur)
+	var mine int64 // entries this worker will write
+	for c, off := range cur {
+		mine += m.indptr[c+1] - m.indptr[c] - int64(off)
+	}
+	buckets, size := stageSize(n, mine)
+	return &fillStage[T]{
+		m: m, cur: cur, size: int(size),
+		buf:    make([]stagedEntry[T], buckets*size),
+		fill:   make([]int, buckets),
+		hist:   make([]int32, 1<<stageShift+1),
+		sorted: make([]stagedEntry[T], size),
+	}
+}
+
+// stageSize returns the number of buckets and the capacity of each for the
+// fill stage of a worker that writes the given number of entries in a
+// network of n units. A stage holds (buckets+1)*size entries, counting the
+// scratch of flush.
+func stageSize(n int, entries int64) (buckets, size int64) {
+	buckets = int64((n + 1<<stageShift - 1) >> stageShift)
+	size = int64(min(n, 1<<stageShift) * stagePerColumn)
+	return buckets, max(1, min(size, entries/buckets+1))
+}
+
+// stageBytes bounds the memory of the fill stages of a build with the
+// given number of workers and entries, for weights of elem bytes.
+func stageBytes(n, workers int, entries float64, elem int64) float64 {
+	buckets, size := stageSize(n, int64(entries))
+	entry := float64(8 + elem) // col, row and val
+	return float64(workers) * (float64(buckets+1)*float64(size)*entry + float64(1<<stageShift+1)*4)
+}
+
+// add buffers the entry (row, col) with value v.
+func (s *fillStage[T]) add(col, row int, v T) {
+	b := col >> stageShift
+	i := b*s.size + s.fill[b]
+	s.buf[i] = stagedEntry[T]{col: int32(col), row: int32(row), val: v}
+	s.fill[b]++
+	if s.fill[b] == s.size {
+		s.flush(b)
+	}
+}
+
+// flush writes the entries of bucket b to their columns. It first sorts
+// them by column (a stable counting sort), so that each column's entries
+// are written together and the writes sweep forward through the arrays.
+func (s *fillStage[T]) flush(b int) {
+	entries := s.buf[b*s.size : b*s.size+s.fill[b]]
+	s.fill[b] = 0
+	base := b << stageShift
+	cnt := s.hist
+	clear(cnt)
+	for _, e := range entries {
+		cnt[int(e.col)-base+1]++
+	}
+	for i := 1; i < len(cnt); i++ {
+		cnt[i] += cnt[i-1]
+	}
+	sorted := s.sorted[:len(entries)]
+	for _, e := range entries {
+		k := int(e.col) - base
+		sorted[cnt[k]] = e
+		cnt[k]++
+	}
+	indptr, cur, rows, vals := s.m.indptr, s.cur, s.m.rows, s.m.vals
+	for i := 0; i < len(sorted); {
+		col := sorted[i].col
+		at := indptr[col] + int64(cur[col])
+		j := i
+		for ; j < len(sorted) && sorted[j].col == col; j++ {
+			rows[at] = sorted[j].row
+			vals[at] = sorted[j].val
+			at++
+		}
+		cur[col] += int32(j - i)
+		i = j
+	}
+}
+
+// flushAll writes every buffered entry.
+func (s *fillStage[T]) flushAll() {
+	for b := range s.fill {
+		s.flush(b)
+	}
+}
+
+// uniform01 returns the number in [0, 1) that rand.New(src).Float64()
+// returns, without the interface call: 53 random bits over 2^53.
+func uniform01(src *rand.PCG) float64 {
+	return float64(src.Uint64()<<11>>11) / (1 << 53)
+}
+
+// intN returns the number in [0, n) that rand.New(src).IntN(n) returns,
+// without the interface call: Lemire's multiply-shift with rejection, the
+// algorithm of math/rand/v2 (whose 32-bit variant gives the same values).
+// n must be positive.
+func intN(src *rand.PCG, n int) int {
+	un := uint64(n)
+	if un&(un-1) == 0 {
+		return int(src.Uint64() & (un - 1))
+	}
+	hi, lo := bits.Mul64(src.Uint64(), un)
+	if lo < un {
+		thresh := -un % un
+		for lo < thresh {
+			hi, lo = bits.Mul64(src.Uint64(), un)
+		}
+	}
+	return int(hi)
 }
 
 // stream purposes; see streamID.
@@ -194,7 +435,7 @@ const (
 // by chained splitmix64 mixing, so that nearby indices give unrelated
 // streams.
 func streamID(purpose, a, b uint64) uint64 {
-	return mix64(mix64(mix64(purpose)^a)^b)
+	return mix64(mix64(mix64(purpose)^a) ^ b)
 }
 
 // mix64 is the splitmix64 finalizer, a bijection on uint64.

@@ -78,7 +78,12 @@
 // storage is compressed sparse column with int32 row indices: 8 bytes per
 // stored weight for float32, plus 8 bytes per unit. Connectivity is sampled
 // in time proportional to the number of synapses and written directly into
-// its final place, so the peak during Initialize is the final storage plus
-// 4 bytes per unit and worker. Initialize estimates this before allocating
-// and returns ErrMemoryBudget when it exceeds Options.RAMBudgetGB.
+// its final place, without a coordinate list, so the peak during
+// Initialize is the final storage plus, per worker, 4 bytes per unit and
+// a write buffer of at most 96 (float32) or 128 (float64) bytes per unit.
+// When they take at most a quarter of Options.RAMBudgetGB, the sampled
+// connections are also kept between the two passes of the sparse build (4
+// bytes per synapse), which saves drawing them twice. Initialize estimates
+// the peak before allocating and returns ErrMemoryBudget when it exceeds
+// Options.RAMBudgetGB.
 package binarynet

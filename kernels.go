@@ -54,7 +54,7 @@ type engine[T float32 | float64] struct {
 	state  []int8
 	field  []T
 	thresh []T
-	dense  []T      // column-major n x n, nil in sparse mode
+	dense  []T     // column-major n x n, nil in sparse mode
 	sparse *csc[T] // nil in dense mode
 }
 
@@ -157,7 +157,7 @@ func newGeneratedEngine[T float32 | float64](opts Options, blocks []block, mayRe
 	if opts.WeightMode == WeightDense {
 		e.dense, err = buildDense[T](blocks, n, opts.Workers, opts.Seed)
 	} else {
-		e.sparse, err = buildCSC[T](blocks, n, opts.Workers, opts.Seed, mayRepeat)
+		e.sparse, err = buildCSC[T](blocks, n, opts.Workers, opts.Seed, mayRepeat, opts.RAMBudgetGB)
 	}
 	if err != nil {
 		return nil, err

@@ -359,10 +359,11 @@ func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
 	elem := float64(opts.WeightType.size())
 	dense := float64(n) * float64(n) * elem
 	// Sparse: rows and values per entry, indptr, one counter per column and
-	// worker while building, and a safety margin of 6 standard deviations
-	// of a Poisson-like count.
+	// worker and the fill stages while building, and a safety margin of 6
+	// standard deviations of a Poisson-like count.
 	entries := expected + 6*math.Sqrt(expected)
-	sparse := entries*(4+elem) + float64(n+1)*8 + float64(n)*4*float64(opts.Workers)
+	sparse := entries*(4+elem) + float64(n+1)*8 + float64(n)*4*float64(opts.Workers) +
+		stageBytes(n, opts.Workers, entries, int64(elem))
 	mode := opts.WeightMode
 	if mode == WeightAuto {
 		mode = WeightSparse

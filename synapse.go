@@ -39,9 +39,10 @@ type synapseRule interface {
 
 // rowSampler appends to dst the local pre indices connected to local post
 // row r, once per connection (a pair with k parallel connections appears k
-// times). It draws all its randomness from rng.
+// times). It draws all its randomness from src, through intN and
+// uniform01, which return what rand.New(src).IntN and Float64 would.
 type rowSampler interface {
-	row(dst []int32, r int, rng *rand.Rand, src rand.Source) []int32
+	row(dst []int32, r int, src *rand.PCG) []int32
 }
 
 // PairwiseBernoulliSynapse connects each (pre, post) pair independently
@@ -108,7 +109,7 @@ type bernoulliSampler struct {
 // row draws the connected pre units by geometric skipping: the gap to the
 // next connection is floor(log(U)/log(1-p)), so the cost is proportional
 // to the number of connections, not of pairs.
-func (s *bernoulliSampler) row(dst []int32, r int, rng *rand.Rand, _ rand.Source) []int32 {
+func (s *bernoulliSampler) row(dst []int32, r int, src *rand.PCG) []int32 {
 	p, n := s.rule.p, s.nPre
 	if p == 0 || n == 0 {
 		return dst
@@ -124,7 +125,7 @@ func (s *bernoulliSampler) row(dst []int32, r int, rng *rand.Rand, _ rand.Source
 		}
 		i := -1
 		for {
-			gap := math.Floor(math.Log(1-rng.Float64()) / s.logQ)
+			gap := math.Floor(math.Log(1-uniform01(src)) / s.logQ)
 			if gap >= float64(n-1-i) {
 				break
 			}
@@ -198,14 +199,14 @@ type poissonSampler struct {
 // row draws the total number of connections of the row, Poisson with mean
 // Rate times the number of eligible pre units, and spreads them uniformly:
 // the per-pair counts are then independent Poisson(Rate).
-func (s *poissonSampler) row(dst []int32, r int, rng *rand.Rand, src rand.Source) []int32 {
+func (s *poissonSampler) row(dst []int32, r int, src *rand.PCG) []int32 {
 	m := eligible(s.nPre, s.exclude)
 	if m == 0 || s.rate == 0 {
 		return dst
 	}
 	k := int(distuv.Poisson{Lambda: s.rate * float64(m), Src: src}.Rand())
 	for range k {
-		dst = append(dst, int32(skipSelf(rng.IntN(m), r, s.exclude)))
+		dst = append(dst, int32(skipSelf(intN(src, m), r, s.exclude)))
 	}
 	return dst
 }
@@ -288,10 +289,10 @@ type indegreeSampler struct {
 
 // row draws k inputs among the m eligible pre units: with replacement, or
 // distinct by Floyd's algorithm (exactly k draws, no rejection).
-func (s *indegreeSampler) row(dst []int32, r int, rng *rand.Rand, _ rand.Source) []int32 {
+func (s *indegreeSampler) row(dst []int32, r int, src *rand.PCG) []int32 {
 	if s.multapses {
 		for range s.k {
-			dst = append(dst, int32(skipSelf(rng.IntN(s.m), r, s.exclude)))
+			dst = append(dst, int32(skipSelf(intN(src, s.m), r, s.exclude)))
 		}
 		return dst
 	}
@@ -300,7 +301,7 @@ func (s *indegreeSampler) row(dst []int32, r int, rng *rand.Rand, _ rand.Source)
 	}
 	start := len(dst)
 	for j := s.m - s.k; j < s.m; j++ {
-		t := rng.IntN(j + 1)
+		t := intN(src, j+1)
 		if s.taken[t>>6]&(1<<(t&63)) != 0 {
 			t = j
 		}

@@ -1,0 +1,132 @@
+package binarynet
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// TestIntNMatchesRand checks that intN and uniform01, which call a PCG
+// directly, return exactly what rand.Rand's IntN and Float64 return from
+// the same stream: the networks drawn for a seed must not depend on them.
+func TestIntNMatchesRand(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 2, 3, 5, 7, 64, 1000, 1 << 20, 40_000, 1<<31 - 1, 1<<31 + 5, 1 << 40, 3 << 60} {
+		a, b := rand.NewPCG(1, uint64(n)), rand.NewPCG(1, uint64(n))
+		r := rand.New(b)
+		for i := range 2000 {
+			if got, want := intN(a, n), r.IntN(n); got != want {
+				t.Fatalf("n=%d draw %d: intN = %d, rand.IntN = %d", n, i, got, want)
+			}
+			if got, want := uniform01(a), r.Float64(); got != want {
+				t.Fatalf("n=%d draw %d: uniform01 = %v, rand.Float64 = %v", n, i, got, want)
+			}
+		}
+	}
+}
+
+// referenceCSC builds the matrix of the given blocks the plain way: every
+// connection as a (row, col, value) triple in drawing order, a stable sort
+// by column and then row, duplicates summed in order and zero sums dropped.
+// It is the specification buildCSC must meet bit for bit.
+func referenceCSC[T float32 | float64](t *testing.T, blocks []block, n int, seed uint64) *csc[T] {
+	t.Helper()
+	samplers, err := newSamplers(blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type triple struct {
+		row, col int32
+		val      T
+	}
+	var all []triple
+	sampleRows(blocks, samplers, seed, 0, n, func(row int, pre []int32, preStart int, j float64) {
+		for _, c := range pre {
+			all = append(all, triple{int32(row), c + int32(preStart), T(j)})
+		}
+	})
+	slices.SortStableFunc(all, func(a, b triple) int {
+		return cmp.Or(cmp.Compare(a.col, b.col), cmp.Compare(a.row, b.row))
+	})
+	m := &csc[T]{indptr: make([]int64, n+1)}
+	for i := 0; i < len(all); {
+		e := all[i]
+		sum := e.val
+		for i++; i < len(all) && all[i].row == e.row && all[i].col == e.col; i++ {
+			sum += all[i].val
+		}
+		if sum != 0 {
+			m.rows = append(m.rows, e.row)
+			m.vals = append(m.vals, sum)
+			m.indptr[e.col+1]++
+		}
+	}
+	for c := range n {
+		m.indptr[c+1] += m.indptr[c]
+	}
+	return m
+}
+
+// TestBuildCSCMatchesReference builds networks of several rules with the
+// staged two-pass build, keeping the samples or drawing them twice, with
+// 1 to 3 workers, and compares them with the plain construction.
+func TestBuildCSCMatchesReference(t *testing.T) {
+	t.Parallel()
+	const n = 3100 // 4 column buckets of the fill stage and 4 row chunks
+	nE := 2300
+	rules := map[string][]synapseRule{
+		"bernoulli":         {bernoulliRule{p: 0.04, layers: 1, j: 0.5}},
+		"layers":            {bernoulliRule{p: 0.03, layers: 2, j: 0.1}},
+		"indegree":          {indegreeRule{p: 0.05, j: -0.3, multapses: true}},
+		"indegree-distinct": {indegreeRule{p: 0.05, j: 0.7}},
+		"poisson":           {poissonRule{rate: 0.02, j: 0.25}},
+		"two-rules-cancel":  {bernoulliRule{p: 0.05, layers: 1, j: 0.5}, bernoulliRule{p: 0.05, layers: 1, j: -0.5}},
+	}
+	for name, rs := range rules {
+		for _, exclude := range []bool{false, true} {
+			var blocks []block
+			for _, r := range rs {
+				// Every rule on both diagonal blocks and one off-diagonal block.
+				for _, pp := range [][4]int{{0, nE, 0, nE}, {nE, n, nE, n}, {0, nE, nE, n}} {
+					blocks = append(blocks, block{index: len(blocks), rule: r,
+						preStart: pp[0], preEnd: pp[1], postStart: pp[2], postEnd: pp[3],
+						exclude: exclude && pp[0] == pp[2]})
+				}
+			}
+			want := referenceCSC[float32](t, blocks, n, 9)
+			for _, workers := range []int{1, 3} {
+				for _, budget := range []float64{1e-6, 12} { // draw twice, keep
+					t.Run(fmt.Sprintf("%s/exclude=%v/workers=%d/budget=%g", name, exclude, workers, budget), func(t *testing.T) {
+						got, err := buildCSC[float32](blocks, n, workers, 9, true, budget)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !slices.Equal(got.indptr, want.indptr) || !slices.Equal(got.rows, want.rows) || !slices.Equal(got.vals, want.vals) {
+							t.Errorf("buildCSC differs from the reference construction (nnz %d, want %d)", got.nnz(), want.nnz())
+						}
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestKeepSamples checks the choice between keeping the samples and
+// drawing them twice.
+func TestKeepSamples(t *testing.T) {
+	t.Parallel()
+	blocks := []block{{rule: indegreeRule{p: 0.001, j: 1, multapses: true}, preEnd: 1_000_000, postEnd: 1_000_000}}
+	// 1e9 entries: 4 GB of samples is more than a quarter of 12 GiB.
+	if keep, _ := keepSamples(blocks, 1_000_000, 2, 12); keep {
+		t.Error("keepSamples keeps 1e9 samples with a 12 GiB budget")
+	}
+	if keep, chunk := keepSamples(blocks, 1_000_000, 2, 64); !keep || chunk != maxSampleChunk {
+		t.Errorf("keepSamples with 64 GiB = %v, %d; want true, %d", keep, chunk, maxSampleChunk)
+	}
+	small := []block{{rule: bernoulliRule{p: 0.1, layers: 1, j: 1}, preEnd: 100, postEnd: 100}}
+	if keep, chunk := keepSamples(small, 100, 2, 12); !keep || chunk != minSampleChunk {
+		t.Errorf("keepSamples of 1000 entries = %v, %d; want true, %d", keep, chunk, minSampleChunk)
+	}
+}
