@@ -1,0 +1,223 @@
+package binarynet
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
+
+// The benchmarks below measure the update kernels against floors taken in
+// the same run:
+//
+//   - BenchmarkDenseFlip: one state change in dense mode (an axpy over one
+//     column of N float32 weights) against "floor", a sequential read of
+//     the same columns in the same order and nothing else, and against
+//     "naive", the reference's loop (y[i] += delta*x[i], bounds-checked).
+//   - BenchmarkSparseFlip: one state change in sparse mode against
+//     "scatter", a bare scatter-add of a constant over the same index
+//     arrays, and "naive", the reference's loop over indptr, indices and
+//     data.
+//   - BenchmarkRun: whole update steps (selection, threshold, flip), with
+//     allocations per Run call.
+//
+// Each sub-benchmark reports ns/flip or ns/update, and MB/s of weight data
+// for the flip kernels. Compare the variants of one size within one run:
+//
+//	go test -run '^$' -bench 'Flip|Run' -count 6 | tee new.txt
+//	benchstat new.txt
+
+// benchSink keeps results alive so that the compiler cannot drop the
+// floor loops.
+var benchSink uint64
+
+// benchEngine builds a float32 network of n units, 80 % excitatory and
+// 20 % inhibitory, where every unit receives about k inputs (k*0.8 from E,
+// k*0.2 from I), with the weights and thresholds of the benchmark
+// scenarios: J = 1/sqrt(K_E), thresholds that include the external drive.
+// Dense mode draws pairwise Bernoulli connections with p = k/n, sparse mode
+// fixed indegrees.
+func benchEngine(b *testing.B, mode WeightMode, n, k int) (*Network, *engine[float32]) {
+	b.Helper()
+	nE := n * 4 / 5
+	kE := 0.8 * float64(k)
+	sq := math.Sqrt(kE)
+	e := &BinaryNeuronPopulation{Name: "E", N: nE, Tau: 10, Threshold: 1 - 0.1*sq}
+	i := &BinaryNeuronPopulation{Name: "I", N: n - nE, Tau: 5, Threshold: 0.7 - 0.08*sq}
+	nw := NewNetwork("bench")
+	for _, p := range []Population{e, i} {
+		if err := nw.AddPopulation(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p := float64(k) / float64(n)
+	for _, s := range []struct {
+		pre, post *BinaryNeuronPopulation
+		j         float64
+	}{{e, e, 1 / sq}, {i, e, -8 / sq}, {e, i, 1 / sq}, {i, i, -7.2 / sq}} {
+		var syn Synapse = NewFixedIndegreeSynapse(s.pre, s.post, p, s.j)
+		if mode == WeightDense {
+			syn = NewPairwiseBernoulliSynapse(s.pre, s.post, p, s.j)
+		}
+		if err := nw.AddSynapse(syn); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := nw.Initialize(Options{WeightMode: mode, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	return nw, nw.num.(*engine[float32])
+}
+
+// flipSequence returns a fixed pseudo-random sequence of units and deltas
+// (±1), long enough that the columns it touches do not stay in cache.
+func flipSequence(n int) ([]int, []int8) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	units := make([]int, 1<<14)
+	deltas := make([]int8, len(units))
+	for i := range units {
+		units[i] = rng.IntN(n)
+		deltas[i] = int8(2*rng.IntN(2) - 1)
+	}
+	return units, deltas
+}
+
+// readColumn is the streaming-read floor: it reads every byte of x once,
+// 8 bytes per load with 4 independent accumulators, and does nothing else.
+func readColumn(x []float32) uint64 {
+	if len(x) == 0 {
+		return 0
+	}
+	w := unsafe.Slice((*uint64)(unsafe.Pointer(&x[0])), len(x)/2)
+	var s0, s1, s2, s3 uint64
+	for len(w) >= 4 {
+		s0 |= w[0]
+		s1 |= w[1]
+		s2 |= w[2]
+		s3 |= w[3]
+		w = w[4:]
+	}
+	for _, v := range w {
+		s0 |= v
+	}
+	if len(x)%2 == 1 {
+		s1 |= uint64(math.Float32bits(x[len(x)-1]))
+	}
+	return s0 | s1 | s2 | s3
+}
+
+// naiveAxpy is the reference's dense loop: y[i] += delta*x[i].
+func naiveAxpy(delta int8, x, y []float32) {
+	for i := range x {
+		y[i] += float32(delta) * x[i]
+	}
+}
+
+func BenchmarkDenseFlip(b *testing.B) {
+	for _, size := range []struct{ n, k int }{{1000, 200}, {5000, 1000}, {10000, 2000}} {
+		b.Run(fmt.Sprintf("N=%d/K=%d", size.n, size.k), func(b *testing.B) {
+			_, e := benchEngine(b, WeightDense, size.n, size.k)
+			units, deltas := flipSequence(size.n)
+			n := e.n
+			variants := []struct {
+				name string
+				flip func(u int, d int8)
+			}{
+				{"kernel", e.flip},
+				{"naive", func(u int, d int8) { naiveAxpy(d, e.dense[u*n:(u+1)*n], e.field) }},
+				{"floor", func(u int, _ int8) { benchSink += readColumn(e.dense[u*n : (u+1)*n]) }},
+			}
+			for _, v := range variants {
+				b.Run(v.name, func(b *testing.B) {
+					b.ReportAllocs()
+					b.SetBytes(int64(n) * 4)
+					i := 0
+					for b.Loop() {
+						v.flip(units[i], deltas[i])
+						i = (i + 1) & (len(units) - 1)
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/flip")
+				})
+			}
+		})
+	}
+}
+
+// naiveScatter is the reference's sparse loop over indptr, indices and
+// data.
+func naiveScatter(delta int8, u int, indptr []int64, rows []int32, vals []float32, y []float32) {
+	for p := indptr[u]; p < indptr[u+1]; p++ {
+		y[rows[p]] += float32(delta) * vals[p]
+	}
+}
+
+// bareScatter is the sparse floor: y[r] += c over the given indices, with
+// no weight values to read.
+func bareScatter(c float32, rows []int32, y []float32) {
+	for _, r := range rows {
+		y[r] += c
+	}
+}
+
+func BenchmarkSparseFlip(b *testing.B) {
+	for _, size := range []struct{ n, k int }{{10000, 100}, {50000, 1250}, {200000, 1000}} {
+		b.Run(fmt.Sprintf("N=%d/K=%d", size.n, size.k), func(b *testing.B) {
+			_, e := benchEngine(b, WeightSparse, size.n, size.k)
+			units, deltas := flipSequence(size.n)
+			m := e.sparse
+			cols := m.nnz() / int64(size.n)
+			variants := []struct {
+				name string
+				flip func(u int, d int8)
+			}{
+				{"kernel", e.flip},
+				{"naive", func(u int, d int8) { naiveScatter(d, u, m.indptr, m.rows, m.vals, e.field) }},
+				{"scatter", func(u int, d int8) {
+					bareScatter(float32(d)*0x1p-10, m.rows[m.indptr[u]:m.indptr[u+1]], e.field)
+				}},
+			}
+			for _, v := range variants {
+				b.Run(v.name, func(b *testing.B) {
+					b.ReportAllocs()
+					b.SetBytes(cols * 8)
+					i := 0
+					for b.Loop() {
+						v.flip(units[i], deltas[i])
+						i = (i + 1) & (len(units) - 1)
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/flip")
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkRun measures whole update steps: one op is one Run call of
+// runSteps updates in batches of 1000, and allocs/op must be 0.
+func BenchmarkRun(b *testing.B) {
+	const runSteps = 10000
+	for _, c := range []struct {
+		mode WeightMode
+		n, k int
+	}{
+		{WeightDense, 1000, 200},
+		{WeightDense, 5000, 1000},
+		{WeightSparse, 10000, 100},
+		{WeightSparse, 50000, 1250},
+	} {
+		b.Run(fmt.Sprintf("%s/N=%d/K=%d", c.mode, c.n, c.k), func(b *testing.B) {
+			nw, _ := benchEngine(b, c.mode, c.n, c.k)
+			if err := nw.Run(20*c.n, 1000); err != nil { // warm up to the stationary state
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := nw.Run(runSteps, 1000); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*runSteps), "ns/update")
+		})
+	}
+}
