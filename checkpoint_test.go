@@ -818,3 +818,44 @@ func TestCheckpointAfterCancel(t *testing.T) {
 	}
 	ckptCompare(t, "resumed after cancel", ckptCollect(t, got), want)
 }
+
+// TestCheckpointInfiniteWeights checks that a network whose weights sum
+// beyond the float32 range (to +Inf, and fields to NaN) is saved and
+// restored as it is. Found by FuzzNetwork.
+func TestCheckpointInfiniteWeights(t *testing.T) {
+	for _, mode := range []WeightMode{WeightDense, WeightSparse} {
+		nw := NewNetwork("inf")
+		e := &BinaryNeuronPopulation{Name: "E", N: 6, Tau: 1, Initializer: ConstantInit(1)}
+		if err := nw.AddPopulation(e); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := nw.AddSynapse(NewAllToAllSynapse(e, e, 3e38)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := nw.Initialize(Options{WeightMode: mode}); err != nil {
+			t.Fatal(err)
+		}
+		if err := nw.Run(20, 3); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := nw.WriteCheckpoint(&buf); err != nil {
+			t.Fatal(err)
+		}
+		data := slices.Clone(buf.Bytes())
+		got, err := ReadCheckpoint(&buf, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+		var again bytes.Buffer
+		if err := got.WriteCheckpoint(&again); err != nil || !bytes.Equal(again.Bytes(), data) {
+			t.Errorf("%s: restored network differs (%v)", mode, err)
+		}
+		w, _ := got.Weights()
+		if !math.IsInf(w.At(0, 1), 1) {
+			t.Errorf("%s: weight %v, want +Inf", mode, w.At(0, 1))
+		}
+	}
+}

@@ -236,6 +236,16 @@ func (nw *Network) Initialize(opts Options) error {
 	if err != nil {
 		return err
 	}
+	for k, s := range specs {
+		if err := checkFits(opts.WeightType, fmt.Sprintf("population %q threshold", s.name), s.threshold); err != nil {
+			return fmt.Errorf("population %d: %w", k, err)
+		}
+	}
+	for _, b := range blocks {
+		if err := checkFits(opts.WeightType, "j", b.rule.weight()); err != nil {
+			return fmt.Errorf("synapse %d: %w", b.index, err)
+		}
+	}
 	var expected float64
 	for _, b := range blocks {
 		expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
@@ -307,6 +317,20 @@ func checkOptions(o *Options) error {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	return nil
+}
+
+// checkFits rejects a finite threshold or weight that the weight type
+// cannot hold: float32 overflows above math.MaxFloat32 (to ±Inf).
+func checkFits(t WeightType, param string, x float64) error {
+	if !fitsType(t, x) {
+		return paramError(param, x, "exceeds the float32 range (Options.WeightType); use Float64")
+	}
+	return nil
+}
+
+// fitsType reports whether a finite x is finite in the weight type.
+func fitsType(t WeightType, x float64) bool {
+	return t != Float32 || math.Abs(x) <= math.MaxFloat32
 }
 
 // blocks places every synapse in the network and validates its rule.

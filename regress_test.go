@@ -2,8 +2,11 @@ package binarynet_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/binarynet/binarynet"
 )
@@ -44,5 +47,47 @@ func TestPoissonRateOverflowIssue5(t *testing.T) {
 		if k, _ := nw.Synapses(); k != 12 {
 			t.Errorf("%s, rate 1000: %d connected pairs, want all 12", mode, k)
 		}
+	}
+}
+
+// TestFloat32OverflowIssue5 is the regression test for thresholds and
+// weights that are finite as float64 but overflow float32: with Float32
+// weights they became ±Inf, and the network ran on Inf and NaN fields.
+// Found by FuzzNetwork.
+func TestFloat32OverflowIssue5(t *testing.T) {
+	build := func(threshold, j float64, typ binarynet.WeightType) error {
+		nw := binarynet.NewNetwork("overflow")
+		e := &binarynet.BinaryNeuronPopulation{Name: "E", N: 5, Tau: 1, Threshold: threshold}
+		if err := nw.AddPopulation(e); err != nil {
+			return err
+		}
+		if err := nw.AddSynapse(binarynet.NewAllToAllSynapse(e, e, j)); err != nil {
+			return err
+		}
+		return nw.Initialize(binarynet.Options{WeightType: typ})
+	}
+	for _, tc := range []struct {
+		threshold, j float64
+		param        string
+	}{{0, 1e39, "j"}, {0, -math.MaxFloat64, "j"}, {1e39, 1, "threshold"}, {-4e38, 1, "threshold"}} {
+		err := build(tc.threshold, tc.j, binarynet.Float32)
+		if !errors.Is(err, binarynet.ErrInvalidParameter) || !strings.Contains(err.Error(), tc.param) || !strings.Contains(err.Error(), "float32") {
+			t.Errorf("Float32, threshold %g, j %g: %v, want an error naming %s and float32", tc.threshold, tc.j, err, tc.param)
+		}
+		if err := build(tc.threshold, tc.j, binarynet.Float64); err != nil {
+			t.Errorf("Float64, threshold %g, j %g: %v", tc.threshold, tc.j, err)
+		}
+	}
+	if err := build(math.MaxFloat32, -math.MaxFloat32, binarynet.Float32); err != nil {
+		t.Errorf("the largest float32 values: %v", err)
+	}
+	w := mat.NewDense(2, 2, []float64{0, 1e39, 1, 0})
+	_, err := binarynet.NewNetworkFromWeights("w", w, []float64{0, 0}, []int8{0, 1}, binarynet.Options{})
+	if !errors.Is(err, binarynet.ErrInvalidParameter) || !strings.Contains(err.Error(), "weights[0, 1]") {
+		t.Errorf("NewNetworkFromWeights with a weight of 1e39 in float32: %v", err)
+	}
+	_, err = binarynet.NewNetworkFromWeights("w", mat.NewDense(2, 2, nil), []float64{0, -1e39}, []int8{0, 1}, binarynet.Options{})
+	if !errors.Is(err, binarynet.ErrInvalidParameter) || !strings.Contains(err.Error(), "thresholds[1]") {
+		t.Errorf("NewNetworkFromWeights with a threshold of -1e39 in float32: %v", err)
 	}
 }

@@ -56,6 +56,9 @@ func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, init
 		if math.IsNaN(t) || math.IsInf(t, 0) {
 			return nil, paramError(fmt.Sprintf("thresholds[%d]", i), t, "must be finite")
 		}
+		if !fitsType(opts.WeightType, t) {
+			return nil, checkFits(opts.WeightType, fmt.Sprintf("thresholds[%d]", i), t)
+		}
 	}
 	if err := checkBinary("initial state", initial); err != nil {
 		return nil, err
@@ -102,13 +105,14 @@ func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state
 		e.thresh[i] = T(t)
 	}
 	var bad error
+	_, is32 := any(T(0)).(float32)
 	check := func(i, j int, v float64) bool {
 		if bad == nil && (uint(i) >= uint(n) || uint(j) >= uint(n)) {
 			// A sparse matrix may store entries outside its own Dims.
 			bad = paramError("weights entry index", fmt.Sprintf("(%d, %d)", i, j), fmt.Sprintf("must be in [0, %d) for a %d x %d matrix", n, n, n))
 		}
-		if bad == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-			bad = paramError(fmt.Sprintf("weights[%d, %d]", i, j), v, "must be finite")
+		if bad == nil && (math.IsNaN(v) || math.IsInf(v, 0) || (is32 && math.Abs(v) > math.MaxFloat32)) {
+			bad = paramError(fmt.Sprintf("weights[%d, %d]", i, j), v, "must be finite in the weight type (Options.WeightType)")
 		}
 		return bad == nil
 	}
