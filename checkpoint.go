@@ -421,7 +421,7 @@ func decodeHeader(b []byte, budget float64) (*ckptHeader, error) {
 	// Memory: the same checks as Initialize and Enable*Logging, before
 	// anything is allocated.
 	limit := h.opts.RAMBudgetGB * (1 << 30)
-	if need := h.weightBytes(); need > limit {
+	if need := h.weightBytes() + float64(h.n)*float64(1+2*h.elemSize()); need > limit {
 		return nil, fmt.Errorf("%w: %w: %s weights of %d units need %.3g GiB, budget is %.3g GiB (RestoreOptions.RAMBudgetGB)",
 			ErrCheckpoint, ErrMemoryBudget, h.opts.WeightMode, h.n, need/(1<<30), h.opts.RAMBudgetGB)
 	}
