@@ -2,6 +2,7 @@ package binarynet
 
 import (
 	"fmt"
+	"unsafe"
 
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -56,7 +57,15 @@ type engine[T float32 | float64] struct {
 	thresh []T
 	dense  []T     // column-major n x n, nil in sparse mode
 	sparse *csc[T] // nil in dense mode
+
+	// Units drawn ahead by run, and their populations: scratch space that
+	// lets the run loop look for the next state change (see runAhead).
+	ahead    [lookahead]int32
+	aheadPop [lookahead]int32
 }
+
+// lookahead is the number of units run draws before updating them.
+const lookahead = 256
 
 // flip adds delta (+1 or -1) times the outgoing column of unit u to the
 // field.
@@ -68,6 +77,38 @@ func (e *engine[T]) flip(u int, delta int8) {
 	}
 	lo, hi := e.sparse.indptr[u], e.sparse.indptr[u+1]
 	scatterAdd(delta, e.sparse.rows[lo:hi], e.sparse.vals[lo:hi], e.field)
+}
+
+// flipAhead is flip, and it also starts loading the outgoing column of
+// unit next (if next >= 0) into cache while it works. Only the float32
+// sparse kernel on amd64 prefetches; the others ignore next.
+func (e *engine[T]) flipAhead(u int, delta int8, next int) {
+	if e.dense != nil || !haveScatterAsm {
+		e.flip(u, delta)
+		return
+	}
+	m := e.sparse
+	lo, hi := m.indptr[u], m.indptr[u+1]
+	vals, ok := any(m.vals).([]float32)
+	if !ok {
+		e.flip(u, delta)
+		return
+	}
+	sign := uint32(0)
+	if delta < 0 {
+		sign = 1 << 31
+	}
+	var aheadRows, aheadVals unsafe.Pointer
+	lines := 0
+	if next >= 0 {
+		nlo, nhi := m.indptr[next], m.indptr[next+1]
+		if nhi > nlo {
+			aheadRows = unsafe.Pointer(&m.rows[nlo])
+			aheadVals = unsafe.Pointer(&vals[nlo])
+			lines = int((nhi - nlo + 15) / 16)
+		}
+	}
+	scatterAdd32(sign, m.rows[lo:hi], vals[lo:hi], any(e.field).([]float32), aheadRows, aheadVals, lines)
 }
 
 // axpy computes y += delta*x for delta = +1 or -1. With delta = ±1 every
@@ -169,6 +210,18 @@ func newGeneratedEngine[T float32 | float64](opts Options, blocks []block, mayRe
 // run is the batch-update kernel shared by the dense and sparse modes.
 func (e *engine[T]) run(nw *Network, units []int32, steps int) error {
 	sel := &nw.sel
+	if units == nil && !redraws(nw.specs) {
+		for done := 0; done < steps; {
+			b := min(lookahead, steps-done)
+			for i := range b {
+				k, u := sel.draw()
+				e.ahead[i], e.aheadPop[i] = int32(u), int32(k)
+			}
+			e.runAhead(nw, e.ahead[:b], e.aheadPop[:b])
+			done += b
+		}
+		return nil
+	}
 	for i := range steps {
 		var k, u int
 		if units != nil {
@@ -192,6 +245,61 @@ func (e *engine[T]) run(nw *Network, units []int32, steps int) error {
 		nw.steps++
 	}
 	return nil
+}
+
+// redraws reports whether some population is stochastic background,
+// whose updates call a user's function and draw from their own stream.
+func redraws(specs []popSpec) bool {
+	for i := range specs {
+		if specs[i].kind == kindBackgroundRnd {
+			return true
+		}
+	}
+	return false
+}
+
+// runAhead updates the units drawn ahead, units[i] in population pops[i],
+// in order; no population redraws. It takes the same steps as run's loop
+// but, at each state change, looks along the drawn units for the next
+// one whose state disagrees with its field and threshold, and prefetches
+// its column while adding the current one. The prediction ignores the
+// change being made, so it is almost always right; a wrong one costs only
+// the prefetch, never a result.
+func (e *engine[T]) runAhead(nw *Network, units, pops []int32) {
+	pops = pops[:len(units)]
+	specs := nw.specs
+	for i, u := range units {
+		var delta int8
+		if specs[pops[i]].kind == kindNeuron {
+			var next int8
+			if e.field[u] > e.thresh[u] {
+				next = 1
+			}
+			delta = next - e.state[u]
+			if delta != 0 {
+				e.state[u] = next
+				e.flipAhead(int(u), delta, e.nextChange(units[i+1:], pops[i+1:], specs))
+			}
+		}
+		nw.diff.record(int(u), delta)
+		nw.stepLog.record(e.state)
+		nw.steps++
+	}
+}
+
+// nextChange returns the first of units (in populations pops) whose state
+// disagrees with its field and threshold, or -1.
+func (e *engine[T]) nextChange(units, pops []int32, specs []popSpec) int {
+	pops = pops[:len(units)]
+	for i, v := range units {
+		if specs[pops[i]].kind != kindNeuron {
+			continue
+		}
+		if (e.field[v] > e.thresh[v]) != (e.state[v] != 0) {
+			return int(v)
+		}
+	}
+	return -1
 }
 
 func (e *engine[T]) stateSlice() []int8 { return e.state }

@@ -3,6 +3,7 @@ package binarynet
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -13,7 +14,13 @@ import (
 // the same stream: the networks drawn for a seed must not depend on them.
 func TestIntNMatchesRand(t *testing.T) {
 	t.Parallel()
-	for _, n := range []int{1, 2, 3, 5, 7, 64, 1000, 1 << 20, 40_000, 1<<31 - 1, 1<<31 + 5, 1 << 40, 3 << 60} {
+	ns := []int{1, 2, 3, 5, 7, 64, 1000, 1 << 20, 40_000, 1<<31 - 1}
+	if math.MaxInt > math.MaxInt32 { // 64-bit int: sizes beyond 32 bits too
+		for _, big := range []uint64{1<<31 + 5, 1 << 40, 3 << 60} {
+			ns = append(ns, int(big))
+		}
+	}
+	for _, n := range ns {
 		a, b := rand.NewPCG(1, uint64(n)), rand.NewPCG(1, uint64(n))
 		r := rand.New(b)
 		for i := range 2000 {
