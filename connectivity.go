@@ -4,7 +4,9 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"runtime"
 	"sync"
+	"unsafe"
 )
 
 // rowsPerChunk is the number of post rows that share one random stream per
@@ -192,6 +194,12 @@ func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, 
 		}
 		st.flushAll()
 	})
+	if keep {
+		// Return the kept samples to the heap now, so that what is
+		// allocated next (the flip kernel's copy) reuses their memory
+		// instead of raising the peak.
+		runtime.GC()
+	}
 	if mayRepeat {
 		m.sumDuplicates()
 	}
@@ -245,9 +253,12 @@ func (b *sampleBuffer) add(row int, pre []int32, preStart int, j float64) {
 			b.chunks = append(b.chunks, make([]int32, 0, b.chunk))
 		}
 		last := &b.chunks[len(b.chunks)-1]
-		k := min(len(pre), b.chunk-len(*last))
-		for _, c := range pre[:k] {
-			*last = append(*last, c+int32(preStart))
+		at := len(*last)
+		k := min(len(pre), b.chunk-at)
+		*last = (*last)[:at+k]
+		dst := (*last)[at:]
+		for i, c := range pre[:k] {
+			dst[i] = c + int32(preStart)
 		}
 		pre = pre[k:]
 	}
@@ -376,18 +387,27 @@ func (s *fillStage[T]) flush(b int) {
 		sorted[cnt[k]] = e
 		cnt[k]++
 	}
+	// Column base+k's entries are now sorted[cnt[k-1]:cnt[k]]. Write them
+	// column by column, asking for the lines of a column a few ahead.
+	const ahead = 8
 	indptr, cur, rows, vals := s.m.indptr, s.cur, s.m.rows, s.m.vals
-	for i := 0; i < len(sorted); {
-		col := sorted[i].col
+	width := min(1<<stageShift, len(cur)-base)
+	start := int32(0)
+	for k := range width {
+		col := base + k
+		if c := col + ahead; k+ahead < width && cnt[k+ahead] > cnt[k+ahead-1] {
+			at := indptr[c] + int64(cur[c])
+			prefetchWrite(unsafe.Pointer(&rows[at]), unsafe.Pointer(&vals[at]))
+		}
+		end := cnt[k]
 		at := indptr[col] + int64(cur[col])
-		j := i
-		for ; j < len(sorted) && sorted[j].col == col; j++ {
-			rows[at] = sorted[j].row
-			vals[at] = sorted[j].val
+		for _, e := range sorted[start:end] {
+			rows[at] = e.row
+			vals[at] = e.val
 			at++
 		}
-		cur[col] += int32(j - i)
-		i = j
+		cur[col] += end - start
+		start = end
 	}
 }
 

@@ -76,7 +76,11 @@
 //
 // Dense storage takes N*N*4 bytes (float32) or N*N*8 (float64). Sparse
 // storage is compressed sparse column with int32 row indices: 8 bytes per
-// stored weight for float32, plus 8 bytes per unit. Connectivity is sampled
+// stored weight for float32, plus 8 bytes per unit. When its columns hold
+// long runs of equal weights (the generators give one weight per block)
+// and it fits in Options.RAMBudgetGB, a sparse network also keeps a copy
+// made for the update kernel: about 2 bytes per stored weight, rows as
+// uint16 gaps and weights as runs. Connectivity is sampled
 // in time proportional to the number of synapses and written directly into
 // its final place, without a coordinate list, so the peak during
 // Initialize is the final storage plus, per worker, 4 bytes per unit and

@@ -58,6 +58,12 @@ type engine[T float32 | float64] struct {
 	dense  []T     // column-major n x n, nil in sparse mode
 	sparse *csc[T] // nil in dense mode
 
+	// kern is a gap-coded copy of sparse that the flip kernel reads
+	// instead, when it pays and fits in the budget (see newGapColumns);
+	// nil otherwise. kernChecked records that the choice was made.
+	kern        *gapColumns[T]
+	kernChecked bool
+
 	// Units drawn ahead by run, and their populations: scratch space that
 	// lets the run loop look for the next state change (see runAhead).
 	ahead    [lookahead]int32
@@ -70,6 +76,10 @@ const lookahead = 256
 // flip adds delta (+1 or -1) times the outgoing column of unit u to the
 // field.
 func (e *engine[T]) flip(u int, delta int8) {
+	if e.kern != nil {
+		e.kern.flip(u, delta, e.field)
+		return
+	}
 	if e.dense != nil {
 		col := e.dense[u*e.n : (u+1)*e.n]
 		axpy(delta, col, e.field)
@@ -80,9 +90,16 @@ func (e *engine[T]) flip(u int, delta int8) {
 }
 
 // flipAhead is flip, and it also starts loading the outgoing column of
-// unit next (if next >= 0) into cache while it works. Only the float32
-// sparse kernel on amd64 prefetches; the others ignore next.
+// unit next (if next >= 0) into cache while it works. The sparse kernels
+// prefetch on amd64; the dense one ignores next.
 func (e *engine[T]) flipAhead(u int, delta int8, next int) {
+	if e.kern != nil {
+		if next >= 0 {
+			e.kern.prefetch(next)
+		}
+		e.kern.flip(u, delta, e.field)
+		return
+	}
 	if e.dense != nil || !haveScatterAsm {
 		e.flip(u, delta)
 		return
@@ -138,6 +155,26 @@ func scatterAdd[T float32 | float64](delta int8, rows []int32, vals []T, y []T) 
 	}
 }
 
+// prepareKernel makes the gap-coded copy of the sparse weights for the
+// flip kernel on the given number of goroutines, if it pays and takes at
+// most avail bytes, and records that the choice was made.
+func (e *engine[T]) prepareKernel(workers int, avail float64) {
+	if e.sparse != nil && !e.kernChecked {
+		e.kern = newGapColumns(e.sparse, workers, avail)
+	}
+	e.kernChecked = true
+}
+
+// prepare is prepareKernel with the budget left by the sparse weights as
+// they are, for engines made from given weights or restored from a
+// checkpoint; it does nothing for engines that made their choice.
+func (e *engine[T]) prepare(opts Options) {
+	if e.sparse != nil && !e.kernChecked {
+		e.prepareKernel(opts.Workers, opts.RAMBudgetGB*(1<<30)-memoryNeed(opts, WeightSparse, e.n, float64(e.sparse.nnz())))
+	}
+	e.kernChecked = true
+}
+
 // recomputeField sets field = W state from scratch, adding the columns of
 // the active units in increasing order.
 func (e *engine[T]) recomputeField() {
@@ -184,6 +221,9 @@ type numeric interface {
 	fieldTo(dst []float64) []float64
 	thresholdsTo(dst []float64) []float64
 	nonZero() int64
+	// prepare readies the flip kernel (see engine.prepareKernel) for the
+	// network's options; Network.finish calls it.
+	prepare(opts Options)
 }
 
 // newGeneratedEngine builds the weights of a network from its synapse
@@ -202,6 +242,17 @@ func newGeneratedEngine[T float32 | float64](opts Options, blocks []block, mayRe
 	}
 	if err != nil {
 		return nil, err
+	}
+	if e.sparse != nil {
+		var expected float64
+		for _, b := range blocks {
+			expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
+		}
+		avail := opts.RAMBudgetGB*(1<<30) - memoryNeed(opts, WeightSparse, n, expected)
+		if keep, _ := keepSamples(blocks, n, opts.Workers, opts.RAMBudgetGB); keep {
+			avail -= 4 * expected // the kept samples, allocated too
+		}
+		e.prepareKernel(opts.Workers, avail)
 	}
 	e.recomputeField()
 	return e, nil

@@ -29,3 +29,30 @@ const haveScatterAsm = true
 //
 //go:noescape
 func scatterAdd32(sign uint32, rows []int32, vals []float32, y []float32, ahead unsafe.Pointer, aheadVals unsafe.Pointer, aheadLines int)
+
+// prefetchRange asks the processor to load the n bytes at p into cache
+// (PREFETCHT0, one per cache line). It has no effect on results, and
+// prefetches never fault.
+//
+//go:noescape
+func prefetchRange(p unsafe.Pointer, n uintptr)
+
+// scatterGaps16 is scatterGaps for float32 values and uint16 gap codes
+// (see gapColumns): for each run k, runs[k] entries y[r] += ±vals[k], the
+// sign flipped when sign is 1<<31, each row r following the previous one
+// (from -1) by the next code, and code 0 advancing r by 65535 without an
+// addition.
+//
+// The codes must describe rows in [0, len(y)) and hold the sum of runs
+// entries: newGapColumns guarantees it, and the assembly does not check
+// it.
+//
+//go:noescape
+func scatterGaps16(sign uint32, gaps []uint16, runs []int32, vals []float32, y []float32)
+
+// prefetchWrite asks the processor to load the cache lines at a and b for
+// writing (PREFETCHW), so that later stores to them do not wait. It has
+// no effect on results, and prefetches never fault.
+//
+//go:noescape
+func prefetchWrite(a, b unsafe.Pointer)

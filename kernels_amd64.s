@@ -127,3 +127,119 @@ tail1:
 
 done:
 	RET
+
+// func prefetchRange(p unsafe.Pointer, n uintptr)
+TEXT ·prefetchRange(SB), NOSPLIT, $0-16
+	MOVQ    p+0(FP), AX
+	MOVQ    n+8(FP), CX
+	ADDQ    AX, CX           // CX = end
+	ANDQ    $~63, AX         // first line
+prefetchLoop:
+	CMPQ    AX, CX
+	JAE     prefetchDone
+	PREFETCHT0 (AX)
+	ADDQ    $64, AX
+	JMP     prefetchLoop
+prefetchDone:
+	RET
+
+// func scatterGaps16(sign uint32, gaps []uint16, runs []int32, vals []float32, y []float32)
+TEXT ·scatterGaps16(SB), NOSPLIT, $0-104
+	MOVSS   sign+0(FP), X7          // X7 = sign mask: 0 or 1<<31
+	MOVQ    gaps_base+8(FP), SI     // SI = next gap code
+	MOVQ    runs_base+32(FP), R9    // R9 = next run length
+	MOVQ    runs_len+40(FP), R10    // R10 = runs left
+	MOVQ    vals_base+56(FP), R11   // R11 = next run value
+	MOVQ    y_base+80(FP), DI       // DI = &y[0]
+	MOVQ    $-1, DX                 // DX = current row
+
+gapsRun: // for each run {
+	TESTQ   R10, R10
+	JEQ     gapsDone
+	MOVL    (R9), CX                // CX = entries left in the run
+	MOVSS   (R11), X0
+	XORPS   X7, X0                  // X0 = ±value
+	ADDQ    $4, R9
+	ADDQ    $4, R11
+	DECQ    R10
+
+gapsLoop4: // for CX >= 4, four codes at a time, none of them an escape {
+	CMPQ    CX, $4
+	JLT     gapsTail
+	MOVWQZX 0(SI), AX
+	TESTQ   AX, AX
+	JEQ     gapsEsc0
+	ADDQ    AX, DX
+	MOVSS   (DI)(DX*4), X1
+	ADDSS   X0, X1
+	MOVSS   X1, (DI)(DX*4)
+	MOVWQZX 2(SI), AX
+	TESTQ   AX, AX
+	JEQ     gapsEsc1
+	ADDQ    AX, DX
+	MOVSS   (DI)(DX*4), X2
+	ADDSS   X0, X2
+	MOVSS   X2, (DI)(DX*4)
+	MOVWQZX 4(SI), AX
+	TESTQ   AX, AX
+	JEQ     gapsEsc2
+	ADDQ    AX, DX
+	MOVSS   (DI)(DX*4), X3
+	ADDSS   X0, X3
+	MOVSS   X3, (DI)(DX*4)
+	MOVWQZX 6(SI), AX
+	TESTQ   AX, AX
+	JEQ     gapsEsc3
+	ADDQ    AX, DX
+	MOVSS   (DI)(DX*4), X4
+	ADDSS   X0, X4
+	MOVSS   X4, (DI)(DX*4)
+	ADDQ    $8, SI
+	SUBQ    $4, CX
+	JMP     gapsLoop4
+
+// Code k of the four is an escape: account for the k entries done and
+// continue one code at a time.
+gapsEsc1:
+	ADDQ    $2, SI
+	SUBQ    $1, CX
+	JMP     gapsOne
+gapsEsc2:
+	ADDQ    $4, SI
+	SUBQ    $2, CX
+	JMP     gapsOne
+gapsEsc3:
+	ADDQ    $6, SI
+	SUBQ    $3, CX
+	JMP     gapsOne
+gapsEsc0:
+gapsTail: // for CX > 0, one code at a time {
+	TESTQ   CX, CX
+	JEQ     gapsRun
+gapsOne:
+	MOVWQZX (SI), AX
+	ADDQ    $2, SI
+	TESTQ   AX, AX
+	JNE     gapsAdd
+	ADDQ    $65535, DX              // code 0: skip 65535 rows, add nothing
+	JMP     gapsOne
+gapsAdd:
+	ADDQ    AX, DX
+	MOVSS   (DI)(DX*4), X1
+	ADDSS   X0, X1
+	MOVSS   X1, (DI)(DX*4)
+	DECQ    CX
+	CMPQ    CX, $4
+	JGE     gapsLoop4
+	JMP     gapsTail
+
+gapsDone:
+	RET
+
+// func prefetchWrite(a, b unsafe.Pointer)
+TEXT ·prefetchWrite(SB), NOSPLIT, $0-16
+	MOVQ    a+0(FP), AX
+	MOVQ    b+8(FP), BX
+	BYTE $0x0F; BYTE $0x0D; BYTE $0x08 // PREFETCHW (AX)
+	BYTE $0x0F; BYTE $0x0D; BYTE $0x0B // PREFETCHW (BX)
+	RET

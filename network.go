@@ -286,6 +286,7 @@ func (nw *Network) Initialize(opts Options) error {
 // finish installs a built engine and the selection streams.
 func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numeric) {
 	nw.opts, nw.specs, nw.starts, nw.n, nw.num = opts, specs, starts, starts[len(starts)-1], num
+	num.prepare(opts)
 	nw.selSrc = rand.NewPCG(opts.Seed, streamID(streamSelect, 0, 0))
 	nw.bgSrc = rand.NewPCG(opts.Seed, streamID(streamBackRnd, 0, 0))
 	nw.bgRand = rand.New(nw.bgSrc)
@@ -380,33 +381,42 @@ func (nw *Network) blocks(specs []popSpec, starts []int, autapse bool) ([]block,
 // number of stored entries in sparse mode.
 func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
 	budget := opts.RAMBudgetGB * (1 << 30)
-	elem := float64(opts.WeightType.size())
-	dense := float64(n) * float64(n) * elem
-	// Sparse: rows and values per entry, indptr, one counter per column and
-	// worker and the fill stages while building, and a safety margin of 6
-	// standard deviations of a Poisson-like count.
-	entries := expected + 6*math.Sqrt(expected)
-	sparse := entries*(4+elem) + float64(n+1)*8 + float64(n)*4*float64(opts.Workers) +
-		stageBytes(n, opts.Workers, entries, int64(elem))
 	mode := opts.WeightMode
 	if mode == WeightAuto {
 		mode = WeightSparse
-		if dense <= 0.6*budget {
+		if float64(n)*float64(n)*float64(opts.WeightType.size()) <= 0.6*budget {
 			mode = WeightDense
 		}
 	}
-	need := sparse
-	if mode == WeightDense {
-		need = dense
-	}
-	// Per unit in either mode: the state (1 byte), the thresholds as
-	// float64 while building (8), the field and the thresholds (2*elem).
-	need += float64(n) * (9 + 2*elem)
+	need := memoryNeed(opts, mode, n, expected)
 	if need > budget {
 		return mode, fmt.Errorf("%w: %s weights of %d units need about %.3g GiB, budget is %.3g GiB (Options.RAMBudgetGB)",
 			ErrMemoryBudget, mode, n, need/(1<<30), opts.RAMBudgetGB)
 	}
 	return mode, nil
+}
+
+// memoryNeed estimates the bytes Initialize allocates for a network of n
+// units in the given mode (dense or sparse), with expected stored entries
+// in sparse mode. Optional structures (the kept samples of the sparse
+// build, the flip kernel's gap-coded copy) are not included: they are
+// made only when they fit in the budget besides this.
+func memoryNeed(opts Options, mode WeightMode, n int, expected float64) float64 {
+	elem := float64(opts.WeightType.size())
+	var need float64
+	if mode == WeightDense {
+		need = float64(n) * float64(n) * elem
+	} else {
+		// Sparse: rows and values per entry, indptr, one counter per column
+		// and worker and the fill stages while building, and a safety margin
+		// of 6 standard deviations of a Poisson-like count.
+		entries := expected + 6*math.Sqrt(expected)
+		need = entries*(4+elem) + float64(n+1)*8 + float64(n)*4*float64(opts.Workers) +
+			stageBytes(n, opts.Workers, entries, int64(elem))
+	}
+	// Per unit in either mode: the state (1 byte), the thresholds as
+	// float64 while building (8), the field and the thresholds (2*elem).
+	return need + float64(n)*(9+2*elem)
 }
 
 // selector draws the unit to update: a population with probability

@@ -137,3 +137,95 @@ func TestKeepSamples(t *testing.T) {
 		t.Errorf("keepSamples of 1000 entries = %v, %d; want true, %d", keep, chunk, minSampleChunk)
 	}
 }
+
+// TestGapColumnsMatchCSC checks that the gap-coded kernel adds exactly
+// what the CSC kernel adds, for float32 (assembly on amd64) and float64,
+// for networks with and without gaps longer than one code, built on one
+// and on several goroutines.
+func TestGapColumnsMatchCSC(t *testing.T) {
+	t.Parallel()
+	t.Run("float32", func(t *testing.T) { testGapColumns[float32](t) })
+	t.Run("float64", func(t *testing.T) { testGapColumns[float64](t) })
+}
+
+func testGapColumns[T float32 | float64](t *testing.T) {
+	// A matrix of n units with about perCol entries in every column c
+	// with c%every == 0, in rows drawn from the first and the last span
+	// rows, plus rows 0 and n-1 in every seventh of them (for the longest
+	// gaps), and mostly one value.
+	build := func(n, perCol, every, span int, seed uint64) *csc[T] {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		m := &csc[T]{indptr: make([]int64, n+1)}
+		for c := range n {
+			rows := map[int32]bool{}
+			for range perCol {
+				if c%every == 0 {
+					r := rng.IntN(span)
+					if rng.IntN(2) == 1 {
+						r = n - 1 - r
+					}
+					rows[int32(r)] = true
+				}
+			}
+			if c%(7*every) == 0 {
+				rows[0], rows[int32(n-1)] = true, true
+			}
+			sorted := make([]int32, 0, len(rows))
+			for r := range rows {
+				sorted = append(sorted, r)
+			}
+			slices.Sort(sorted)
+			for i, r := range sorted {
+				v := T(0.25) // mostly one value, as the generators give
+				if i%40 == 5 {
+					v = T(-0.1) * T(1+rng.IntN(3))
+				}
+				m.rows = append(m.rows, r)
+				m.vals = append(m.vals, v)
+			}
+			m.indptr[c+1] = int64(len(m.rows))
+		}
+		return m
+	}
+	for _, tc := range []struct{ n, perCol, every, span, workers int }{
+		{300, 100, 1, 300, 1},
+		{20_000, 30, 1, 20_000, 3},   // one code per entry, several goroutines
+		{200_000, 60, 50, 50_000, 2}, // gaps beyond 65535: escape codes
+		{70_000, 60, 10, 35_000, 1},  // gaps of one code, rows beyond 65535
+	} {
+		m := build(tc.n, tc.perCol, tc.every, tc.span, uint64(tc.n))
+		k := newGapColumns(m, tc.workers, 1<<40)
+		if k == nil {
+			t.Fatalf("n=%d: no gap-coded copy", tc.n)
+		}
+		a, b := make([]T, tc.n), make([]T, tc.n)
+		rng := rand.New(rand.NewPCG(5, 5))
+		for i := range 3000 {
+			u := rng.IntN(tc.n)
+			if i%5 == 0 {
+				u = 0 // a column holding row n-1
+			}
+			delta := int8(2*rng.IntN(2) - 1)
+			lo, hi := m.indptr[u], m.indptr[u+1]
+			scatterAdd(delta, m.rows[lo:hi], m.vals[lo:hi], a)
+			k.flip(u, delta, b)
+		}
+		for i := range a {
+			if a[i] != b[i] || math.Signbit(float64(a[i])) != math.Signbit(float64(b[i])) {
+				t.Fatalf("n=%d: field[%d] = %v by the gap kernel, %v by the CSC kernel", tc.n, i, b[i], a[i])
+			}
+		}
+	}
+	// Values that change at every entry: runs too short, no copy.
+	m := build(1000, 30, 1, 1000, 1)
+	for i := range m.vals {
+		m.vals[i] = T(i%3) + 1
+	}
+	if newGapColumns(m, 1, 1<<40) != nil {
+		t.Error("copy made for runs of length 1")
+	}
+	// No room: no copy.
+	if newGapColumns(build(1000, 30, 1, 1000, 2), 1, 100) != nil {
+		t.Error("copy made with a budget of 100 bytes")
+	}
+}

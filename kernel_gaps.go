@@ -1,0 +1,221 @@
+package binarynet
+
+import (
+	"math"
+	"slices"
+	"sync"
+	"unsafe"
+)
+
+// gapColumns is a compact copy of a sparse weight matrix, made for the
+// flip kernel, which reads one column per state change: 8 bytes per
+// synapse in the CSC form (4 for the row, 4 for the value), about 2 here.
+// Each column is
+//
+//   - its rows as gaps from the previous row (the first from -1), one
+//     uint16 code per entry. Rows are strictly increasing, so a gap is at
+//     least 1; the code 0 means "advance by 65535 rows, add nothing", so
+//     that any gap can be written;
+//   - its values as runs: runLen[k] consecutive entries have the value
+//     runVal[k]. The generators give every block one weight, times a
+//     multiplicity, so a column has a few runs.
+//
+// The kernel adds the same value to the same field element as the CSC
+// kernel does for every entry, so the two give bit-identical fields.
+type gapColumns[T float32 | float64] struct {
+	gaps   []uint16 // row gap codes
+	gapPtr []int64  // column c's codes are gaps[gapPtr[c]:gapPtr[c+1]]
+	runPtr []int64  // column c's runs are runLen[runPtr[c]:runPtr[c+1]]
+	runLen []int32  // number of entries of a run
+	runVal []T      // value of the entries of a run
+}
+
+// gapSkip is the largest gap of one code; a code 0 advances the row by
+// this much.
+const gapSkip = math.MaxUint16
+
+// minRunLength is the smallest mean number of entries per run for which
+// newGapColumns makes a copy: below it, walking the runs costs more than
+// reading the values saves (Poisson connectivity, for example).
+const minRunLength = 8
+
+// newGapColumns returns the gap-coded copy of m, made on the given number
+// of goroutines, or nil when its runs are too short to pay (see
+// minRunLength) or when it would take more than avail bytes.
+func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *gapColumns[T] {
+	n := len(m.indptr) - 1
+	nnz := m.nnz()
+	var v T
+	runBytes := float64(4 + unsafe.Sizeof(v))
+	if nnz == 0 || 2*float64(nnz)+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
+		return nil
+	}
+	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
+	if n <= gapSkip {
+		// No gap exceeds gapSkip: one code per entry, at the entry's
+		// position in the CSC arrays, so the codes and the runs are written
+		// in one pass.
+		k.gapPtr = slices.Clone(m.indptr)
+		k.gaps = make([]uint16, nnz)
+		k.runLen, k.runVal = gapRuns(m, workers, k.runPtr, func(c int) {
+			prev := int32(-1)
+			for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
+				k.gaps[i] = uint16(m.rows[i] - prev)
+				prev = m.rows[i]
+			}
+		})
+		if k.runLen == nil {
+			return nil
+		}
+		return k
+	}
+	// Gaps may need several codes: count them per column first.
+	k.gapPtr = make([]int64, n+1)
+	forColumnRanges(n, workers, func(_, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			var codes int64
+			prev := int64(-1)
+			for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
+				codes += 1 + (int64(m.rows[i])-prev-1)/gapSkip
+				prev = int64(m.rows[i])
+			}
+			k.gapPtr[c+1] = codes
+		}
+	})
+	for c := range n {
+		k.gapPtr[c+1] += k.gapPtr[c]
+	}
+	if 2*float64(k.gapPtr[n])+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
+		return nil
+	}
+	k.gaps = make([]uint16, k.gapPtr[n])
+	k.runLen, k.runVal = gapRuns(m, workers, k.runPtr, func(c int) {
+		g := k.gapPtr[c]
+		prev := int64(-1)
+		for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
+			gap := int64(m.rows[i]) - prev
+			prev = int64(m.rows[i])
+			for ; gap > gapSkip; gap -= gapSkip {
+				k.gaps[g] = 0
+				g++
+			}
+			k.gaps[g] = uint16(gap)
+			g++
+		}
+	})
+	if k.runLen == nil {
+		return nil
+	}
+	return k
+}
+
+// gapRuns calls codes for every column and finds the runs of equal values
+// of m, on the given number of goroutines. It fills runPtr and returns the
+// runs, or nil when they are too many (more than nnz/minRunLength).
+func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, codes func(c int)) ([]int32, []T) {
+	n := len(m.indptr) - 1
+	type part struct {
+		lens []int32
+		vals []T
+	}
+	parts := make([]part, max(1, min(workers, n/4096)))
+	forColumnRanges(n, len(parts), func(w, lo, hi int) {
+		var p part
+		for c := lo; c < hi; c++ {
+			codes(c)
+			start := len(p.lens)
+			for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
+				if i == m.indptr[c] || m.vals[i] != m.vals[i-1] {
+					p.lens = append(p.lens, 0)
+					p.vals = append(p.vals, m.vals[i])
+				}
+				p.lens[len(p.lens)-1]++
+			}
+			runPtr[c+1] = int64(len(p.lens) - start)
+		}
+		parts[w] = p
+	})
+	for c := range n {
+		runPtr[c+1] += runPtr[c]
+	}
+	runs := runPtr[n]
+	if runs*minRunLength > m.nnz() {
+		return nil, nil
+	}
+	lens, vals := make([]int32, 0, runs), make([]T, 0, runs)
+	for _, p := range parts {
+		lens, vals = append(lens, p.lens...), append(vals, p.vals...)
+	}
+	return lens, vals
+}
+
+// forColumnRanges splits columns [0, n) into max(1, min(workers,
+// n/4096)) contiguous ranges and runs fn on each concurrently, with the
+// range's index w.
+func forColumnRanges(n, workers int, fn func(w, lo, hi int)) {
+	workers = max(1, min(workers, n/4096))
+	if workers == 1 {
+		fn(0, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { fn(w, n*w/workers, n*(w+1)/workers) })
+	}
+	wg.Wait()
+}
+
+// flip adds delta (+1 or -1) times column u to y.
+func (k *gapColumns[T]) flip(u int, delta int8, y []T) {
+	lo, hi := k.runPtr[u], k.runPtr[u+1]
+	runs, vals := k.runLen[lo:hi], k.runVal[lo:hi]
+	gaps := k.gaps[k.gapPtr[u]:k.gapPtr[u+1]]
+	if v32, ok := any(vals).([]float32); ok && haveScatterAsm {
+		sign := uint32(0)
+		if delta < 0 {
+			sign = 1 << 31
+		}
+		scatterGaps16(sign, gaps, runs, v32, any(y).([]float32))
+		return
+	}
+	scatterGaps(gaps, runs, vals, delta < 0, y)
+}
+
+// prefetch starts loading column u into cache.
+func (k *gapColumns[T]) prefetch(u int) {
+	lo, hi := k.gapPtr[u], k.gapPtr[u+1]
+	if hi == lo {
+		return
+	}
+	prefetchRange(unsafe.Pointer(&k.gaps[lo]), uintptr(hi-lo)*2)
+	r := k.runPtr[u]
+	prefetchRange(unsafe.Pointer(&k.runLen[r]), 1)
+	prefetchRange(unsafe.Pointer(&k.runVal[r]), 1)
+}
+
+// scatterGaps adds the runs of one gap-coded column to y, negated when neg
+// is set: for each run k, runs[k] entries y[r] += vals[k], where each row
+// r follows the previous one by the next gap code (code 0 adds gapSkip to
+// r and reads on). y - v equals y + (-v) exactly, so negating the value
+// gives the same result as the CSC kernel's subtraction.
+func scatterGaps[T float32 | float64](gaps []uint16, runs []int32, vals []T, neg bool, y []T) {
+	vals = vals[:len(runs)]
+	r, p := -1, 0
+	for i, cnt := range runs {
+		v := vals[i]
+		if neg {
+			v = -v
+		}
+		for range cnt {
+			g := int(gaps[p])
+			p++
+			for g == 0 {
+				r += gapSkip
+				g = int(gaps[p])
+				p++
+			}
+			r += g
+			y[r] += v
+		}
+	}
+}
