@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sort"
 )
 
 // maxUnits is the largest network size: unit ids are int32.
@@ -290,7 +289,7 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 	nw.selSrc = rand.NewPCG(opts.Seed, streamID(streamSelect, 0, 0))
 	nw.bgSrc = rand.NewPCG(opts.Seed, streamID(streamBackRnd, 0, 0))
 	nw.bgRand = rand.New(nw.bgSrc)
-	nw.sel = newSelector(specs, starts, rand.New(nw.selSrc))
+	nw.sel = newSelector(specs, starts, nw.selSrc)
 	nw.initialized = true
 }
 
@@ -426,11 +425,11 @@ type selector struct {
 	starts  []int
 	uniform bool // every unit equally likely: draw the unit directly
 	n       int
-	rng     *rand.Rand
+	src     *rand.PCG // drawn through intN and uniform01, as rand.Rand would
 }
 
-func newSelector(specs []popSpec, starts []int, rng *rand.Rand) selector {
-	s := selector{starts: starts, n: starts[len(starts)-1], rng: rng, uniform: true}
+func newSelector(specs []popSpec, starts []int, src *rand.PCG) selector {
+	s := selector{starts: starts, n: starts[len(starts)-1], src: src, uniform: true}
 	var total float64
 	mass := make([]float64, len(specs))
 	for k, p := range specs {
@@ -452,10 +451,10 @@ func newSelector(specs []popSpec, starts []int, rng *rand.Rand) selector {
 // draw returns the population index and unit id of the next update.
 func (s *selector) draw() (k, u int) {
 	if s.uniform {
-		u = s.rng.IntN(s.n)
+		u = intN(s.src, s.n)
 		return s.population(u), u
 	}
-	x := s.rng.Float64()
+	x := uniform01(s.src)
 	k = len(s.cdf) - 1
 	for i, c := range s.cdf {
 		if c > x && s.starts[i+1] > s.starts[i] {
@@ -466,12 +465,23 @@ func (s *selector) draw() (k, u int) {
 	for s.starts[k+1] == s.starts[k] { // rounding left x above the last cdf entry
 		k--
 	}
-	return k, s.starts[k] + s.rng.IntN(s.starts[k+1]-s.starts[k])
+	return k, s.starts[k] + intN(s.src, s.starts[k+1]-s.starts[k])
 }
 
-// population returns the index of the population holding unit u.
+// population returns the index of the population holding unit u: the
+// first k with starts[k+1] > u, by binary search.
 func (s *selector) population(u int) int {
-	return sort.Search(len(s.starts)-1, func(k int) bool { return s.starts[k+1] > u })
+	starts := s.starts
+	lo, hi := 0, len(starts)-1
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if starts[m+1] > u {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
 }
 
 // Run advances the network by steps single-unit updates. batchSize only
