@@ -181,10 +181,7 @@ func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, 
 	forRowGroups(n, workers, func(worker, lo, hi int) {
 		st := newFillStage(m, counts[worker])
 		visit := func(row int, pre []int32, preStart int, j float64) {
-			v := T(j)
-			for _, c := range pre {
-				st.add(int(c)+preStart, row, v)
-			}
+			st.addRow(row, pre, preStart, T(j))
 		}
 		if keep {
 			kept[worker].replay(visit)
@@ -355,14 +352,19 @@ func stageBytes(n, workers int, entries float64, elem int64) float64 {
 	return float64(workers) * (float64(buckets+1)*float64(size)*entry + float64(1<<stageShift+1)*4)
 }
 
-// add buffers the entry (row, col) with value v.
-func (s *fillStage[T]) add(col, row int, v T) {
-	b := col >> stageShift
-	i := b*s.size + s.fill[b]
-	s.buf[i] = stagedEntry[T]{col: int32(col), row: int32(row), val: v}
-	s.fill[b]++
-	if s.fill[b] == s.size {
-		s.flush(b)
+// addRow buffers the entries (row, c+preStart) with value v for every c
+// in pre.
+func (s *fillStage[T]) addRow(row int, pre []int32, preStart int, v T) {
+	buf, fill, size := s.buf, s.fill, s.size
+	for _, c := range pre {
+		col := int(c) + preStart
+		b := col >> stageShift
+		f := fill[b]
+		buf[b*size+f] = stagedEntry[T]{col: int32(col), row: int32(row), val: v}
+		fill[b] = f + 1
+		if f+1 == size {
+			s.flush(b)
+		}
 	}
 }
 
