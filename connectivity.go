@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"unsafe"
 )
@@ -24,8 +25,9 @@ type block struct {
 }
 
 // visitor receives the connections of one post row from one block: the
-// local pre indices (offset by preStart to get unit ids) and the weight.
-type visitor func(row int, pre []int32, preStart int, j float64)
+// local pre indices (offset by preStart to get unit ids), the weight and
+// the block's position in the blocks slice.
+type visitor func(row int, pre []int32, preStart int, j float64, blk int)
 
 // sampleRows draws the connections of post rows [lo, hi) for every block
 // and hands them to visit in increasing row order, and for one row in
@@ -34,6 +36,7 @@ func sampleRows(blocks []block, samplers []rowSampler, seed uint64, lo, hi int, 
 	buf := make([]int32, 0, 256)
 	type live struct {
 		b   *block
+		i   int // position of b in blocks
 		s   rowSampler
 		src *rand.PCG
 	}
@@ -47,7 +50,7 @@ func sampleRows(blocks []block, samplers []rowSampler, seed uint64, lo, hi int, 
 				continue
 			}
 			src := rand.NewPCG(seed, streamID(streamConnect, uint64(b.index), uint64(c/rowsPerChunk)))
-			active = append(active, live{b: b, s: samplers[i], src: src})
+			active = append(active, live{b: b, i: i, s: samplers[i], src: src})
 		}
 		for r := c; r < end; r++ {
 			for _, a := range active {
@@ -56,7 +59,7 @@ func sampleRows(blocks []block, samplers []rowSampler, seed uint64, lo, hi int, 
 				}
 				buf = a.s.row(buf[:0], r-a.b.postStart, a.src)
 				if len(buf) > 0 {
-					visit(r, buf, a.b.preStart, a.b.rule.weight())
+					visit(r, buf, a.b.preStart, a.b.rule.weight(), a.i)
 				}
 			}
 		}
@@ -101,7 +104,7 @@ func buildDense[T float32 | float64](blocks []block, n, workers int, seed uint64
 	}
 	w := make([]T, n*n)
 	forRowGroups(n, workers, func(worker, lo, hi int) {
-		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64) {
+		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, _ int) {
 			v := T(j)
 			for _, c := range pre {
 				w[(int(c)+preStart)*n+row] += v
@@ -134,7 +137,7 @@ func groupCount(n, workers int) int {
 // passes: the first samples the connections and counts the entries of
 // every column per worker, the second writes them into their final place.
 // No coordinate list is ever held. The first pass may keep the sampled
-// column indices (4 bytes per entry) for the second; otherwise the second
+// connections (4 bytes per entry) for the second; otherwise the second
 // pass draws them again from the same random streams, which takes more
 // time and no memory; keepSamples chooses. Rows come out sorted within
 // each column; entries for the same (row, column) pair are then summed.
@@ -145,23 +148,33 @@ func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, 
 	}
 	workers = len(samplerSets)
 	keep, chunk := keepSamples(blocks, n, workers, budgetGB)
+	packed := keep && n <= maxPackedUnits && oneRulePerBlock(blocks)
 	counts := make([][]int32, workers)
 	for w := range counts {
 		counts[w] = make([]int32, n)
 	}
 	kept := make([]*sampleBuffer, workers)
+	pk := make([]*packedSamples, workers)
 	forRowGroups(n, workers, func(worker, lo, hi int) {
 		cnt := counts[worker]
 		var sb *sampleBuffer
-		if keep {
+		var ps *packedSamples
+		switch {
+		case packed:
+			ps = newPackedSamples(n, len(blocks))
+			pk[worker] = ps
+		case keep:
 			sb = &sampleBuffer{chunk: chunk}
 			kept[worker] = sb
 		}
-		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64) {
+		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, blk int) {
 			for _, c := range pre {
 				cnt[int(c)+preStart]++
 			}
-			if sb != nil {
+			switch {
+			case ps != nil:
+				ps.add(row, pre, preStart, blk)
+			case sb != nil:
 				sb.add(row, pre, preStart, j)
 			}
 		})
@@ -178,19 +191,24 @@ func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, 
 	}
 	nnz := indptr[n]
 	m := &csc[T]{indptr: indptr, rows: make([]int32, nnz), vals: make([]T, nnz)}
-	forRowGroups(n, workers, func(worker, lo, hi int) {
-		st := newFillStage(m, counts[worker])
-		visit := func(row int, pre []int32, preStart int, j float64) {
-			st.addRow(row, pre, preStart, T(j))
-		}
-		if keep {
-			kept[worker].replay(visit)
-			kept[worker] = nil
-		} else {
-			sampleRows(blocks, samplerSets[worker], seed, lo, hi, visit)
-		}
-		st.flushAll()
-	})
+	if packed {
+		counts = nil
+		writePacked(m, blocks, pk)
+	} else {
+		forRowGroups(n, workers, func(worker, lo, hi int) {
+			st := newFillStage(m, counts[worker])
+			visit := func(row int, pre []int32, preStart int, j float64, _ int) {
+				st.addRow(row, pre, preStart, T(j))
+			}
+			if keep {
+				kept[worker].replay(visit)
+				kept[worker] = nil
+			} else {
+				sampleRows(blocks, samplerSets[worker], seed, lo, hi, visit)
+			}
+			st.flushAll()
+		})
+	}
 	if keep {
 		// Return the kept samples to the heap now, so that what is
 		// allocated next (the flip kernel's copy) reuses their memory
@@ -201,6 +219,110 @@ func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, 
 		m.sumDuplicates()
 	}
 	return m, nil
+}
+
+// maxPackedUnits is the largest network whose samples packedSamples can
+// hold: a row and a column within a bucket in 32 bits.
+const maxPackedUnits = 1 << (32 - stageShift)
+
+// oneRulePerBlock reports whether no two rules write the same block of the
+// weight matrix, so that the block of an entry gives its weight.
+func oneRulePerBlock(blocks []block) bool {
+	seen := make(map[[2]int]bool, len(blocks))
+	for _, b := range blocks {
+		key := [2]int{b.preStart, b.postStart}
+		if seen[key] {
+			return false
+		}
+		seen[key] = true
+	}
+	return true
+}
+
+// packedSamples keeps one worker's sampled connections for writePacked,
+// sorted by column bucket (1<<stageShift columns) and block, in drawing
+// order: each entry is row<<stageShift | col%(1<<stageShift), in chunks.
+type packedSamples struct {
+	blocks int
+	lists  [][][]uint32 // [bucket*blocks+blk] chunks of entries
+}
+
+// Chunk sizes of packedSamples: the first chunk of a list is small, the
+// next ones double up to the largest, so that many short lists take
+// little memory and long ones few allocations.
+const (
+	minPackedChunk = 1 << 8
+	maxPackedChunk = 1 << 16
+)
+
+func newPackedSamples(n, blocks int) *packedSamples {
+	buckets := (n + 1<<stageShift - 1) >> stageShift
+	return &packedSamples{blocks: blocks, lists: make([][][]uint32, buckets*blocks)}
+}
+
+// add records the connections of one visit.
+func (p *packedSamples) add(row int, pre []int32, preStart, blk int) {
+	const mask = 1<<stageShift - 1
+	hi := uint32(row) << stageShift
+	for _, c := range pre {
+		col := int(c) + preStart
+		l := &p.lists[(col>>stageShift)*p.blocks+blk]
+		last := len(*l) - 1
+		if last < 0 || len((*l)[last]) == cap((*l)[last]) {
+			size := minPackedChunk
+			if last >= 0 {
+				size = min(maxPackedChunk, 2*cap((*l)[last]))
+			}
+			*l = append(*l, make([]uint32, 0, size))
+			last++
+		}
+		(*l)[last] = append((*l)[last], hi|uint32(col&mask))
+	}
+}
+
+// writePacked writes the packed samples of all workers into m, whose
+// indptr is final, one column bucket at a time: the bucket's columns are a
+// contiguous stretch of m, and their write positions stay in cache while
+// its entries stream in. Within a column, the entries come block by block
+// in increasing order of the blocks' first post unit, and each block's
+// worker by worker, which is increasing row order. Buckets are split among
+// the workers.
+func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSamples) {
+	const mask = 1<<stageShift - 1
+	n := len(m.indptr) - 1
+	buckets := (n + 1<<stageShift - 1) >> stageShift
+	order := make([]int, len(blocks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return blocks[a].postStart - blocks[b].postStart })
+	workers := len(pk)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			cur := make([]int64, 1<<stageShift)
+			for b := buckets * w / workers; b < buckets*(w+1)/workers; b++ {
+				base := b << stageShift
+				copy(cur, m.indptr[base:min(n, base+1<<stageShift)])
+				for _, bi := range order {
+					v := T(blocks[bi].rule.weight())
+					for _, p := range pk {
+						l := &p.lists[b*p.blocks+bi]
+						for _, chunk := range *l {
+							for _, e := range chunk {
+								at := cur[e&mask]
+								cur[e&mask]++
+								m.rows[at] = int32(e >> stageShift)
+								m.vals[at] = v
+							}
+						}
+						*l = nil
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // keepSamples reports whether the first pass of buildCSC keeps the sampled
@@ -270,7 +392,7 @@ func (b *sampleBuffer) replay(visit visitor) {
 		for need := int(v.count); need > 0; {
 			chunk := b.chunks[ci]
 			k := min(need, len(chunk)-off)
-			visit(int(v.row), chunk[off:off+k], 0, v.j)
+			visit(int(v.row), chunk[off:off+k], 0, v.j, -1)
 			need -= k
 			off += k
 			if off == len(chunk) {

@@ -49,7 +49,7 @@ func referenceCSC[T float32 | float64](t *testing.T, blocks []block, n int, seed
 		val      T
 	}
 	var all []triple
-	sampleRows(blocks, samplers, seed, 0, n, func(row int, pre []int32, preStart int, j float64) {
+	sampleRows(blocks, samplers, seed, 0, n, func(row int, pre []int32, preStart int, j float64, _ int) {
 		for _, c := range pre {
 			all = append(all, triple{int32(row), c + int32(preStart), T(j)})
 		}
