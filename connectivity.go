@@ -266,18 +266,29 @@ func (p *packedSamples) add(row int, pre []int32, preStart, blk int) {
 	hi := uint32(row) << stageShift
 	for _, c := range pre {
 		col := int(c) + preStart
-		l := &p.lists[(col>>stageShift)*p.blocks+blk]
-		last := len(*l) - 1
-		if last < 0 || len((*l)[last]) == cap((*l)[last]) {
-			size := minPackedChunk
-			if last >= 0 {
-				size = min(maxPackedChunk, 2*cap((*l)[last]))
+		i := (col>>stageShift)*p.blocks + blk
+		e := hi | uint32(col&mask)
+		if l := p.lists[i]; len(l) > 0 {
+			if last := &l[len(l)-1]; len(*last) < cap(*last) {
+				*last = append(*last, e)
+				continue
 			}
-			*l = append(*l, make([]uint32, 0, size))
-			last++
 		}
-		(*l)[last] = append((*l)[last], hi|uint32(col&mask))
+		p.grow(i, e)
 	}
+}
+
+// grow appends a chunk to list i, twice the size of the last one, and
+// records entry e in it.
+func (p *packedSamples) grow(i int, e uint32) {
+	l := p.lists[i]
+	size := minPackedChunk
+	if len(l) > 0 {
+		size = min(maxPackedChunk, 2*cap(l[len(l)-1]))
+	}
+	chunk := make([]uint32, 1, size)
+	chunk[0] = e
+	p.lists[i] = append(l, chunk)
 }
 
 // writePacked writes the packed samples of all workers into m, whose
@@ -314,6 +325,11 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 								cur[e&mask]++
 								m.rows[at] = int32(e >> stageShift)
 								m.vals[at] = v
+								if at%16 == 0 && at+16 < int64(len(m.rows)) {
+									// Starting a line of rows: ask for the column's
+									// next lines, needed 16 entries from now.
+									prefetchWrite(unsafe.Pointer(&m.rows[at+16]), unsafe.Pointer(&m.vals[at+16]))
+								}
 							}
 						}
 						*l = nil

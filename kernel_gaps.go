@@ -57,13 +57,7 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		// in one pass.
 		k.gapPtr = slices.Clone(m.indptr)
 		k.gaps = make([]uint16, nnz)
-		k.runLen, k.runVal = gapRuns(m, workers, k.runPtr, func(c int) {
-			prev := int32(-1)
-			for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
-				k.gaps[i] = uint16(m.rows[i] - prev)
-				prev = m.rows[i]
-			}
-		})
+		k.runLen, k.runVal = gapRuns(m, workers, k.runPtr, k.gaps, nil)
 		if k.runLen == nil {
 			return nil
 		}
@@ -89,7 +83,7 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		return nil
 	}
 	k.gaps = make([]uint16, k.gapPtr[n])
-	k.runLen, k.runVal = gapRuns(m, workers, k.runPtr, func(c int) {
+	k.runLen, k.runVal = gapRuns(m, workers, k.runPtr, nil, func(c int) {
 		g := k.gapPtr[c]
 		prev := int64(-1)
 		for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
@@ -109,10 +103,12 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	return k
 }
 
-// gapRuns calls codes for every column and finds the runs of equal values
-// of m, on the given number of goroutines. It fills runPtr and returns the
-// runs, or nil when they are too many (more than nnz/minRunLength).
-func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, codes func(c int)) ([]int32, []T) {
+// gapRuns finds the runs of equal values of m, on the given number of
+// goroutines, and writes the gap codes: when gaps is not nil, one code per
+// entry at the entry's position (no gap may exceed gapSkip); otherwise by
+// calling codes for every column. It fills runPtr and returns the runs, or
+// nil when they are too many (more than nnz/minRunLength).
+func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) ([]int32, []T) {
 	n := len(m.indptr) - 1
 	type part struct {
 		lens []int32
@@ -121,15 +117,31 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, codes 
 	parts := make([]part, max(1, min(workers, n/4096)))
 	forColumnRanges(n, len(parts), func(w, lo, hi int) {
 		var p part
+		rows, vals := m.rows, m.vals
 		for c := lo; c < hi; c++ {
-			codes(c)
+			if codes != nil {
+				codes(c)
+			}
 			start := len(p.lens)
-			for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
-				if i == m.indptr[c] || m.vals[i] != m.vals[i-1] {
-					p.lens = append(p.lens, 0)
-					p.vals = append(p.vals, m.vals[i])
+			lo, hi := m.indptr[c], m.indptr[c+1]
+			prev := int32(-1)
+			var run int32
+			for i := lo; i < hi; i++ {
+				if gaps != nil {
+					gaps[i] = uint16(rows[i] - prev)
+					prev = rows[i]
 				}
-				p.lens[len(p.lens)-1]++
+				if i == lo || vals[i] != vals[i-1] {
+					if i > lo {
+						p.lens = append(p.lens, run)
+					}
+					p.vals = append(p.vals, vals[i])
+					run = 0
+				}
+				run++
+			}
+			if hi > lo {
+				p.lens = append(p.lens, run)
 			}
 			runPtr[c+1] = int64(len(p.lens) - start)
 		}
