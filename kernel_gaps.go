@@ -177,32 +177,37 @@ func forColumnRanges(n, workers int, fn func(w, lo, hi int)) {
 	wg.Wait()
 }
 
-// flip adds delta (+1 or -1) times column u to y.
-func (k *gapColumns[T]) flip(u int, delta int8, y []T) {
+// flip adds delta (+1 or -1) times column u to y. If next >= 0, it also
+// prefetches column next, spread over the work (float32 on amd64) or at
+// once.
+func (k *gapColumns[T]) flip(u int, delta int8, y []T, next int) {
 	lo, hi := k.runPtr[u], k.runPtr[u+1]
 	runs, vals := k.runLen[lo:hi], k.runVal[lo:hi]
 	gaps := k.gaps[k.gapPtr[u]:k.gapPtr[u+1]]
+	var ahead unsafe.Pointer
+	lines := 0
+	if next >= 0 {
+		if r := k.runPtr[next]; r < k.runPtr[next+1] {
+			prefetchRange(unsafe.Pointer(&k.runLen[r]), 1)
+			prefetchRange(unsafe.Pointer(&k.runVal[r]), 1)
+		}
+		if glo, ghi := k.gapPtr[next], k.gapPtr[next+1]; ghi > glo {
+			ahead = unsafe.Pointer(&k.gaps[glo])
+			lines = int((ghi-glo)*2+63) / 64
+		}
+	}
 	if v32, ok := any(vals).([]float32); ok && haveScatterAsm {
 		sign := uint32(0)
 		if delta < 0 {
 			sign = 1 << 31
 		}
-		scatterGaps16(sign, gaps, runs, v32, any(y).([]float32))
+		scatterGaps16(sign, gaps, runs, v32, any(y).([]float32), ahead, lines)
 		return
+	}
+	if lines > 0 {
+		prefetchRange(ahead, uintptr(lines)*64)
 	}
 	scatterGaps(gaps, runs, vals, delta < 0, y)
-}
-
-// prefetch starts loading column u into cache.
-func (k *gapColumns[T]) prefetch(u int) {
-	lo, hi := k.gapPtr[u], k.gapPtr[u+1]
-	if hi == lo {
-		return
-	}
-	prefetchRange(unsafe.Pointer(&k.gaps[lo]), uintptr(hi-lo)*2)
-	r := k.runPtr[u]
-	prefetchRange(unsafe.Pointer(&k.runLen[r]), 1)
-	prefetchRange(unsafe.Pointer(&k.runVal[r]), 1)
 }
 
 // scatterGaps adds the runs of one gap-coded column to y, negated when neg

@@ -77,7 +77,7 @@ const lookahead = 256
 // field.
 func (e *engine[T]) flip(u int, delta int8) {
 	if e.kern != nil {
-		e.kern.flip(u, delta, e.field)
+		e.kern.flip(u, delta, e.field, -1)
 		return
 	}
 	if e.dense != nil {
@@ -94,10 +94,7 @@ func (e *engine[T]) flip(u int, delta int8) {
 // prefetch on amd64; the dense one ignores next.
 func (e *engine[T]) flipAhead(u int, delta int8, next int) {
 	if e.kern != nil {
-		if next >= 0 {
-			e.kern.prefetch(next)
-		}
-		e.kern.flip(u, delta, e.field)
+		e.kern.flip(u, delta, e.field, next)
 		return
 	}
 	if e.dense != nil || !haveScatterAsm {

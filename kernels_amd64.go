@@ -41,14 +41,16 @@ func prefetchRange(p unsafe.Pointer, n uintptr)
 // (see gapColumns): for each run k, runs[k] entries y[r] += ±vals[k], the
 // sign flipped when sign is 1<<31, each row r following the previous one
 // (from -1) by the next code, and code 0 advancing r by 65535 without an
-// addition.
+// addition. It also prefetches aheadLines cache lines from ahead, one per
+// 16 codes, so that the next column arrives while this one is added
+// without the processor stalling on many prefetches at once.
 //
 // The codes must describe rows in [0, len(y)) and hold the sum of runs
 // entries: newGapColumns guarantees it, and the assembly does not check
 // it.
 //
 //go:noescape
-func scatterGaps16(sign uint32, gaps []uint16, runs []int32, vals []float32, y []float32)
+func scatterGaps16(sign uint32, gaps []uint16, runs []int32, vals []float32, y []float32, ahead unsafe.Pointer, aheadLines int)
 
 // prefetchWrite asks the processor to load the cache lines at a and b for
 // writing (PREFETCHW), so that later stores to them do not wait. It has

@@ -143,14 +143,17 @@ prefetchLoop:
 prefetchDone:
 	RET
 
-// func scatterGaps16(sign uint32, gaps []uint16, runs []int32, vals []float32, y []float32)
-TEXT ·scatterGaps16(SB), NOSPLIT, $0-104
+// func scatterGaps16(sign uint32, gaps []uint16, runs []int32, vals []float32, y []float32, ahead unsafe.Pointer, aheadLines int)
+TEXT ·scatterGaps16(SB), NOSPLIT, $0-120
 	MOVSS   sign+0(FP), X7          // X7 = sign mask: 0 or 1<<31
 	MOVQ    gaps_base+8(FP), SI     // SI = next gap code
 	MOVQ    runs_base+32(FP), R9    // R9 = next run length
 	MOVQ    runs_len+40(FP), R10    // R10 = runs left
 	MOVQ    vals_base+56(FP), R11   // R11 = next run value
 	MOVQ    y_base+80(FP), DI       // DI = &y[0]
+	MOVQ    ahead+104(FP), R14      // R14 = next line to prefetch
+	MOVQ    aheadLines+112(FP), R15 // R15 = lines left to prefetch
+	MOVQ    $4, R13                 // R13 = groups of 4 codes until the next prefetch
 	MOVQ    $-1, DX                 // DX = current row
 
 gapsRun: // for each run {
@@ -166,6 +169,15 @@ gapsRun: // for each run {
 gapsLoop4: // for CX >= 4, four codes at a time, none of them an escape {
 	CMPQ    CX, $4
 	JLT     gapsTail
+	DECQ    R13
+	JNE     gapsBody
+	MOVQ    $4, R13
+	TESTQ   R15, R15
+	JEQ     gapsBody
+	PREFETCHT0 (R14)               // one line of the next column per 16 codes
+	ADDQ    $64, R14
+	DECQ    R15
+gapsBody:
 	MOVWQZX 0(SI), AX
 	TESTQ   AX, AX
 	JEQ     gapsEsc0

@@ -15,10 +15,12 @@ import (
 //     column of N float32 weights) against "floor", a sequential read of
 //     the same columns in the same order and nothing else, and against
 //     "naive", the reference's loop (y[i] += delta*x[i], bounds-checked).
-//   - BenchmarkSparseFlip: one state change in sparse mode against
-//     "scatter", a bare scatter-add of a constant over the same index
-//     arrays, and "naive", the reference's loop over indptr, indices and
-//     data.
+//   - BenchmarkSparseFlip: one state change in sparse mode ("kernel", the
+//     gap-coded copy when the network has one; "kernel+prefetch", the same
+//     while prefetching the next column of the sequence, as Run does;
+//     "csc", the kernel over the CSC arrays) against "scatter", a bare
+//     scatter-add of a constant over the same CSC index arrays, and
+//     "naive", the reference's loop over indptr, indices and data.
 //   - BenchmarkRun: whole update steps (selection, threshold, flip), with
 //     allocations per Run call.
 //
@@ -167,11 +169,23 @@ func BenchmarkSparseFlip(b *testing.B) {
 			units, deltas := flipSequence(size.n)
 			m := e.sparse
 			cols := m.nnz() / int64(size.n)
+			if e.kern == nil {
+				b.Fatal("no gap-coded copy")
+			}
 			variants := []struct {
 				name string
 				flip func(u int, d int8)
 			}{
 				{"kernel", e.flip},
+				{"kernel+prefetch", nil},
+				{"csc", func(u int, d int8) {
+					lo, hi := m.indptr[u], m.indptr[u+1]
+					sign := uint32(0)
+					if d < 0 {
+						sign = 1 << 31
+					}
+					scatterAdd32(sign, m.rows[lo:hi], m.vals[lo:hi], e.field, nil, nil, 0)
+				}},
 				{"naive", func(u int, d int8) { naiveScatter(d, u, m.indptr, m.rows, m.vals, e.field) }},
 				{"scatter", func(u int, d int8) {
 					bareScatter(float32(d)*0x1p-10, m.rows[m.indptr[u]:m.indptr[u+1]], e.field)
@@ -183,8 +197,13 @@ func BenchmarkSparseFlip(b *testing.B) {
 					b.SetBytes(cols * 8)
 					i := 0
 					for b.Loop() {
-						v.flip(units[i], deltas[i])
-						i = (i + 1) & (len(units) - 1)
+						j := (i + 1) & (len(units) - 1)
+						if v.flip == nil {
+							e.flipAhead(units[i], deltas[i], units[j])
+						} else {
+							v.flip(units[i], deltas[i])
+						}
+						i = j
 					}
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/flip")
 				})

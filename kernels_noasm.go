@@ -21,8 +21,9 @@ func scatterAdd32(sign uint32, rows []int32, vals []float32, y []float32, _, _ u
 // prefetchRange does nothing in the portable build.
 func prefetchRange(unsafe.Pointer, uintptr) {}
 
-// scatterGaps16 is the portable form of the assembly kernel.
-func scatterGaps16(sign uint32, gaps []uint16, runs []int32, vals []float32, y []float32) {
+// scatterGaps16 is the portable form of the assembly kernel; it
+// prefetches nothing.
+func scatterGaps16(sign uint32, gaps []uint16, runs []int32, vals []float32, y []float32, _ unsafe.Pointer, _ int) {
 	scatterGaps(gaps, runs, vals, sign != 0, y)
 }
 

@@ -208,7 +208,7 @@ func testGapColumns[T float32 | float64](t *testing.T) {
 			delta := int8(2*rng.IntN(2) - 1)
 			lo, hi := m.indptr[u], m.indptr[u+1]
 			scatterAdd(delta, m.rows[lo:hi], m.vals[lo:hi], a)
-			k.flip(u, delta, b)
+			k.flip(u, delta, b, -1)
 		}
 		for i := range a {
 			if a[i] != b[i] || math.Signbit(float64(a[i])) != math.Signbit(float64(b[i])) {
