@@ -18,7 +18,8 @@ import (
 //   - BenchmarkSparseFlip: one state change in sparse mode ("kernel", the
 //     gap-coded copy when the network has one; "kernel+prefetch", the same
 //     while prefetching the next column of the sequence, as Run does;
-//     "csc", the kernel over the CSC arrays) against "scatter", a bare
+//     "csc", the kernel over the CSC arrays; "kernel-hot", the kernel
+//     over 8 columns that stay in cache) against "scatter", a bare
 //     scatter-add of a constant over the same CSC index arrays, and
 //     "naive", the reference's loop over indptr, indices and data.
 //   - BenchmarkRun: whole update steps (selection, threshold, flip), with
@@ -178,6 +179,9 @@ func BenchmarkSparseFlip(b *testing.B) {
 			}{
 				{"kernel", e.flip},
 				{"kernel+prefetch", nil},
+				// The kernel over 8 columns only, which stay in cache: the
+				// cost of the scatter into the field alone.
+				{"kernel-hot", func(u int, d int8) { e.flip(u&7, d) }},
 				{"csc", func(u int, d int8) {
 					lo, hi := m.indptr[u], m.indptr[u+1]
 					sign := uint32(0)
