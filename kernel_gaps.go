@@ -51,20 +51,24 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		return nil
 	}
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
-	if n <= gapSkip {
-		// No gap exceeds gapSkip: one code per entry, at the entry's
-		// position in the CSC arrays, so the codes and the runs are written
-		// in one pass.
-		k.gapPtr = slices.Clone(m.indptr)
-		k.gaps = make([]uint16, nnz)
-		k.runLen, k.runVal = gapRuns(m, workers, k.runPtr, k.gaps, nil)
-		if k.runLen == nil {
-			return nil
-		}
+	// First assume that no gap exceeds gapSkip (always true for n <=
+	// gapSkip, and almost always for random connectivity): one code per
+	// entry, at the entry's position in the CSC arrays, so the codes and
+	// the runs are written in one pass.
+	k.gapPtr = slices.Clone(m.indptr)
+	k.gaps = make([]uint16, nnz)
+	var long bool
+	k.runLen, k.runVal, long = gapRuns(m, workers, k.runPtr, k.gaps, nil)
+	if k.runLen == nil {
+		return nil
+	}
+	if !long {
 		return k
 	}
-	// Gaps may need several codes: count them per column first.
-	k.gapPtr = make([]int64, n+1)
+	// Some gaps need several codes: count them per column, then write.
+	k.gaps, k.runLen, k.runVal = nil, nil, nil
+	clear(k.runPtr)
+	clear(k.gapPtr)
 	forColumnRanges(n, workers, func(_, lo, hi int) {
 		for c := lo; c < hi; c++ {
 			var codes int64
@@ -79,11 +83,12 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	for c := range n {
 		k.gapPtr[c+1] += k.gapPtr[c]
 	}
-	if 2*float64(k.gapPtr[n])+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
+	// Count the first attempt's codes too: they were allocated.
+	if 2*float64(nnz+k.gapPtr[n])+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
 		return nil
 	}
 	k.gaps = make([]uint16, k.gapPtr[n])
-	k.runLen, k.runVal = gapRuns(m, workers, k.runPtr, nil, func(c int) {
+	k.runLen, k.runVal, _ = gapRuns(m, workers, k.runPtr, nil, func(c int) {
 		g := k.gapPtr[c]
 		prev := int64(-1)
 		for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
@@ -105,14 +110,16 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 
 // gapRuns finds the runs of equal values of m, on the given number of
 // goroutines, and writes the gap codes: when gaps is not nil, one code per
-// entry at the entry's position (no gap may exceed gapSkip); otherwise by
-// calling codes for every column. It fills runPtr and returns the runs, or
-// nil when they are too many (more than nnz/minRunLength).
-func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) ([]int32, []T) {
+// entry at the entry's position, reporting in long whether some gap
+// exceeded gapSkip (and so was written wrong); otherwise by calling codes
+// for every column. It fills runPtr and returns the runs, or nil when they
+// are too many (more than nnz/minRunLength).
+func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) (lens []int32, vals []T, long bool) {
 	n := len(m.indptr) - 1
 	type part struct {
 		lens []int32
 		vals []T
+		long bool
 	}
 	parts := make([]part, max(1, min(workers, n/4096)))
 	forColumnRanges(n, len(parts), func(w, lo, hi int) {
@@ -128,7 +135,9 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps [
 			var run int32
 			for i := lo; i < hi; i++ {
 				if gaps != nil {
-					gaps[i] = uint16(rows[i] - prev)
+					g := rows[i] - prev
+					p.long = p.long || g > gapSkip
+					gaps[i] = uint16(g)
 					prev = rows[i]
 				}
 				if i == lo || vals[i] != vals[i-1] {
@@ -152,13 +161,14 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps [
 	}
 	runs := runPtr[n]
 	if runs*minRunLength > m.nnz() {
-		return nil, nil
+		return nil, nil, false
 	}
-	lens, vals := make([]int32, 0, runs), make([]T, 0, runs)
+	lens, vals = make([]int32, 0, runs), make([]T, 0, runs)
 	for _, p := range parts {
 		lens, vals = append(lens, p.lens...), append(vals, p.vals...)
+		long = long || p.long
 	}
-	return lens, vals
+	return lens, vals, long
 }
 
 // forColumnRanges splits columns [0, n) into max(1, min(workers,
