@@ -125,6 +125,9 @@ func (nw *Network) checkLogSize(param string, steps int, bytesPerStep float64) e
 	if need := float64(steps) * bytesPerStep; need > budget*(1<<30) {
 		return fmt.Errorf("%w: a log of %d steps needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, steps, need/(1<<30), budget)
 	}
+	if need := float64(steps) * bytesPerStep; need >= math.MaxInt {
+		return fmt.Errorf("%w: a log of %d steps needs more bytes than this platform can index", ErrMemoryBudget, steps)
+	}
 	return nil
 }
 

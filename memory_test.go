@@ -128,10 +128,11 @@ func TestMemoryGuardHugeNetworks(t *testing.T) {
 		}
 	})
 	t.Run("logs", func(t *testing.T) {
-		nw := ckptNetwork(t, Options{Seed: 1}, false)
+		// Sizes that fit a 32-bit int but not a 1 GiB budget.
+		nw := ckptNetwork(t, Options{Seed: 1, RAMBudgetGB: 1}, false)
 		for name, enable := range map[string]func() error{
-			"diff log of 1e11 steps": func() error { return nw.EnableDiffLogging(100_000_000_000) },
-			"step log of 1e10 steps": func() error { return nw.EnableStepLogging(10_000_000_000) },
+			"diff log of 1e9 steps": func() error { return nw.EnableDiffLogging(1_000_000_000) },
+			"step log of 1e9 steps": func() error { return nw.EnableStepLogging(1_000_000_000) },
 		} {
 			var err error
 			alloc, elapsed := allocDuring(func() { err = enable() })

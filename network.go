@@ -392,6 +392,16 @@ func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
 		return mode, fmt.Errorf("%w: %s weights of %d units need about %.3g GiB, budget is %.3g GiB (Options.RAMBudgetGB)",
 			ErrMemoryBudget, mode, n, need/(1<<30), opts.RAMBudgetGB)
 	}
+	// The largest array must also be addressable: this matters on 32-bit
+	// platforms, where int cannot index a dense matrix of 50,000 units.
+	largest := expected + 6*math.Sqrt(expected)
+	if mode == WeightDense {
+		largest = float64(n) * float64(n)
+	}
+	if largest >= math.MaxInt {
+		return mode, fmt.Errorf("%w: %s weights of %d units need %.3g entries in one array, more than this platform can index",
+			ErrMemoryBudget, mode, n, largest)
+	}
 	return mode, nil
 }
 
