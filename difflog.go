@@ -39,6 +39,14 @@ func (d *diffBuffer) record(u int, delta int8) {
 	}
 }
 
+// record logs one update step of unit u, whose state changed by delta,
+// and counts it.
+func (nw *Network) record(u int, delta int8, state []int8) {
+	nw.diff.record(u, delta)
+	nw.stepLog.record(state)
+	nw.steps++
+}
+
 // stepBuffer is the network's pending step log: the full state after each
 // step, row after row.
 type stepBuffer struct {

@@ -183,10 +183,11 @@ func (e *engine[T]) recomputeField() {
 	}
 }
 
-// update applies the rule of the unit's population to unit u and returns
-// the change of its state: -1, 0 or +1. For threshold units the new state
-// is 1 when the field is strictly above the threshold.
-func (e *engine[T]) update(u int, kind popKind, drawn bool) int8 {
+// decide applies the rule of the unit's population to unit u: it sets the
+// unit's new state and returns the change, -1, 0 or +1, leaving the field
+// to the caller. For threshold units the new state is 1 when the field is
+// strictly above the threshold.
+func (e *engine[T]) decide(u int, kind popKind, drawn bool) int8 {
 	var next int8
 	switch kind {
 	case kindNeuron:
@@ -201,10 +202,7 @@ func (e *engine[T]) update(u int, kind popKind, drawn bool) int8 {
 		return 0
 	}
 	delta := next - e.state[u]
-	if delta != 0 {
-		e.state[u] = next
-		e.flip(u, delta)
-	}
+	e.state[u] = next
 	return delta
 }
 
@@ -287,10 +285,11 @@ func (e *engine[T]) run(nw *Network, units []int32, steps int) error {
 			}
 			drawn = nw.bgRand.Float64() < a
 		}
-		delta := e.update(u, spec.kind, drawn)
-		nw.diff.record(u, delta)
-		nw.stepLog.record(e.state)
-		nw.steps++
+		delta := e.decide(u, spec.kind, drawn)
+		if delta != 0 {
+			e.flip(u, delta)
+		}
+		nw.record(u, delta, e.state)
 	}
 	return nil
 }
@@ -317,21 +316,11 @@ func (e *engine[T]) runAhead(nw *Network, units, pops []int32) {
 	pops = pops[:len(units)]
 	specs := nw.specs
 	for i, u := range units {
-		var delta int8
-		if specs[pops[i]].kind == kindNeuron {
-			var next int8
-			if e.field[u] > e.thresh[u] {
-				next = 1
-			}
-			delta = next - e.state[u]
-			if delta != 0 {
-				e.state[u] = next
-				e.flipAhead(int(u), delta, e.nextChange(units[i+1:], pops[i+1:], specs))
-			}
+		delta := e.decide(int(u), specs[pops[i]].kind, false)
+		if delta != 0 {
+			e.flipAhead(int(u), delta, e.nextChange(units[i+1:], pops[i+1:], specs))
 		}
-		nw.diff.record(int(u), delta)
-		nw.stepLog.record(e.state)
-		nw.steps++
+		nw.record(int(u), delta, e.state)
 	}
 }
 
