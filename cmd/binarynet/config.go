@@ -124,16 +124,3 @@ func (f *modelFile) pick(name string) (string, model, error) {
 	}
 	return name, m, nil
 }
-
-// weightMode parses a weight mode name; empty means auto.
-func weightMode(s string) (binarynet.WeightMode, error) {
-	switch s {
-	case "", "auto":
-		return binarynet.WeightAuto, nil
-	case "dense":
-		return binarynet.WeightDense, nil
-	case "sparse":
-		return binarynet.WeightSparse, nil
-	}
-	return 0, fmt.Errorf(`weight mode %q: must be "dense", "sparse" or "auto"`, s)
-}

@@ -212,7 +212,7 @@ func parseRun(args []string) (*plan, error) {
 			modeName = p.model.scenario.WeightMode
 		}
 	}
-	if p.mode, err = weightMode(modeName); err != nil {
+	if p.mode, err = binarynet.ParseWeightMode(modeName); err != nil {
 		return nil, usagef("%v", err)
 	}
 	if err := p.applyClusteredFlags(); err != nil {
