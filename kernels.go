@@ -221,14 +221,22 @@ type numeric interface {
 	prepare(opts Options)
 }
 
-// newGeneratedEngine builds the weights of a network from its synapse
-// blocks and computes the initial field.
-func newGeneratedEngine[T float32 | float64](opts Options, blocks []block, mayRepeat bool, state []int8, thresh []float64) (numeric, error) {
+// newEngine returns an engine without weights for the given states and
+// thresholds, with a zero field.
+func newEngine[T float32 | float64](state []int8, thresh []float64) *engine[T] {
 	n := len(state)
 	e := &engine[T]{n: n, state: state, field: make([]T, n), thresh: make([]T, n)}
 	for i, t := range thresh {
 		e.thresh[i] = T(t)
 	}
+	return e
+}
+
+// newGeneratedEngine builds the weights of a network from its synapse
+// blocks and computes the initial field.
+func newGeneratedEngine[T float32 | float64](opts Options, blocks []block, mayRepeat bool, state []int8, thresh []float64) (numeric, error) {
+	e := newEngine[T](state, thresh)
+	n := e.n
 	var err error
 	if opts.WeightMode == WeightDense {
 		e.dense, err = buildDense[T](blocks, n, opts.Workers, opts.Seed)

@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // ScenarioFile is the JSON file of named network models shared with the
@@ -66,12 +67,7 @@ func ReadScenarioFile(r io.Reader) (*ScenarioFile, error) {
 
 // Names returns the scenario names in sorted order.
 func (f *ScenarioFile) Names() []string {
-	names := make([]string, 0, len(f.Scenarios))
-	for name := range f.Scenarios {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(f.Scenarios))
 }
 
 // Lookup returns the named scenario, or an error listing the known names.

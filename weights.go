@@ -99,11 +99,8 @@ func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, init
 
 // newExplicitEngine stores the given weights in the requested mode.
 func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state []int8, thresh []float64) (numeric, error) {
-	n := len(state)
-	e := &engine[T]{n: n, state: state, field: make([]T, n), thresh: make([]T, n)}
-	for i, t := range thresh {
-		e.thresh[i] = T(t)
-	}
+	e := newEngine[T](state, thresh)
+	n := e.n
 	var bad error
 	_, is32 := any(T(0)).(float32)
 	check := func(i, j int, v float64) bool {

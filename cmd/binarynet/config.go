@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/binarynet/binarynet"
 )
@@ -102,12 +103,7 @@ func decodeStrict(r io.Reader, v any) error {
 
 // names returns the model names in sorted order.
 func (f *modelFile) names() []string {
-	names := make([]string, 0, len(f.Models))
-	for name := range f.Models {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(f.Models))
 }
 
 // pick returns the named model, or the only one when name is empty.
