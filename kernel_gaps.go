@@ -2,6 +2,7 @@ package binarynet
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"unsafe"
@@ -56,16 +57,19 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	// entry, at the entry's position in the CSC arrays, so the codes and
 	// the runs are written in one pass.
 	k.gapPtr = slices.Clone(m.indptr)
-	k.gaps = make([]uint16, nnz)
+	var free func() // frees k.gaps, when not nil (see allocHuge)
+	k.gaps, free = allocHuge[uint16](nnz)
 	var long bool
 	k.runLen, k.runVal, long = gapRuns(m, workers, k.runPtr, k.gaps, nil)
 	if k.runLen == nil {
+		release(free)
 		return nil
 	}
 	if !long {
-		return k
+		return k.freeWith(free)
 	}
 	// Some gaps need several codes: count them per column, then write.
+	release(free)
 	k.gaps, k.runLen, k.runVal = nil, nil, nil
 	clear(k.runPtr)
 	clear(k.gapPtr)
@@ -87,7 +91,7 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	if 2*float64(nnz+k.gapPtr[n])+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
 		return nil
 	}
-	k.gaps = make([]uint16, k.gapPtr[n])
+	k.gaps, free = allocHuge[uint16](k.gapPtr[n])
 	k.runLen, k.runVal, _ = gapRuns(m, workers, k.runPtr, nil, func(c int) {
 		g := k.gapPtr[c]
 		prev := int64(-1)
@@ -103,9 +107,26 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		}
 	})
 	if k.runLen == nil {
+		release(free)
 		return nil
 	}
+	return k.freeWith(free)
+}
+
+// freeWith arranges for free, if not nil, to run once k is unreachable,
+// and returns k.
+func (k *gapColumns[T]) freeWith(free func()) *gapColumns[T] {
+	if free != nil {
+		runtime.AddCleanup(k, release, free)
+	}
 	return k
+}
+
+// release calls free if it is not nil.
+func release(free func()) {
+	if free != nil {
+		free()
+	}
 }
 
 // gapRuns finds the runs of equal values of m, on the given number of

@@ -41,7 +41,7 @@ var benchSink uint64
 // scenarios: J = 1/sqrt(K_E), thresholds that include the external drive.
 // Dense mode draws pairwise Bernoulli connections with p = k/n, sparse mode
 // fixed indegrees.
-func benchEngine(b *testing.B, mode WeightMode, n, k int) (*Network, *engine[float32]) {
+func benchEngine(b testing.TB, mode WeightMode, n, k int) (*Network, *engine[float32]) {
 	b.Helper()
 	nE := n * 4 / 5
 	kE := 0.8 * float64(k)

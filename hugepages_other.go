@@ -1,0 +1,13 @@
+//go:build !(linux && (amd64 || arm64))
+
+package binarynet
+
+// allocHuge returns make([]E, n) and no function to free it: huge pages
+// are asked for on Linux only (see the Linux version).
+func allocHuge[E ~uint16 | ~int32 | ~float32 | ~float64](n int64) ([]E, func()) {
+	return make([]E, n), nil
+}
+
+// hugePage is the size of a transparent huge page on Linux on amd64 and
+// arm64, kept here for the tests' array sizes.
+const hugePage = 2 << 20
