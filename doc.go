@@ -90,4 +90,10 @@
 // bytes per synapse), which saves drawing them twice. Initialize estimates
 // the peak before allocating and returns ErrMemoryBudget when it exceeds
 // Options.RAMBudgetGB.
+//
+// On Linux (amd64, arm64), the kernel's copy, when it takes 32 MiB or
+// more, is mapped outside Go's heap and marked for transparent huge pages,
+// because the update loop reads it at random places; it is unmapped when
+// the network is garbage collected. runtime.MemStats does not count it;
+// the process's resident size does.
 package binarynet

@@ -12,24 +12,20 @@ import (
 // transparent huge pages.
 const madvHugePage = 14
 
-// hugePage is the size of a transparent huge page on amd64 and arm64 with
-// 4 KiB base pages.
-const hugePage = 2 << 20
-
-// allocHuge returns a zeroed slice of n elements for arrays that the run
-// loop reads at random places, and a function that frees it, or nil when
-// the garbage collector does. The run loop reads the weights one column
-// per state change, and with 4 KiB pages nearly every column costs a walk
-// of the page tables; with 2 MiB pages the translations of a large
-// network fit in the processor's translation cache. Memory from Go's heap
-// has often been touched before, and touched pages stay small; so an
-// array of a huge page or more gets an anonymous mapping of its own,
-// aligned and marked for transparent huge pages before it is touched.
-// Where the kernel refuses, the slice comes from the heap.
+// allocHuge returns a zeroed slice of n elements for the weights that
+// the run loop reads, one column at a random place per state change, and
+// a function that frees it, or nil when the garbage collector does. With
+// 4 KiB pages nearly every column costs a walk of the page tables; with
+// 2 MiB pages the translations of a large network fit in the processor's
+// translation cache. Memory from Go's heap has often been touched before,
+// and touched pages stay small; so an array of hugeMin bytes or more gets
+// an anonymous mapping of its own, aligned and marked for transparent
+// huge pages before it is touched. It takes at most hugeSlack bytes more
+// than the array. Where the kernel refuses, the slice comes from the heap.
 func allocHuge[E ~uint16 | ~int32 | ~float32 | ~float64](n int64) ([]E, func()) {
 	var e E
 	size := uintptr(n) * unsafe.Sizeof(e)
-	if size < hugePage || uintptr(n) != uintptr(int(n)) {
+	if size < hugeMin || uintptr(n) != uintptr(int(n)) {
 		return make([]E, n), nil
 	}
 	length := (size+hugePage-1)&^(hugePage-1) + hugePage // room to align

@@ -7,7 +7,3 @@ package binarynet
 func allocHuge[E ~uint16 | ~int32 | ~float32 | ~float64](n int64) ([]E, func()) {
 	return make([]E, n), nil
 }
-
-// hugePage is the size of a transparent huge page on Linux on amd64 and
-// arm64, kept here for the tests' array sizes.
-const hugePage = 2 << 20

@@ -48,7 +48,7 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	nnz := m.nnz()
 	var v T
 	runBytes := float64(4 + unsafe.Sizeof(v))
-	if nnz == 0 || 2*float64(nnz)+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
+	if nnz == 0 || codeBytes(nnz)+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
 		return nil
 	}
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
@@ -88,7 +88,7 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		k.gapPtr[c+1] += k.gapPtr[c]
 	}
 	// Count the first attempt's codes too: they were allocated.
-	if 2*float64(nnz+k.gapPtr[n])+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
+	if codeBytes(nnz)+codeBytes(k.gapPtr[n])+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
 		return nil
 	}
 	k.gaps, free = allocHuge[uint16](k.gapPtr[n])
@@ -111,6 +111,15 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		return nil
 	}
 	return k.freeWith(free)
+}
+
+// codeBytes returns the bytes that allocHuge takes for n gap codes.
+func codeBytes(n int64) float64 {
+	b := 2 * float64(n)
+	if b >= hugeMin {
+		b += hugeSlack
+	}
+	return b
 }
 
 // freeWith arranges for free, if not nil, to run once k is unreachable,

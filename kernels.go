@@ -2,7 +2,6 @@ package binarynet
 
 import (
 	"fmt"
-	"runtime"
 	"unsafe"
 
 	"gonum.org/v1/gonum/blas/gonum"
@@ -226,15 +225,7 @@ type numeric interface {
 // thresholds, with a zero field.
 func newEngine[T float32 | float64](state []int8, thresh []float64) *engine[T] {
 	n := len(state)
-	e := &engine[T]{n: n, state: state}
-	var free [2]func()
-	e.field, free[0] = allocHuge[T](int64(n))
-	e.thresh, free[1] = allocHuge[T](int64(n))
-	for _, f := range free {
-		if f != nil {
-			runtime.AddCleanup(e, release, f)
-		}
-	}
+	e := &engine[T]{n: n, state: state, field: make([]T, n), thresh: make([]T, n)}
 	for i, t := range thresh {
 		e.thresh[i] = T(t)
 	}
