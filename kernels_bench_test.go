@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -22,6 +23,10 @@ import (
 //     over 8 columns that stay in cache) against "scatter", a bare
 //     scatter-add of a constant over the same CSC index arrays, and
 //     "naive", the reference's loop over indptr, indices and data.
+//   - BenchmarkScatterByFieldSize: the gap-coded scatter of one column of
+//     1,234 additions into fields of growing size, with the column in
+//     cache: what the scatter costs when the field fits in the first-level
+//     cache and when it does not.
 //   - BenchmarkRun: whole update steps (selection, threshold, flip), with
 //     allocations per Run call.
 //
@@ -212,6 +217,34 @@ func BenchmarkSparseFlip(b *testing.B) {
 					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/flip")
 				})
 			}
+		})
+	}
+}
+
+func BenchmarkScatterByFieldSize(b *testing.B) {
+	const k, cols = 1234, 8
+	for _, n := range []int{8192, 12288, 16384, 50000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			var gaps [cols][]uint16
+			for c := range gaps {
+				prev := -1
+				rows := rng.Perm(n)[:k]
+				slices.Sort(rows)
+				for _, r := range rows {
+					gaps[c] = append(gaps[c], uint16(r-prev))
+					prev = r
+				}
+			}
+			y := make([]float32, n)
+			runs, vals := []int32{k}, []float32{0x1p-10}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				scatterGaps16(0, gaps[i%cols], runs, vals, y, nil, 0)
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/addition")
 		})
 	}
 }
