@@ -91,9 +91,9 @@
 // the peak before allocating and returns ErrMemoryBudget when it exceeds
 // Options.RAMBudgetGB.
 //
-// On Linux (amd64, arm64), the kernel's copy, when it takes 32 MiB or
-// more, is mapped outside Go's heap and marked for transparent huge pages,
-// because the update loop reads it at random places; it is unmapped when
-// the network is garbage collected. runtime.MemStats does not count it;
-// the process's resident size does.
+// On Linux (amd64, arm64), each array of the kernel's copy that takes
+// 4 MiB or more is mapped outside Go's heap and marked for transparent
+// huge pages, because the update loop reads it at random places; it is
+// unmapped when the network is garbage collected. runtime.MemStats does
+// not count these arrays; the process's resident size does.
 package binarynet

@@ -2,7 +2,7 @@ package binarynet
 
 // hugeMin is the size from which allocHuge maps an array of its own:
 // below it, the few page walks cost less than a mapping.
-const hugeMin = 32 << 20
+const hugeMin = 4 << 20
 
 // hugeSlack bounds the bytes a mapping of allocHuge takes beyond its
 // array: one huge page to align the start, one to round up the end.

@@ -47,8 +47,9 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	n := len(m.indptr) - 1
 	nnz := m.nnz()
 	var v T
-	runBytes := float64(4 + unsafe.Sizeof(v))
-	if nnz == 0 || codeBytes(nnz)+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
+	maxRuns := float64(nnz / minRunLength)
+	runsBytes := mappedBytes(4*maxRuns) + mappedBytes(float64(unsafe.Sizeof(v))*maxRuns)
+	if nnz == 0 || mappedBytes(2*float64(nnz))+2*8*float64(n+1)+runsBytes > avail {
 		return nil
 	}
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
@@ -57,19 +58,20 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	// entry, at the entry's position in the CSC arrays, so the codes and
 	// the runs are written in one pass.
 	k.gapPtr = slices.Clone(m.indptr)
-	var free func() // frees k.gaps, when not nil (see allocHuge)
-	k.gaps, free = allocHuge[uint16](nnz)
+	var freeGaps, freeRuns func()
+	// The arrays of allocHuge are freed by hand below or by a cleanup.
+	k.gaps, freeGaps = allocHuge[uint16](nnz)
 	var long bool
-	k.runLen, k.runVal, long = gapRuns(m, workers, k.runPtr, k.gaps, nil)
+	k.runLen, k.runVal, long, freeRuns = gapRuns(m, workers, k.runPtr, k.gaps, nil)
 	if k.runLen == nil {
-		release(free)
+		release(freeGaps)
 		return nil
 	}
 	if !long {
-		return k.freeWith(free)
+		return k.freeWith(freeGaps, freeRuns)
 	}
 	// Some gaps need several codes: count them per column, then write.
-	release(free)
+	release(freeGaps, freeRuns)
 	k.gaps, k.runLen, k.runVal = nil, nil, nil
 	clear(k.runPtr)
 	clear(k.gapPtr)
@@ -88,11 +90,11 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		k.gapPtr[c+1] += k.gapPtr[c]
 	}
 	// Count the first attempt's codes too: they were allocated.
-	if codeBytes(nnz)+codeBytes(k.gapPtr[n])+2*8*float64(n+1)+float64(nnz/minRunLength)*runBytes > avail {
+	if mappedBytes(2*float64(nnz))+mappedBytes(2*float64(k.gapPtr[n]))+2*8*float64(n+1)+runsBytes > avail {
 		return nil
 	}
-	k.gaps, free = allocHuge[uint16](k.gapPtr[n])
-	k.runLen, k.runVal, _ = gapRuns(m, workers, k.runPtr, nil, func(c int) {
+	k.gaps, freeGaps = allocHuge[uint16](k.gapPtr[n])
+	k.runLen, k.runVal, _, freeRuns = gapRuns(m, workers, k.runPtr, nil, func(c int) {
 		g := k.gapPtr[c]
 		prev := int64(-1)
 		for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
@@ -107,34 +109,35 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		}
 	})
 	if k.runLen == nil {
-		release(free)
+		release(freeGaps)
 		return nil
 	}
-	return k.freeWith(free)
+	return k.freeWith(freeGaps, freeRuns)
 }
 
-// codeBytes returns the bytes that allocHuge takes for n gap codes.
-func codeBytes(n int64) float64 {
-	b := 2 * float64(n)
+// mappedBytes returns the bytes that allocHuge takes for an array of b
+// bytes.
+func mappedBytes(b float64) float64 {
 	if b >= hugeMin {
 		b += hugeSlack
 	}
 	return b
 }
 
-// freeWith arranges for free, if not nil, to run once k is unreachable,
+// freeWith arranges for frees, the functions that free k's arrays (nil
+// for arrays the garbage collector frees), to run once k is unreachable,
 // and returns k.
-func (k *gapColumns[T]) freeWith(free func()) *gapColumns[T] {
-	if free != nil {
-		runtime.AddCleanup(k, release, free)
-	}
+func (k *gapColumns[T]) freeWith(frees ...func()) *gapColumns[T] {
+	runtime.AddCleanup(k, func(frees []func()) { release(frees...) }, frees)
 	return k
 }
 
-// release calls free if it is not nil.
-func release(free func()) {
-	if free != nil {
-		free()
+// release calls those of frees that are not nil.
+func release(frees ...func()) {
+	for _, free := range frees {
+		if free != nil {
+			free()
+		}
 	}
 }
 
@@ -142,9 +145,10 @@ func release(free func()) {
 // goroutines, and writes the gap codes: when gaps is not nil, one code per
 // entry at the entry's position, reporting in long whether some gap
 // exceeded gapSkip (and so was written wrong); otherwise by calling codes
-// for every column. It fills runPtr and returns the runs, or nil when they
-// are too many (more than nnz/minRunLength).
-func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) (lens []int32, vals []T, long bool) {
+// for every column. It fills runPtr and returns the runs, from allocHuge,
+// with the function that frees them, or nil when they are too many (more
+// than nnz/minRunLength).
+func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) (lens []int32, vals []T, long bool, free func()) {
 	n := len(m.indptr) - 1
 	type part struct {
 		lens []int32
@@ -191,14 +195,16 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps [
 	}
 	runs := runPtr[n]
 	if runs*minRunLength > m.nnz() {
-		return nil, nil, false
+		return nil, nil, false, nil
 	}
-	lens, vals = make([]int32, 0, runs), make([]T, 0, runs)
+	lens, freeLens := allocHuge[int32](runs)
+	vals, freeVals := allocHuge[T](runs)
+	lens, vals = lens[:0], vals[:0]
 	for _, p := range parts {
 		lens, vals = append(lens, p.lens...), append(vals, p.vals...)
 		long = long || p.long
 	}
-	return lens, vals, long
+	return lens, vals, long, func() { release(freeLens, freeVals) }
 }
 
 // forColumnRanges splits columns [0, n) into max(1, min(workers,
