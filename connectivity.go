@@ -84,12 +84,22 @@ func newSamplers(blocks []block) ([]rowSampler, error) {
 // aligned to rowsPerChunk and runs fn on each group concurrently.
 func forRowGroups(n, workers int, fn func(worker, lo, hi int)) {
 	chunks := (n + rowsPerChunk - 1) / rowsPerChunk
-	workers = groupCount(n, workers)
+	forRanges(chunks, groupCount(n, workers), func(w, lo, hi int) {
+		fn(w, lo*rowsPerChunk, min(hi*rowsPerChunk, n))
+	})
+}
+
+// forRanges splits [0, n) into parts contiguous ranges, part w from
+// n*w/parts to n*(w+1)/parts, and runs fn on each, concurrently when
+// there are several.
+func forRanges(n, parts int, fn func(part, lo, hi int)) {
+	if parts == 1 {
+		fn(0, 0, n)
+		return
+	}
 	var wg sync.WaitGroup
-	for w := range workers {
-		lo := chunks * w / workers * rowsPerChunk
-		hi := min(chunks*(w+1)/workers*rowsPerChunk, n)
-		wg.Go(func() { fn(w, lo, hi) })
+	for w := range parts {
+		wg.Go(func() { fn(w, n*w/parts, n*(w+1)/parts) })
 	}
 	wg.Wait()
 }
@@ -307,38 +317,33 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return blocks[a].postStart - blocks[b].postStart })
-	workers := len(pk)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			cur := make([]int64, 1<<stageShift)
-			for b := buckets * w / workers; b < buckets*(w+1)/workers; b++ {
-				base := b << stageShift
-				copy(cur, m.indptr[base:min(n, base+1<<stageShift)])
-				for _, bi := range order {
-					v := T(blocks[bi].rule.weight())
-					for _, p := range pk {
-						l := &p.lists[b*p.blocks+bi]
-						for _, chunk := range *l {
-							for _, e := range chunk {
-								at := cur[e&mask]
-								cur[e&mask]++
-								m.rows[at] = int32(e >> stageShift)
-								m.vals[at] = v
-								if at%16 == 0 && at+16 < int64(len(m.rows)) {
-									// Starting a line of rows: ask for the column's
-									// next lines, needed 16 entries from now.
-									prefetchWrite(unsafe.Pointer(&m.rows[at+16]), unsafe.Pointer(&m.vals[at+16]))
-								}
+	forRanges(buckets, len(pk), func(_, lo, hi int) {
+		cur := make([]int64, 1<<stageShift)
+		for b := lo; b < hi; b++ {
+			base := b << stageShift
+			copy(cur, m.indptr[base:min(n, base+1<<stageShift)])
+			for _, bi := range order {
+				v := T(blocks[bi].rule.weight())
+				for _, p := range pk {
+					l := &p.lists[b*p.blocks+bi]
+					for _, chunk := range *l {
+						for _, e := range chunk {
+							at := cur[e&mask]
+							cur[e&mask]++
+							m.rows[at] = int32(e >> stageShift)
+							m.vals[at] = v
+							if at%16 == 0 && at+16 < int64(len(m.rows)) {
+								// Starting a line of rows: ask for the column's
+								// next lines, needed 16 entries from now.
+								prefetchWrite(unsafe.Pointer(&m.rows[at+16]), unsafe.Pointer(&m.vals[at+16]))
 							}
 						}
-						*l = nil
 					}
+					*l = nil
 				}
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 }
 
 // keepSamples reports whether the first pass of buildCSC keeps the sampled

@@ -4,7 +4,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
 	"unsafe"
 )
 
@@ -211,16 +210,7 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps [
 // n/4096)) contiguous ranges and runs fn on each concurrently, with the
 // range's index w.
 func forColumnRanges(n, workers int, fn func(w, lo, hi int)) {
-	workers = max(1, min(workers, n/4096))
-	if workers == 1 {
-		fn(0, 0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() { fn(w, n*w/workers, n*(w+1)/workers) })
-	}
-	wg.Wait()
+	forRanges(n, max(1, min(workers, n/4096)), fn)
 }
 
 // flip adds delta (+1 or -1) times column u to y. If next >= 0, it also
