@@ -196,15 +196,22 @@ func ckptEnableLogs(t testing.TB, nw *Network, c ckptCase) {
 	}
 }
 
-// ckptUninterrupted runs A+B steps in one go.
-func ckptUninterrupted(t testing.TB, c ckptCase) ckptResult {
+// ckptRun builds case c's network with its logs on and runs steps updates
+// in batches of batch.
+func ckptRun(t testing.TB, c ckptCase, steps, batch int) *Network {
 	t.Helper()
 	nw := c.build(t)
 	ckptEnableLogs(t, nw, c)
-	if err := nw.Run(ckptA+ckptB, 7); err != nil {
+	if err := nw.Run(steps, batch); err != nil {
 		t.Fatal(err)
 	}
-	r := ckptCollect(t, nw)
+	return nw
+}
+
+// ckptUninterrupted runs A+B steps in one go.
+func ckptUninterrupted(t testing.TB, c ckptCase) ckptResult {
+	t.Helper()
+	r := ckptCollect(t, ckptRun(t, c, ckptA+ckptB, 7))
 	// The comparison is only meaningful if the dynamics are alive.
 	up, down := 0, 0
 	for _, d := range r.Deltas {
@@ -276,11 +283,7 @@ func TestCheckpointResumeSubprocess(t *testing.T) {
 			t.Parallel()
 			want := ckptUninterrupted(t, c)
 
-			nw := c.build(t)
-			ckptEnableLogs(t, nw, c)
-			if err := nw.Run(ckptA, 13); err != nil {
-				t.Fatal(err)
-			}
+			nw := ckptRun(t, c, ckptA, 13)
 			dir := t.TempDir()
 			in, out := filepath.Join(dir, "a.ckpt"), filepath.Join(dir, "result.json")
 			if err := nw.SaveCheckpoint(in); err != nil {
@@ -319,11 +322,7 @@ func TestCheckpointResumeInProcess(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			want := ckptUninterrupted(t, c)
-			nw := c.build(t)
-			ckptEnableLogs(t, nw, c)
-			if err := nw.Run(ckptA, 1000); err != nil {
-				t.Fatal(err)
-			}
+			nw := ckptRun(t, c, ckptA, 1000)
 			var buf bytes.Buffer
 			if err := nw.WriteCheckpoint(&buf); err != nil {
 				t.Fatal(err)

@@ -172,6 +172,26 @@ func mustInit(t *testing.T, nw *binarynet.Network, opts binarynet.Options) {
 	}
 }
 
+// sampleBlock builds two populations of n units and one block of weight
+// j made by rule, from the first onto the second or, when self, onto
+// itself (without autapses), samples it in sparse mode with the given
+// seed, checks that it has no autapse, and returns its statistics.
+func sampleBlock(t *testing.T, n int, self bool, seed uint64, j float64, rule func(pre, post *binarynet.BinaryNeuronPopulation) binarynet.Synapse) blockStats {
+	t.Helper()
+	nw, a, b := twoPops(t, n, n)
+	post := b
+	if self {
+		post = a
+	}
+	mustAdd(t, nw, rule(a, post))
+	mustInit(t, nw, binarynet.Options{WeightMode: binarynet.WeightSparse, Seed: seed})
+	st := spyWeights(t, nw).block(t, rangeOf(t, nw, a), rangeOf(t, nw, post), j, self)
+	if st.autapses != 0 {
+		t.Errorf("%d autapses without Options.Autapse", st.autapses)
+	}
+	return st
+}
+
 func rangeOf(t *testing.T, nw *binarynet.Network, p binarynet.Population) binarynet.Range {
 	t.Helper()
 	s, e, err := nw.PopulationRange(p)
@@ -196,18 +216,9 @@ func TestPairwiseBernoulliCounts(t *testing.T) {
 	for _, self := range []bool{false, true} {
 		t.Run(fmt.Sprintf("self=%v", self), func(t *testing.T) {
 			t.Parallel()
-			nw, a, b := twoPops(t, n, n)
-			post := b
-			if self {
-				post = a
-			}
-			mustAdd(t, nw, binarynet.NewPairwiseBernoulliSynapse(a, post, p, j))
-			mustInit(t, nw, binarynet.Options{WeightMode: binarynet.WeightSparse, Seed: 11})
-			spy := spyWeights(t, nw)
-			st := spy.block(t, rangeOf(t, nw, a), rangeOf(t, nw, post), j, self)
-			if st.autapses != 0 {
-				t.Errorf("%d autapses without Options.Autapse", st.autapses)
-			}
+			st := sampleBlock(t, n, self, 11, j, func(pre, post *binarynet.BinaryNeuronPopulation) binarynet.Synapse {
+				return binarynet.NewPairwiseBernoulliSynapse(pre, post, p, j)
+			})
 			if len(st.hist) != 1 || st.hist[1] != st.total {
 				t.Errorf("multiplicities %v, want every connected pair exactly once (p <= 1)", st.hist)
 			}
@@ -299,17 +310,9 @@ func TestPoissonSynapseCounts(t *testing.T) {
 	for _, self := range []bool{false, true} {
 		t.Run(fmt.Sprintf("self=%v", self), func(t *testing.T) {
 			t.Parallel()
-			nw, a, b := twoPops(t, n, n)
-			post := b
-			if self {
-				post = a
-			}
-			mustAdd(t, nw, binarynet.NewPoissonSynapse(a, post, rate, j))
-			mustInit(t, nw, binarynet.Options{WeightMode: binarynet.WeightSparse, Seed: 13})
-			st := spyWeights(t, nw).block(t, rangeOf(t, nw, a), rangeOf(t, nw, post), j, self)
-			if st.autapses != 0 {
-				t.Errorf("%d autapses without Options.Autapse", st.autapses)
-			}
+			st := sampleBlock(t, n, self, 13, j, func(pre, post *binarynet.BinaryNeuronPopulation) binarynet.Synapse {
+				return binarynet.NewPoissonSynapse(pre, post, rate, j)
+			})
 			m := float64(st.pairs)
 			mean := float64(st.total) / m
 			variance := float64(st.sumSq)/m - mean*mean
@@ -352,24 +355,16 @@ func TestFixedIndegreeExact(t *testing.T) {
 	}{{false, true}, {false, false}, {true, true}, {true, false}} {
 		t.Run(fmt.Sprintf("self=%v/multapses=%v", tc.self, tc.multapses), func(t *testing.T) {
 			t.Parallel()
-			nw, a, b := twoPops(t, n, n)
-			post := b
-			if tc.self {
-				post = a
-			}
-			syn := binarynet.NewFixedIndegreeSynapse(a, post, p, j)
-			syn.Multapses = tc.multapses
-			mustAdd(t, nw, syn)
-			mustInit(t, nw, binarynet.Options{WeightMode: binarynet.WeightSparse, Seed: 14})
-			st := spyWeights(t, nw).block(t, rangeOf(t, nw, a), rangeOf(t, nw, post), j, tc.self)
+			st := sampleBlock(t, n, tc.self, 14, j, func(pre, post *binarynet.BinaryNeuronPopulation) binarynet.Synapse {
+				syn := binarynet.NewFixedIndegreeSynapse(pre, post, p, j)
+				syn.Multapses = tc.multapses
+				return syn
+			})
 			const k = 40
 			for i, d := range st.inDeg {
 				if d != k {
 					t.Fatalf("post unit %d has %d inputs, want exactly %d", i, d, k)
 				}
-			}
-			if st.autapses != 0 {
-				t.Errorf("%d autapses without Options.Autapse", st.autapses)
 			}
 			if !tc.multapses && (len(st.hist) != 1 || st.hist[1] != n*k) {
 				t.Errorf("multiplicities %v without multapses, want %d distinct inputs", st.hist, n*k)
