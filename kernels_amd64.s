@@ -2,6 +2,42 @@
 
 #include "textflag.h"
 
+// ADD4 adds four entries of scatterAdd32, at byte offset off of the rows
+// (SI) and values (DX): four row loads, then y[row] += ±value for each.
+#define ADD4(off) \
+	MOVL    off+0(SI), AX; \
+	MOVL    off+4(SI), BX; \
+	MOVL    off+8(SI), R11; \
+	MOVL    off+12(SI), R12; \
+	MOVSS   off+0(DX), X1; \
+	XORPS   X0, X1; \
+	ADDSS   (DI)(AX*4), X1; \
+	MOVSS   X1, (DI)(AX*4); \
+	MOVSS   off+4(DX), X2; \
+	XORPS   X0, X2; \
+	ADDSS   (DI)(BX*4), X2; \
+	MOVSS   X2, (DI)(BX*4); \
+	MOVSS   off+8(DX), X3; \
+	XORPS   X0, X3; \
+	ADDSS   (DI)(R11*4), X3; \
+	MOVSS   X3, (DI)(R11*4); \
+	MOVSS   off+12(DX), X4; \
+	XORPS   X0, X4; \
+	ADDSS   (DI)(R12*4), X4; \
+	MOVSS   X4, (DI)(R12*4)
+
+// GAP adds one entry of scatterGaps16: the code at byte offset off of SI
+// advances the row DX, and y[row] += X0 through register x; code 0
+// jumps to esc instead.
+#define GAP(off, esc, x) \
+	MOVWQZX off(SI), AX; \
+	TESTQ   AX, AX; \
+	JEQ     esc; \
+	ADDQ    AX, DX; \
+	MOVSS   (DI)(DX*4), x; \
+	ADDSS   X0, x; \
+	MOVSS   x, (DI)(DX*4)
+
 // func scatterAdd32(sign uint32, rows []int32, vals []float32, y []float32, ahead unsafe.Pointer, aheadVals unsafe.Pointer, aheadLines int)
 TEXT ·scatterAdd32(SB), NOSPLIT, $0-104
 	MOVSS   sign+0(FP), X0          // X0 = sign mask: 0 or 1<<31
@@ -25,86 +61,10 @@ loop16: // for len(rows) >= 16 {
 	DECQ    R10
 
 body: // y[rows[i]] += vals[i] with the sign of X0, i = 0..15
-	MOVL    0(SI), AX
-	MOVL    4(SI), BX
-	MOVL    8(SI), R11
-	MOVL    12(SI), R12
-	MOVSS   0(DX), X1
-	XORPS   X0, X1
-	ADDSS   (DI)(AX*4), X1
-	MOVSS   X1, (DI)(AX*4)
-	MOVSS   4(DX), X2
-	XORPS   X0, X2
-	ADDSS   (DI)(BX*4), X2
-	MOVSS   X2, (DI)(BX*4)
-	MOVSS   8(DX), X3
-	XORPS   X0, X3
-	ADDSS   (DI)(R11*4), X3
-	MOVSS   X3, (DI)(R11*4)
-	MOVSS   12(DX), X4
-	XORPS   X0, X4
-	ADDSS   (DI)(R12*4), X4
-	MOVSS   X4, (DI)(R12*4)
-	MOVL    16(SI), AX
-	MOVL    20(SI), BX
-	MOVL    24(SI), R11
-	MOVL    28(SI), R12
-	MOVSS   16(DX), X1
-	XORPS   X0, X1
-	ADDSS   (DI)(AX*4), X1
-	MOVSS   X1, (DI)(AX*4)
-	MOVSS   20(DX), X2
-	XORPS   X0, X2
-	ADDSS   (DI)(BX*4), X2
-	MOVSS   X2, (DI)(BX*4)
-	MOVSS   24(DX), X3
-	XORPS   X0, X3
-	ADDSS   (DI)(R11*4), X3
-	MOVSS   X3, (DI)(R11*4)
-	MOVSS   28(DX), X4
-	XORPS   X0, X4
-	ADDSS   (DI)(R12*4), X4
-	MOVSS   X4, (DI)(R12*4)
-	MOVL    32(SI), AX
-	MOVL    36(SI), BX
-	MOVL    40(SI), R11
-	MOVL    44(SI), R12
-	MOVSS   32(DX), X1
-	XORPS   X0, X1
-	ADDSS   (DI)(AX*4), X1
-	MOVSS   X1, (DI)(AX*4)
-	MOVSS   36(DX), X2
-	XORPS   X0, X2
-	ADDSS   (DI)(BX*4), X2
-	MOVSS   X2, (DI)(BX*4)
-	MOVSS   40(DX), X3
-	XORPS   X0, X3
-	ADDSS   (DI)(R11*4), X3
-	MOVSS   X3, (DI)(R11*4)
-	MOVSS   44(DX), X4
-	XORPS   X0, X4
-	ADDSS   (DI)(R12*4), X4
-	MOVSS   X4, (DI)(R12*4)
-	MOVL    48(SI), AX
-	MOVL    52(SI), BX
-	MOVL    56(SI), R11
-	MOVL    60(SI), R12
-	MOVSS   48(DX), X1
-	XORPS   X0, X1
-	ADDSS   (DI)(AX*4), X1
-	MOVSS   X1, (DI)(AX*4)
-	MOVSS   52(DX), X2
-	XORPS   X0, X2
-	ADDSS   (DI)(BX*4), X2
-	MOVSS   X2, (DI)(BX*4)
-	MOVSS   56(DX), X3
-	XORPS   X0, X3
-	ADDSS   (DI)(R11*4), X3
-	MOVSS   X3, (DI)(R11*4)
-	MOVSS   60(DX), X4
-	XORPS   X0, X4
-	ADDSS   (DI)(R12*4), X4
-	MOVSS   X4, (DI)(R12*4)
+	ADD4(0)
+	ADD4(16)
+	ADD4(32)
+	ADD4(48)
 	ADDQ    $64, SI
 	ADDQ    $64, DX
 	SUBQ    $16, CX
@@ -178,34 +138,10 @@ gapsLoop4: // for CX >= 4, four codes at a time, none of them an escape {
 	ADDQ    $64, R14
 	DECQ    R15
 gapsBody:
-	MOVWQZX 0(SI), AX
-	TESTQ   AX, AX
-	JEQ     gapsEsc0
-	ADDQ    AX, DX
-	MOVSS   (DI)(DX*4), X1
-	ADDSS   X0, X1
-	MOVSS   X1, (DI)(DX*4)
-	MOVWQZX 2(SI), AX
-	TESTQ   AX, AX
-	JEQ     gapsEsc1
-	ADDQ    AX, DX
-	MOVSS   (DI)(DX*4), X2
-	ADDSS   X0, X2
-	MOVSS   X2, (DI)(DX*4)
-	MOVWQZX 4(SI), AX
-	TESTQ   AX, AX
-	JEQ     gapsEsc2
-	ADDQ    AX, DX
-	MOVSS   (DI)(DX*4), X3
-	ADDSS   X0, X3
-	MOVSS   X3, (DI)(DX*4)
-	MOVWQZX 6(SI), AX
-	TESTQ   AX, AX
-	JEQ     gapsEsc3
-	ADDQ    AX, DX
-	MOVSS   (DI)(DX*4), X4
-	ADDSS   X0, X4
-	MOVSS   X4, (DI)(DX*4)
+	GAP(0, gapsEsc0, X1)
+	GAP(2, gapsEsc1, X2)
+	GAP(4, gapsEsc2, X3)
+	GAP(6, gapsEsc3, X4)
 	ADDQ    $8, SI
 	SUBQ    $4, CX
 	JMP     gapsLoop4
