@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/binarynet/binarynet/internal/atomicfile"
 )
 
 // ErrCheckpoint reports a checkpoint that cannot be written or read back:
@@ -705,48 +707,23 @@ func isFinite[T float32 | float64](v T) bool {
 // to stable storage, renames it over path and syncs the directory. Either
 // the old file or the complete new one is at path, whatever happens; on
 // error the temporary file is removed. The file is created with mode 0644.
-func (nw *Network) SaveCheckpoint(path string) (err error) {
+func (nw *Network) SaveCheckpoint(path string) error {
 	if !nw.initialized {
 		return orderError("SaveCheckpoint before Initialize")
 	}
-	dir, base := filepath.Split(path)
-	if base == "" {
+	if _, base := filepath.Split(path); base == "" {
 		return paramError("checkpoint path", fmt.Sprintf("%q", path), "must name a file")
 	}
-	if dir == "" {
-		dir = "."
+	var werr error // WriteCheckpoint's own error, returned as is
+	err := atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
+		werr = nw.WriteCheckpoint(w)
+		return werr
+	})
+	if werr != nil {
+		return werr
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = nw.WriteCheckpoint(f); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
-	}
-	// Make the rename durable. Some systems cannot sync a directory; the
-	// file itself is complete either way.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }
