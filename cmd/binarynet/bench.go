@@ -1,17 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/binarynet/binarynet"
+	"github.com/binarynet/binarynet/bench"
 )
 
 // benchResult is the JSON line printed by the bench command. Its keys are
@@ -36,76 +37,70 @@ type benchResult struct {
 	PeakRSSMB   float64            `json:"peak_rss_mb"`
 }
 
-// usageError marks errors in the command line or its input files; they
-// exit with status 2.
-type usageError struct{ err error }
+// cmdBench times one scenario of a scenarios file.
+var cmdBench = &Command{
+	UsageLine: "bench [flags] SCENARIO",
+	Short:     "time a benchmark scenario and print one JSON line",
+	Long: `
+Bench builds the named scenario of a scenarios file, times Initialize, runs
+the scenario's warm-up steps, then times its measured steps with diff
+logging on, and prints one JSON line on stdout: the keys of the Python
+reference's bench_reference.py (scenario, N, synapses, init_s, steps, run_s,
+ns_per_update, flips, ns_per_flip, rates, peak_rss_mb) plus impl, batch, seed
+and workers. A scenario without steps reports only the build keys.
 
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-// usagef returns a usageError with a formatted message.
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
+The scenarios file of the repository (bench/scenarios.json: dense-5k,
+sparse-50k, build-50k-bernoulli, sparse-1m) is built into the command, so
+bench works from any directory; -scenarios FILE reads another. Flags may
+follow the scenario name.`,
+	Flag: func(fs *flag.FlagSet) Runner {
+		file := fs.String("scenarios", "", "scenarios `file` (JSON; default: the built-in bench/scenarios.json)")
+		batch := fs.Int("batch", 1000, "batch size of Run (a speed knob: the trajectory does not depend on it)")
+		seed := fs.Uint64("seed", 1, "seed of every random stream")
+		workers := fs.Int("workers", 0, "goroutines that sample connectivity (0: GOMAXPROCS)")
+		return func(ctx context.Context, env *Env, args []string) error {
+			res, err := benchScenario(*file, *batch, *seed, *workers, args)
+			if err != nil {
+				return err
+			}
+			line, err := json.Marshal(res)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(env.Stdout, "%s\n", line)
+			return err
+		}
+	},
 }
 
-// benchCommand times one scenario of a scenarios file: Initialize (timed),
-// warmup steps, then the measured steps with diff logging on. It prints one
-// JSON line on stdout.
-func benchCommand(args []string, stdout, stderr io.Writer) int {
-	res, err := bench(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "binarynet bench: %v\n", err)
-		var u usageError
-		if errors.As(err, &u) {
-			return 2
-		}
-		return 1
+// benchScenario builds, initializes and runs the scenario named in args.
+func benchScenario(file string, batch int, seed uint64, workers int, args []string) (*benchResult, error) {
+	if len(args) != 1 {
+		return nil, usagef("want exactly one scenario name, got %d arguments (usage: binarynet bench [flags] SCENARIO)", len(args))
 	}
-	line, err := json.Marshal(res)
-	if err != nil {
-		fmt.Fprintf(stderr, "binarynet bench: %v\n", err)
-		return 1
+	if batch <= 0 {
+		return nil, usagef("-batch %d: must be positive", batch)
 	}
-	fmt.Fprintf(stdout, "%s\n", line)
-	return 0
-}
+	if workers < 0 {
+		return nil, usagef("-workers %d: must be >= 0", workers)
+	}
+	name := args[0]
 
-func bench(args []string) (*benchResult, error) {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	file := fs.String("scenarios", "bench/scenarios.json", "scenarios `file` (JSON)")
-	batch := fs.Int("batch", 1000, "batch size of Run (a speed knob: the trajectory does not depend on it)")
-	seed := fs.Uint64("seed", 1, "seed of every random stream")
-	workers := fs.Int("workers", 0, "goroutines that sample connectivity (0: GOMAXPROCS)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, usagef("usage: binarynet bench [-scenarios FILE] [-batch B] [-seed S] [-workers W] NAME")
+	label, data := "built-in bench/scenarios.json", bench.Scenarios()
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, usagef("-scenarios: %v", err)
 		}
-		return nil, usagef("%v", err)
+		label, data = file, string(b)
 	}
-	if fs.NArg() != 1 {
-		return nil, usagef("want exactly one scenario name, got %d arguments (usage: binarynet bench [flags] NAME)", fs.NArg())
-	}
-	if *batch <= 0 {
-		return nil, usagef("-batch %d: must be positive", *batch)
-	}
-	if *workers < 0 {
-		return nil, usagef("-workers %d: must be >= 0", *workers)
-	}
-	name := fs.Arg(0)
-
-	f, err := os.Open(*file)
+	sf, err := binarynet.ReadScenarioFile(strings.NewReader(data))
 	if err != nil {
-		return nil, usagef("%v", err)
-	}
-	sf, err := binarynet.ReadScenarioFile(f)
-	f.Close()
-	if err != nil {
-		return nil, usagef("%s: %v", *file, err)
+		return nil, usagef("%s: %v", label, err)
 	}
 	sc, err := sf.Lookup(name)
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, usagef("%s: %v", label, err)
 	}
 	mode, err := sc.Mode()
 	if err != nil {
@@ -115,7 +110,7 @@ func bench(args []string) (*benchResult, error) {
 	if err != nil {
 		return nil, usagef("scenario %q: %v", name, err)
 	}
-	opts := binarynet.Options{WeightMode: mode, Seed: *seed, Workers: *workers}
+	opts := binarynet.Options{WeightMode: mode, Seed: seed, Workers: workers}
 
 	t0 := time.Now()
 	if err := nw.Initialize(opts); err != nil {
@@ -132,12 +127,12 @@ func bench(args []string) (*benchResult, error) {
 		N:        nw.N(),
 		Synapses: synapses,
 		InitS:    round(initS, 3),
-		Batch:    *batch,
-		Seed:     *seed,
+		Batch:    batch,
+		Seed:     seed,
 		Workers:  nw.Options().Workers,
 	}
 	if sc.Steps > 0 {
-		if err := runSteps(nw, sc, *batch, res); err != nil {
+		if err := runSteps(nw, sc, batch, res); err != nil {
 			return nil, fmt.Errorf("run %q: %w", name, err)
 		}
 		res.Rates = make(map[string]float64, len(pops))

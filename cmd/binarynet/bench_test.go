@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ const tinyScenarios = "testdata/tiny_scenarios.json"
 func runBench(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := dispatch(append([]string{"bench"}, args...), &stdout, &stderr)
+	code := dispatch(context.Background(), append([]string{"bench"}, args...), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -142,11 +143,12 @@ func TestBenchErrors(t *testing.T) {
 	}
 }
 
-// TestBenchScenarioFile checks that the repository's scenarios file, the
-// default of -scenarios, parses and holds the benchmark scenarios.
-func TestBenchScenarioFile(t *testing.T) {
+// TestIssue9BenchFromAnywhere checks that the repository's scenarios file
+// is built in: without -scenarios, bench finds its scenarios although the
+// tests run in cmd/binarynet, not at the repository root.
+func TestIssue9BenchFromAnywhere(t *testing.T) {
 	t.Parallel()
-	code, _, errOut := runBench(t, "-scenarios", "../../bench/scenarios.json", "no-such-scenario")
+	code, _, errOut := runBench(t, "no-such-scenario")
 	if code != 2 {
 		t.Fatalf("exit status %d, want 2", code)
 	}
@@ -154,5 +156,25 @@ func TestBenchScenarioFile(t *testing.T) {
 		if !strings.Contains(errOut, name) {
 			t.Errorf("scenario %s not listed in %q", name, errOut)
 		}
+	}
+	if strings.Contains(errOut, "open") {
+		t.Errorf("bench tried to open a file: %q", errOut)
+	}
+}
+
+// TestIssue9BenchFlagsAfterName checks that flags after the scenario name
+// are parsed, not taken as further scenario names.
+func TestIssue9BenchFlagsAfterName(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runBench(t, "tiny-dense", "-scenarios", tinyScenarios, "-batch", "7", "-seed", "3")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr %q", code, errOut)
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res["scenario"] != "tiny-dense" || res["batch"] != 7.0 || res["seed"] != 3.0 {
+		t.Errorf("scenario, batch or seed not taken from the flags after the name: %s", out)
 	}
 }

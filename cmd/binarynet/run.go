@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -28,10 +27,26 @@ const leaderMargin = 0.2
 // counts in summary.json's leaders_with_5_percent.
 const minLeaderShare = 0.05
 
-const runUsage = `usage: binarynet run [flags]
+// cmdRun simulates a model and writes its outputs.
+var cmdRun = &Command{
+	UsageLine: "run [flags]",
+	Short:     "simulate a network and write its pictures, diff log and summary",
+	Long:      runLong(),
+	Flag: func(fs *flag.FlagSet) Runner {
+		f := newRunFlags(fs)
+		return func(ctx context.Context, env *Env, args []string) error {
+			f.set, f.args = env.set, env.Args
+			return run(ctx, f, args, env.Stdout, env.Stderr)
+		}
+	},
+}
 
-Simulates a clustered E/I network, by default the embedded model below, and
-writes into -out: raster.png (units by time, coloured by cluster),
+// runLong returns the long description of the run command, which ends
+// with the description of the embedded default model.
+func runLong() string {
+	long := `
+Run simulates a clustered E/I network, by default the embedded model below,
+and writes into -out: raster.png (units by time, coloured by cluster),
 rates.png (activity of each E cluster over time), difflog.npz (updates,
 deltas, initial_state, population_names, population_ranges; load with
 numpy.load) and summary.json (parameters, seed, steps, mean rates, switching
@@ -43,9 +58,12 @@ entries are either scenarios (populations and synapses, as for the bench
 command) or clustered models: {"clustered": {"Q": 20, "N_E": 200, "N_I": 50,
 "p": [[0.1, 0.1], [0.1, 0.1]], "g": 1.5, "threshold_E": 1, "threshold_I": 1,
 "p_E_plus": 9, "R_j": 0.85, "drive": 1}, "sweeps": 2000, "warmup_sweeps": 10}.
-The clustered flags override the model's parameters.
-
-`
+The clustered flags override the model's parameters.`
+	if mf, err := readModelFile(bytes.NewReader(defaultConfig)); err == nil {
+		long += "\n\nDefault model:\n" + wrap(mf.About, 76)
+	}
+	return long
+}
 
 // runFlags holds the parsed command line of the run command.
 type runFlags struct {
@@ -57,15 +75,17 @@ type runFlags struct {
 	width, height         int
 	clustered             binarynet.ClusteredParams // values of the clustered flags
 	set                   map[string]bool           // flags given on the command line
+	args                  []string                  // the command line, for the summary
 }
 
 // clusteredFlags are the flags that override parameters of a clustered
 // model.
 var clusteredFlags = []string{"Q", "NE", "NI", "p", "g", "thetaE", "thetaI", "tauE", "tauI", "JEplus", "pEplus", "Rj", "drive"}
 
-func newRunFlagSet(f *runFlags) *flag.FlagSet {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+// newRunFlags defines the flags of the run command on fs and returns the
+// values they set.
+func newRunFlags(fs *flag.FlagSet) *runFlags {
+	f := &runFlags{}
 	fs.StringVar(&f.out, "out", "binarynet-out", "output `dir`ectory, created if needed")
 	fs.StringVar(&f.config, "config", "", "JSON model `file`: a scenarios file whose entries may also be clustered models (default: the embedded model)")
 	fs.StringVar(&f.scenario, "scenario", "", "`name` of the model to run when the -config file has several")
@@ -91,36 +111,7 @@ func newRunFlagSet(f *runFlags) *flag.FlagSet {
 	fs.Float64Var(&c.PEPlus, "pEplus", 0, "clustered model: probability clustering factor p_E+ (1: none) (default: the model's)")
 	fs.Float64Var(&c.RJ, "Rj", 0, "clustered model: inhibitory clustering ratio R_j in [0, 1] (default: the model's)")
 	fs.Float64Var(&c.Drive, "drive", 0, "clustered model: weight of the background unit onto every unit (default: the model's)")
-	return fs
-}
-
-// runCommand simulates a model and writes its plots, diff log and summary.
-// It returns 2 for invalid flags, files or parameters, 1 for other
-// failures.
-func runCommand(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	err := run(ctx, args, stdout, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		var f runFlags
-		fs := newRunFlagSet(&f)
-		fs.SetOutput(stderr)
-		fmt.Fprint(stderr, runUsage)
-		if mf, err := readModelFile(bytes.NewReader(defaultConfig)); err == nil {
-			fmt.Fprintf(stderr, "Default model:\n%s\nFlags:\n", wrap(mf.About, 76))
-		}
-		fs.PrintDefaults()
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "binarynet run: %s\n", oneLine(err.Error()))
-		var u usageError
-		if errors.As(err, &u) {
-			return 2
-		}
-		return 1
-	}
-	return 0
+	return f
 }
 
 // wrap breaks text into lines of at most width characters, each indented
@@ -147,11 +138,6 @@ func wrap(text string, width int) string {
 	return b.String()
 }
 
-// oneLine joins the lines of a message.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-}
-
 // plan is a resolved run: the model after flag overrides and the run
 // lengths, still in the units given.
 type plan struct {
@@ -163,20 +149,11 @@ type plan struct {
 	f          *runFlags
 }
 
-// parseRun parses the command line and the model file.
-func parseRun(args []string) (*plan, error) {
-	f := &runFlags{set: map[string]bool{}}
-	fs := newRunFlagSet(f)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, usagef("%v", err)
+// newPlan checks the parsed flags and reads the model file.
+func newPlan(f *runFlags, args []string) (*plan, error) {
+	if len(args) > 0 {
+		return nil, usagef("unexpected argument %q (all settings are flags; see -h)", args[0])
 	}
-	if fs.NArg() > 0 {
-		return nil, usagef("unexpected argument %q (all settings are flags; see -h)", fs.Arg(0))
-	}
-	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	if f.set["steps"] && f.set["sweeps"] {
 		return nil, usagef("-steps and -sweeps both given; use one")
 	}
@@ -189,7 +166,7 @@ func parseRun(args []string) (*plan, error) {
 			return nil, usagef("-%s %d: must be >= %d", c.name, c.v, c.min)
 		}
 	}
-	p := &plan{args: append([]string{}, args...), configName: f.config, f: f}
+	p := &plan{args: f.args, configName: f.config, f: f}
 	data := defaultConfig
 	if f.config != "" {
 		var err error
@@ -406,10 +383,10 @@ func advance(ctx context.Context, nw *binarynet.Network, steps int, bar *progres
 	return nil
 }
 
-// run is runCommand without the exit status.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// run runs the simulation of the parsed flags and writes its outputs.
+func run(ctx context.Context, f *runFlags, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	p, err := parseRun(args)
+	p, err := newPlan(f, args)
 	if err != nil {
 		return err
 	}

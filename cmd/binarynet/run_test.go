@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"image/png"
 	"io"
 	"math"
@@ -24,7 +25,7 @@ const runModels = "testdata/run_models.json"
 func runRun(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := dispatch(append([]string{"run"}, args...), &stdout, &stderr)
+	code := dispatch(context.Background(), append([]string{"run"}, args...), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -100,9 +101,6 @@ func TestRunDefault(t *testing.T) {
 	}
 	if s.Steps != 2000*5001 || s.Sweeps != 2000 || s.WarmupSteps != 10*5001 {
 		t.Errorf("steps %d (%v sweeps), warm-up %d; want 2000 sweeps and 10 of warm-up", s.Steps, s.Sweeps, s.WarmupSteps)
-	}
-	if s.WallTime.Total <= 0 || s.WallTime.Total > 60 {
-		t.Errorf("wall time %v s, want (0, 60]", s.WallTime.Total)
 	}
 	checkWinnerless(t, 1, s.Switching)
 
@@ -287,12 +285,19 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-func TestRunHelp(t *testing.T) {
-	t.Parallel()
-	code, stdout, errOut := runRun(t, "-h")
-	if code != 0 || stdout != "" || !strings.Contains(errOut, "usage: binarynet run") || !strings.Contains(errOut, "-pEplus") {
-		t.Errorf("-h: exit %d, stdout %q, stderr %q", code, stdout, errOut)
+// parseRun parses a run command line as the command does, without running
+// it.
+func parseRun(args []string) (*plan, error) {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f := newRunFlags(fs)
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
 	}
+	f.set, f.args = map[string]bool{}, args
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+	return newPlan(f, rest)
 }
 
 // TestWriteAllAtomic checks that a failing output leaves neither its
