@@ -1,8 +1,6 @@
 package binarynet
 
 import (
-	"math"
-	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -346,22 +344,6 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 	})
 }
 
-// keepSamples reports whether the first pass of buildCSC keeps the sampled
-// connections for the second: when they take at most a quarter of the RAM
-// budget, at 4 bytes per expected entry (plus a margin of 6 standard
-// deviations) and 16 bytes per row and block. Larger networks draw them
-// twice instead. It also returns the chunk size of the sample buffers.
-func keepSamples(blocks []block, n, workers int, budgetGB float64) (keep bool, chunk int) {
-	var expected float64
-	for _, b := range blocks {
-		expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
-	}
-	need := 4*(expected+6*math.Sqrt(expected)) + 16*float64(n)*float64(len(blocks))
-	perWorker := expected / float64(groupCount(n, workers))
-	chunk = int(min(maxSampleChunk, max(minSampleChunk, perWorker/8)))
-	return need <= budgetGB*(1<<30)/4, chunk
-}
-
 // Bounds of the number of column indices in one chunk of a sampleBuffer.
 // Chunks of fixed size avoid the copies and the doubled peak of a growing
 // slice.
@@ -477,24 +459,6 @@ func newFillStage[T float32 | float64](m *csc[T], cur []int32) *fillStage[T] {
 	}
 }
 
-// stageSize returns the number of buckets and the capacity of each for the
-// fill stage of a worker that writes the given number of entries in a
-// network of n units. A stage holds (buckets+1)*size entries, counting the
-// scratch of flush.
-func stageSize(n int, entries int64) (buckets, size int64) {
-	buckets = int64((n + 1<<stageShift - 1) >> stageShift)
-	size = int64(min(n, 1<<stageShift) * stagePerColumn)
-	return buckets, max(1, min(size, entries/buckets+1))
-}
-
-// stageBytes bounds the memory of the fill stages of a build with the
-// given number of workers and entries, for weights of elem bytes.
-func stageBytes(n, workers int, entries float64, elem int64) float64 {
-	buckets, size := stageSize(n, int64(entries))
-	entry := float64(8 + elem) // col, row and val
-	return float64(workers) * (float64(buckets+1)*float64(size)*entry + float64(1<<stageShift+1)*4)
-}
-
 // addRow buffers the entries (row, c+preStart) with value v for every c
 // in pre.
 func (s *fillStage[T]) addRow(row int, pre []int32, preStart int, v T) {
@@ -561,55 +525,4 @@ func (s *fillStage[T]) flushAll() {
 	for b := range s.fill {
 		s.flush(b)
 	}
-}
-
-// uniform01 returns the number in [0, 1) that rand.New(src).Float64()
-// returns, without the interface call: 53 random bits over 2^53.
-func uniform01(src *rand.PCG) float64 {
-	return float64(src.Uint64()<<11>>11) / (1 << 53)
-}
-
-// intN returns the number in [0, n) that rand.New(src).IntN(n) returns,
-// without the interface call: Lemire's multiply-shift with rejection, the
-// algorithm of math/rand/v2 (whose 32-bit variant gives the same values).
-// n must be positive.
-func intN(src *rand.PCG, n int) int {
-	un := uint64(n)
-	if un&(un-1) == 0 {
-		return int(src.Uint64() & (un - 1))
-	}
-	hi, lo := bits.Mul64(src.Uint64(), un)
-	if lo < un {
-		thresh := -un % un
-		for lo < thresh {
-			hi, lo = bits.Mul64(src.Uint64(), un)
-		}
-	}
-	return int(hi)
-}
-
-// stream purposes; see streamID.
-const (
-	streamSelect  = 1 // unit selection in Run
-	streamBackRnd = 2 // stochastic background redraws
-	streamInit    = 3 // initial states, per population
-	streamConnect = 4 // connectivity, per synapse and row chunk
-)
-
-// streamID derives the second PCG seed word for a purpose and two indices
-// by chained splitmix64 mixing, so that nearby indices give unrelated
-// streams.
-func streamID(purpose, a, b uint64) uint64 {
-	return mix64(mix64(mix64(purpose)^a) ^ b)
-}
-
-// mix64 is the splitmix64 finalizer, a bijection on uint64.
-func mix64(z uint64) uint64 {
-	z += 0x9e3779b97f4a7c15
-	z ^= z >> 30
-	z *= 0xbf58476d1ce4e5b9
-	z ^= z >> 27
-	z *= 0x94d049bb133111eb
-	z ^= z >> 31
-	return z
 }

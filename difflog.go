@@ -121,24 +121,6 @@ func (nw *Network) ConsumeStepLog() [][]int8 {
 	return rows
 }
 
-// checkLogSize rejects negative sizes and logs larger than the RAM budget.
-func (nw *Network) checkLogSize(param string, steps int, bytesPerStep float64) error {
-	if steps < 0 {
-		return paramError(param, steps, "must be >= 0")
-	}
-	budget := nw.opts.RAMBudgetGB
-	if budget == 0 {
-		budget = defaultRAMBudgetGB
-	}
-	if need := float64(steps) * bytesPerStep; need > budget*(1<<30) {
-		return fmt.Errorf("%w: a log of %d steps needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, steps, need/(1<<30), budget)
-	}
-	if need := float64(steps) * bytesPerStep; need >= math.MaxInt {
-		return fmt.Errorf("%w: a log of %d steps needs more bytes than this platform can index", ErrMemoryBudget, steps)
-	}
-	return nil
-}
-
 // Range is the half-open range [Start, End) of unit ids of a population.
 type Range struct{ Start, End int }
 

@@ -58,3 +58,14 @@ func shapeError(format string, args ...any) error {
 func orderError(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrCallOrder}, args...)...)
 }
+
+// ErrCheckpoint reports a checkpoint that cannot be written or read back:
+// a truncated, corrupted or foreign file, an unsupported format version,
+// or a network that cannot be rebuilt from it. Errors from ReadCheckpoint,
+// LoadCheckpoint, WriteCheckpoint and SaveCheckpoint wrap it (and, where
+// there is one, the underlying I/O error or ErrMemoryBudget).
+var ErrCheckpoint = errors.New("binarynet: invalid checkpoint")
+
+func checkpointError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrCheckpoint}, args...)...)
+}

@@ -114,15 +114,6 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	return k.freeWith(freeGaps, freeRuns)
 }
 
-// mappedBytes returns the bytes that allocHuge takes for an array of b
-// bytes.
-func mappedBytes(b float64) float64 {
-	if b >= hugeMin {
-		b += hugeSlack
-	}
-	return b
-}
-
 // freeWith arranges for frees, the functions that free k's arrays (nil
 // for arrays the garbage collector frees), to run once k is unreachable,
 // and returns k.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 )
 
 // maxUnits is the largest network size: unit ids are int32.
@@ -14,91 +13,6 @@ const maxUnits = math.MaxInt32 - 1
 // maxIndegree bounds the number of inputs one fixed-indegree rule may give a
 // unit.
 const maxIndegree = math.MaxInt32
-
-// defaultRAMBudgetGB is the memory budget used when Options.RAMBudgetGB is
-// zero, as in the Python module.
-const defaultRAMBudgetGB = 12
-
-// WeightMode selects how the weight matrix is stored.
-type WeightMode int
-
-const (
-	// WeightAuto picks WeightDense when the dense matrix takes at most 60 %
-	// of the RAM budget, and WeightSparse otherwise.
-	WeightAuto WeightMode = iota
-	// WeightDense stores all N*N weights, each unit's outgoing column
-	// contiguous.
-	WeightDense
-	// WeightSparse stores the non-zero weights in compressed sparse column
-	// form with int32 row indices.
-	WeightSparse
-)
-
-// String returns "auto", "dense" or "sparse".
-func (m WeightMode) String() string {
-	switch m {
-	case WeightAuto:
-		return "auto"
-	case WeightDense:
-		return "dense"
-	case WeightSparse:
-		return "sparse"
-	}
-	return fmt.Sprintf("WeightMode(%d)", int(m))
-}
-
-// WeightType selects the floating-point type of weights, fields and
-// thresholds.
-type WeightType int
-
-const (
-	// Float32 stores weights and fields as float32, as the Python module
-	// does by default.
-	Float32 WeightType = iota
-	// Float64 stores weights and fields as float64.
-	Float64
-)
-
-// String returns "float32" or "float64".
-func (t WeightType) String() string {
-	switch t {
-	case Float32:
-		return "float32"
-	case Float64:
-		return "float64"
-	}
-	return fmt.Sprintf("WeightType(%d)", int(t))
-}
-
-func (t WeightType) size() int64 {
-	if t == Float64 {
-		return 8
-	}
-	return 4
-}
-
-// Options configures Initialize. The zero value is valid: no autapses,
-// automatic weight mode, a 12 GiB budget, float32 weights, seed 0.
-type Options struct {
-	// Autapse allows a unit to connect to itself.
-	Autapse bool
-	// WeightMode selects dense or sparse weight storage.
-	WeightMode WeightMode
-	// RAMBudgetGB is the memory, in GiB, that the weights, state, field
-	// and thresholds may take. Zero means 12. Initialize returns
-	// ErrMemoryBudget, before allocating, when its estimate exceeds the
-	// budget.
-	RAMBudgetGB float64
-	// WeightType is the floating-point type of weights and fields.
-	WeightType WeightType
-	// Seed seeds every random stream of the network: initial states,
-	// connectivity, unit selection and background redraws. The same seed
-	// gives the same network and trajectory.
-	Seed uint64
-	// Workers is the number of goroutines that sample connectivity. Zero
-	// means runtime.GOMAXPROCS(0). The result does not depend on it.
-	Workers int
-}
 
 // Network is a network of binary units with asynchronous dynamics.
 //
@@ -293,46 +207,6 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 	nw.initialized = true
 }
 
-func checkOptions(o *Options) error {
-	switch o.WeightMode {
-	case WeightAuto, WeightDense, WeightSparse:
-	default:
-		return paramError("weight mode", int(o.WeightMode), "must be WeightAuto, WeightDense or WeightSparse")
-	}
-	switch o.WeightType {
-	case Float32, Float64:
-	default:
-		return paramError("weight type", int(o.WeightType), "must be Float32 or Float64")
-	}
-	if !(o.RAMBudgetGB >= 0) || math.IsInf(o.RAMBudgetGB, 0) {
-		return paramError("RAM budget (GB)", o.RAMBudgetGB, "must be >= 0 and finite")
-	}
-	if o.RAMBudgetGB == 0 {
-		o.RAMBudgetGB = defaultRAMBudgetGB
-	}
-	if o.Workers < 0 {
-		return paramError("workers", o.Workers, "must be >= 0")
-	}
-	if o.Workers == 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
-	}
-	return nil
-}
-
-// checkFits rejects a finite threshold or weight that the weight type
-// cannot hold: float32 overflows above math.MaxFloat32 (to ±Inf).
-func checkFits(t WeightType, param string, x float64) error {
-	if !fitsType(t, x) {
-		return paramError(param, x, "exceeds the float32 range (Options.WeightType); use Float64")
-	}
-	return nil
-}
-
-// fitsType reports whether a finite x is finite in the weight type.
-func fitsType(t WeightType, x float64) bool {
-	return t != Float32 || math.Abs(x) <= math.MaxFloat32
-}
-
 // blocks places every synapse in the network and validates its rule.
 // mayRepeat reports whether some pair can receive more than one entry
 // (several rules on a block, multapses, Poisson counts or layers).
@@ -373,125 +247,6 @@ func (nw *Network) blocks(specs []popSpec, starts []int, autapse bool) ([]block,
 		}
 	}
 	return blocks, mayRepeat, nil
-}
-
-// chooseMode resolves WeightAuto and checks the memory estimate against
-// the budget before anything large is allocated. expected is the expected
-// number of stored entries in sparse mode.
-func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
-	budget := opts.RAMBudgetGB * (1 << 30)
-	mode := opts.WeightMode
-	if mode == WeightAuto {
-		mode = WeightSparse
-		if float64(n)*float64(n)*float64(opts.WeightType.size()) <= 0.6*budget {
-			mode = WeightDense
-		}
-	}
-	need := memoryNeed(opts, mode, n, expected)
-	if need > budget {
-		return mode, fmt.Errorf("%w: %s weights of %d units need about %.3g GiB, budget is %.3g GiB (Options.RAMBudgetGB)",
-			ErrMemoryBudget, mode, n, need/(1<<30), opts.RAMBudgetGB)
-	}
-	// The largest array must also be addressable: this matters on 32-bit
-	// platforms, where int cannot index a dense matrix of 50,000 units.
-	largest := expected + 6*math.Sqrt(expected)
-	if mode == WeightDense {
-		largest = float64(n) * float64(n)
-	}
-	if largest >= math.MaxInt {
-		return mode, fmt.Errorf("%w: %s weights of %d units need %.3g entries in one array, more than this platform can index",
-			ErrMemoryBudget, mode, n, largest)
-	}
-	return mode, nil
-}
-
-// memoryNeed estimates the bytes Initialize allocates for a network of n
-// units in the given mode (dense or sparse), with expected stored entries
-// in sparse mode. Optional structures (the kept samples of the sparse
-// build, the flip kernel's gap-coded copy) are not included: they are
-// made only when they fit in the budget besides this.
-func memoryNeed(opts Options, mode WeightMode, n int, expected float64) float64 {
-	elem := float64(opts.WeightType.size())
-	var need float64
-	if mode == WeightDense {
-		need = float64(n) * float64(n) * elem
-	} else {
-		// Sparse: rows and values per entry, indptr, one counter per column
-		// and worker and the fill stages while building, and a safety margin
-		// of 6 standard deviations of a Poisson-like count.
-		entries := expected + 6*math.Sqrt(expected)
-		need = entries*(4+elem) + float64(n+1)*8 + float64(n)*4*float64(opts.Workers) +
-			stageBytes(n, opts.Workers, entries, int64(elem))
-	}
-	// Per unit in either mode: the state (1 byte), the thresholds as
-	// float64 while building (8), the field and the thresholds (2*elem).
-	return need + float64(n)*(9+2*elem)
-}
-
-// selector draws the unit to update: a population with probability
-// proportional to N_k/tau_k, then a unit uniformly within it.
-type selector struct {
-	cdf     []float64 // cumulative normalized update mass
-	starts  []int
-	uniform bool // every unit equally likely: draw the unit directly
-	n       int
-	src     *rand.PCG // drawn through intN and uniform01, as rand.Rand would
-}
-
-func newSelector(specs []popSpec, starts []int, src *rand.PCG) selector {
-	s := selector{starts: starts, n: starts[len(starts)-1], src: src, uniform: true}
-	var total float64
-	mass := make([]float64, len(specs))
-	for k, p := range specs {
-		mass[k] = float64(p.n) / p.tau
-		total += mass[k]
-		if p.n > 0 && p.tau != specs[0].tau {
-			s.uniform = false
-		}
-	}
-	s.cdf = make([]float64, len(specs))
-	var acc float64
-	for k := range mass {
-		acc += mass[k]
-		s.cdf[k] = acc / total
-	}
-	return s
-}
-
-// draw returns the population index and unit id of the next update.
-func (s *selector) draw() (k, u int) {
-	if s.uniform {
-		u = intN(s.src, s.n)
-		return s.population(u), u
-	}
-	x := uniform01(s.src)
-	k = len(s.cdf) - 1
-	for i, c := range s.cdf {
-		if c > x && s.starts[i+1] > s.starts[i] {
-			k = i
-			break
-		}
-	}
-	for s.starts[k+1] == s.starts[k] { // rounding left x above the last cdf entry
-		k--
-	}
-	return k, s.starts[k] + intN(s.src, s.starts[k+1]-s.starts[k])
-}
-
-// population returns the index of the population holding unit u: the
-// first k with starts[k+1] > u, by binary search.
-func (s *selector) population(u int) int {
-	starts := s.starts
-	lo, hi := 0, len(starts)-1
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if starts[m+1] > u {
-			hi = m
-		} else {
-			lo = m + 1
-		}
-	}
-	return lo
 }
 
 // Run advances the network by steps single-unit updates. batchSize only

@@ -82,22 +82,6 @@ func (f *ScenarioFile) Lookup(name string) (Scenario, error) {
 // Mode returns the scenario's weight mode.
 func (s Scenario) Mode() (WeightMode, error) { return parseWeightMode("weight_mode", s.WeightMode) }
 
-// ParseWeightMode returns the weight mode named "dense", "sparse" or "auto"
-// (the names String gives); the empty string means auto.
-func ParseWeightMode(name string) (WeightMode, error) { return parseWeightMode("weight mode", name) }
-
-func parseWeightMode(param, name string) (WeightMode, error) {
-	for _, m := range []WeightMode{WeightAuto, WeightDense, WeightSparse} {
-		if name == m.String() {
-			return m, nil
-		}
-	}
-	if name == "" {
-		return WeightAuto, nil
-	}
-	return 0, paramError(param, fmt.Sprintf("%q", name), `must be "dense", "sparse" or "auto"`)
-}
-
 // Build returns an uninitialized network with the scenario's populations
 // and synapses, and its populations by name. Call Initialize with the
 // options of your choice (Mode gives the scenario's weight mode).

@@ -9,15 +9,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// sparseMatrix is what a sparse input matrix offers: its non-zero entries
-// and their number. *sparse.CSC, *sparse.CSR, *sparse.COO and *sparse.DOK
-// implement it.
-type sparseMatrix interface {
-	mat.Matrix
-	mat.NonZeroDoer
-	NNZ() int
-}
-
 // NewNetworkFromWeights builds an initialized network from explicit
 // connectivity: w[post, pre] is the weight from unit pre onto unit post,
 // thresholds and initial give one value per unit. The network has a single
@@ -129,75 +120,6 @@ func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state
 	}
 	e.recomputeField()
 	return e, nil
-}
-
-// forEachEntry calls fn for every entry of w that may be non-zero: the
-// stored entries of a sparse matrix (duplicates included), all entries
-// otherwise.
-func forEachEntry(w mat.Matrix, fn func(i, j int, v float64)) {
-	if sp, ok := w.(sparseMatrix); ok {
-		sp.DoNonZero(fn)
-		return
-	}
-	if d, ok := w.(*mat.Dense); ok {
-		raw := d.RawMatrix()
-		for i := range raw.Rows {
-			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
-				fn(i, j, v)
-			}
-		}
-		return
-	}
-	r, c := w.Dims()
-	for i := range r {
-		for j := range c {
-			fn(i, j, w.At(i, j))
-		}
-	}
-}
-
-// cscFromMatrix converts w to a duplicate-free CSC with sorted rows:
-// count per column, fill, sort each column, sum duplicates. Zeros are
-// dropped.
-func cscFromMatrix[T float32 | float64](w mat.Matrix, n int, check func(i, j int, v float64) bool) *csc[T] {
-	indptr := make([]int64, n+1)
-	forEachEntry(w, func(i, j int, v float64) {
-		if v != 0 && check(i, j, v) {
-			indptr[j+1]++
-		}
-	})
-	for c := range n {
-		indptr[c+1] += indptr[c]
-	}
-	m := &csc[T]{indptr: indptr, rows: make([]int32, indptr[n]), vals: make([]T, indptr[n])}
-	cur := slices.Clone(indptr[:n])
-	forEachEntry(w, func(i, j int, v float64) {
-		if v != 0 && check(i, j, v) {
-			m.rows[cur[j]], m.vals[cur[j]] = int32(i), T(v)
-			cur[j]++
-		}
-	})
-	type entry struct {
-		row int32
-		val T
-	}
-	var tmp []entry
-	for c := range n {
-		lo, hi := indptr[c], indptr[c+1]
-		if slices.IsSorted(m.rows[lo:hi]) {
-			continue
-		}
-		tmp = tmp[:0]
-		for k := lo; k < hi; k++ {
-			tmp = append(tmp, entry{m.rows[k], m.vals[k]})
-		}
-		slices.SortStableFunc(tmp, func(a, b entry) int { return int(a.row) - int(b.row) })
-		for k, e := range tmp {
-			m.rows[lo+int64(k)], m.vals[lo+int64(k)] = e.row, e.val
-		}
-	}
-	m.sumDuplicates()
-	return m
 }
 
 // Weights returns a float64 copy of the weight matrix, W[post, pre]: a

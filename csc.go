@@ -1,0 +1,147 @@
+package binarynet
+
+import (
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// csc is a square weight matrix in compressed sparse column form: the
+// outgoing weights of unit c are vals[indptr[c]:indptr[c+1]] onto the rows
+// (post units) rows[indptr[c]:indptr[c+1]].
+//
+// Invariants: len(indptr) == n+1, indptr[0] == 0, indptr is
+// non-decreasing, rows are strictly increasing within a column (so there
+// are no duplicate entries), and len(rows) == len(vals) >= indptr[n].
+type csc[T float32 | float64] struct {
+	indptr []int64
+	rows   []int32
+	vals   []T
+}
+
+// nnz returns the number of stored entries.
+func (m *csc[T]) nnz() int64 { return m.indptr[len(m.indptr)-1] }
+
+// sumDuplicates merges entries with the same row within each column,
+// which sampling leaves adjacent, summing their values in stored order.
+// Entries that sum to exactly zero are dropped.
+func (m *csc[T]) sumDuplicates() {
+	n := len(m.indptr) - 1
+	var out int64
+	for c := range n {
+		lo, hi := m.indptr[c], m.indptr[c+1]
+		m.indptr[c] = out
+		for i := lo; i < hi; {
+			row, sum := m.rows[i], m.vals[i]
+			for i++; i < hi && m.rows[i] == row; i++ {
+				sum += m.vals[i]
+			}
+			if sum != 0 {
+				m.rows[out], m.vals[out] = row, sum
+				out++
+			}
+		}
+	}
+	m.indptr[n] = out
+	m.rows, m.vals = m.rows[:out:out], m.vals[:out:out]
+}
+
+// checkCSC verifies the invariants of the csc type.
+func checkCSC[T float32 | float64](m *csc[T], n int) error {
+	if m.indptr[0] != 0 || m.indptr[n] != int64(len(m.rows)) {
+		return checkpointError("sparse weights: indptr runs from %d to %d, want 0 to %d", m.indptr[0], m.indptr[n], len(m.rows))
+	}
+	for c := range n {
+		lo, hi := m.indptr[c], m.indptr[c+1]
+		if hi < lo {
+			return checkpointError("sparse weights: indptr decreases at column %d", c)
+		}
+		prev := int32(-1)
+		for k := lo; k < hi; k++ {
+			r := m.rows[k]
+			if r <= prev || int(r) >= n {
+				return checkpointError("sparse weights: row %d in column %d is out of order or out of range", r, c)
+			}
+			prev = r
+		}
+	}
+	return nil
+}
+
+// sparseMatrix is what a sparse input matrix offers: its non-zero entries
+// and their number. *sparse.CSC, *sparse.CSR, *sparse.COO and *sparse.DOK
+// implement it.
+type sparseMatrix interface {
+	mat.Matrix
+	mat.NonZeroDoer
+	NNZ() int
+}
+
+// forEachEntry calls fn for every entry of w that may be non-zero: the
+// stored entries of a sparse matrix (duplicates included), all entries
+// otherwise.
+func forEachEntry(w mat.Matrix, fn func(i, j int, v float64)) {
+	if sp, ok := w.(sparseMatrix); ok {
+		sp.DoNonZero(fn)
+		return
+	}
+	if d, ok := w.(*mat.Dense); ok {
+		raw := d.RawMatrix()
+		for i := range raw.Rows {
+			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+				fn(i, j, v)
+			}
+		}
+		return
+	}
+	r, c := w.Dims()
+	for i := range r {
+		for j := range c {
+			fn(i, j, w.At(i, j))
+		}
+	}
+}
+
+// cscFromMatrix converts w to a duplicate-free CSC with sorted rows:
+// count per column, fill, sort each column, sum duplicates. Zeros are
+// dropped.
+func cscFromMatrix[T float32 | float64](w mat.Matrix, n int, check func(i, j int, v float64) bool) *csc[T] {
+	indptr := make([]int64, n+1)
+	forEachEntry(w, func(i, j int, v float64) {
+		if v != 0 && check(i, j, v) {
+			indptr[j+1]++
+		}
+	})
+	for c := range n {
+		indptr[c+1] += indptr[c]
+	}
+	m := &csc[T]{indptr: indptr, rows: make([]int32, indptr[n]), vals: make([]T, indptr[n])}
+	cur := slices.Clone(indptr[:n])
+	forEachEntry(w, func(i, j int, v float64) {
+		if v != 0 && check(i, j, v) {
+			m.rows[cur[j]], m.vals[cur[j]] = int32(i), T(v)
+			cur[j]++
+		}
+	})
+	type entry struct {
+		row int32
+		val T
+	}
+	var tmp []entry
+	for c := range n {
+		lo, hi := indptr[c], indptr[c+1]
+		if slices.IsSorted(m.rows[lo:hi]) {
+			continue
+		}
+		tmp = tmp[:0]
+		for k := lo; k < hi; k++ {
+			tmp = append(tmp, entry{m.rows[k], m.vals[k]})
+		}
+		slices.SortStableFunc(tmp, func(a, b entry) int { return int(a.row) - int(b.row) })
+		for k, e := range tmp {
+			m.rows[lo+int64(k)], m.vals[lo+int64(k)] = e.row, e.val
+		}
+	}
+	m.sumDuplicates()
+	return m
+}

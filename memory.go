@@ -1,0 +1,120 @@
+package binarynet
+
+import (
+	"fmt"
+	"math"
+)
+
+// chooseMode resolves WeightAuto and checks the memory estimate against
+// the budget before anything large is allocated. expected is the expected
+// number of stored entries in sparse mode.
+func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
+	budget := opts.RAMBudgetGB * (1 << 30)
+	mode := opts.WeightMode
+	if mode == WeightAuto {
+		mode = WeightSparse
+		if float64(n)*float64(n)*float64(opts.WeightType.size()) <= 0.6*budget {
+			mode = WeightDense
+		}
+	}
+	need := memoryNeed(opts, mode, n, expected)
+	if need > budget {
+		return mode, fmt.Errorf("%w: %s weights of %d units need about %.3g GiB, budget is %.3g GiB (Options.RAMBudgetGB)",
+			ErrMemoryBudget, mode, n, need/(1<<30), opts.RAMBudgetGB)
+	}
+	// The largest array must also be addressable: this matters on 32-bit
+	// platforms, where int cannot index a dense matrix of 50,000 units.
+	largest := expected + 6*math.Sqrt(expected)
+	if mode == WeightDense {
+		largest = float64(n) * float64(n)
+	}
+	if largest >= math.MaxInt {
+		return mode, fmt.Errorf("%w: %s weights of %d units need %.3g entries in one array, more than this platform can index",
+			ErrMemoryBudget, mode, n, largest)
+	}
+	return mode, nil
+}
+
+// memoryNeed estimates the bytes Initialize allocates for a network of n
+// units in the given mode (dense or sparse), with expected stored entries
+// in sparse mode. Optional structures (the kept samples of the sparse
+// build, the flip kernel's gap-coded copy) are not included: they are
+// made only when they fit in the budget besides this.
+func memoryNeed(opts Options, mode WeightMode, n int, expected float64) float64 {
+	elem := float64(opts.WeightType.size())
+	var need float64
+	if mode == WeightDense {
+		need = float64(n) * float64(n) * elem
+	} else {
+		// Sparse: rows and values per entry, indptr, one counter per column
+		// and worker and the fill stages while building, and a safety margin
+		// of 6 standard deviations of a Poisson-like count.
+		entries := expected + 6*math.Sqrt(expected)
+		need = entries*(4+elem) + float64(n+1)*8 + float64(n)*4*float64(opts.Workers) +
+			stageBytes(n, opts.Workers, entries, int64(elem))
+	}
+	// Per unit in either mode: the state (1 byte), the thresholds as
+	// float64 while building (8), the field and the thresholds (2*elem).
+	return need + float64(n)*(9+2*elem)
+}
+
+// keepSamples reports whether the first pass of buildCSC keeps the sampled
+// connections for the second: when they take at most a quarter of the RAM
+// budget, at 4 bytes per expected entry (plus a margin of 6 standard
+// deviations) and 16 bytes per row and block. Larger networks draw them
+// twice instead. It also returns the chunk size of the sample buffers.
+func keepSamples(blocks []block, n, workers int, budgetGB float64) (keep bool, chunk int) {
+	var expected float64
+	for _, b := range blocks {
+		expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
+	}
+	need := 4*(expected+6*math.Sqrt(expected)) + 16*float64(n)*float64(len(blocks))
+	perWorker := expected / float64(groupCount(n, workers))
+	chunk = int(min(maxSampleChunk, max(minSampleChunk, perWorker/8)))
+	return need <= budgetGB*(1<<30)/4, chunk
+}
+
+// stageSize returns the number of buckets and the capacity of each for the
+// fill stage of a worker that writes the given number of entries in a
+// network of n units. A stage holds (buckets+1)*size entries, counting the
+// scratch of flush.
+func stageSize(n int, entries int64) (buckets, size int64) {
+	buckets = int64((n + 1<<stageShift - 1) >> stageShift)
+	size = int64(min(n, 1<<stageShift) * stagePerColumn)
+	return buckets, max(1, min(size, entries/buckets+1))
+}
+
+// stageBytes bounds the memory of the fill stages of a build with the
+// given number of workers and entries, for weights of elem bytes.
+func stageBytes(n, workers int, entries float64, elem int64) float64 {
+	buckets, size := stageSize(n, int64(entries))
+	entry := float64(8 + elem) // col, row and val
+	return float64(workers) * (float64(buckets+1)*float64(size)*entry + float64(1<<stageShift+1)*4)
+}
+
+// mappedBytes returns the bytes that allocHuge takes for an array of b
+// bytes.
+func mappedBytes(b float64) float64 {
+	if b >= hugeMin {
+		b += hugeSlack
+	}
+	return b
+}
+
+// checkLogSize rejects negative sizes and logs larger than the RAM budget.
+func (nw *Network) checkLogSize(param string, steps int, bytesPerStep float64) error {
+	if steps < 0 {
+		return paramError(param, steps, "must be >= 0")
+	}
+	budget := nw.opts.RAMBudgetGB
+	if budget == 0 {
+		budget = defaultRAMBudgetGB
+	}
+	if need := float64(steps) * bytesPerStep; need > budget*(1<<30) {
+		return fmt.Errorf("%w: a log of %d steps needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, steps, need/(1<<30), budget)
+	}
+	if need := float64(steps) * bytesPerStep; need >= math.MaxInt {
+		return fmt.Errorf("%w: a log of %d steps needs more bytes than this platform can index", ErrMemoryBudget, steps)
+	}
+	return nil
+}

@@ -1,0 +1,148 @@
+package binarynet
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+)
+
+// defaultRAMBudgetGB is the memory budget used when Options.RAMBudgetGB is
+// zero, as in the Python module.
+const defaultRAMBudgetGB = 12
+
+// WeightMode selects how the weight matrix is stored.
+type WeightMode int
+
+const (
+	// WeightAuto picks WeightDense when the dense matrix takes at most 60 %
+	// of the RAM budget, and WeightSparse otherwise.
+	WeightAuto WeightMode = iota
+	// WeightDense stores all N*N weights, each unit's outgoing column
+	// contiguous.
+	WeightDense
+	// WeightSparse stores the non-zero weights in compressed sparse column
+	// form with int32 row indices.
+	WeightSparse
+)
+
+// String returns "auto", "dense" or "sparse".
+func (m WeightMode) String() string {
+	switch m {
+	case WeightAuto:
+		return "auto"
+	case WeightDense:
+		return "dense"
+	case WeightSparse:
+		return "sparse"
+	}
+	return fmt.Sprintf("WeightMode(%d)", int(m))
+}
+
+// WeightType selects the floating-point type of weights, fields and
+// thresholds.
+type WeightType int
+
+const (
+	// Float32 stores weights and fields as float32, as the Python module
+	// does by default.
+	Float32 WeightType = iota
+	// Float64 stores weights and fields as float64.
+	Float64
+)
+
+// String returns "float32" or "float64".
+func (t WeightType) String() string {
+	switch t {
+	case Float32:
+		return "float32"
+	case Float64:
+		return "float64"
+	}
+	return fmt.Sprintf("WeightType(%d)", int(t))
+}
+
+func (t WeightType) size() int64 {
+	if t == Float64 {
+		return 8
+	}
+	return 4
+}
+
+// Options configures Initialize. The zero value is valid: no autapses,
+// automatic weight mode, a 12 GiB budget, float32 weights, seed 0.
+type Options struct {
+	// Autapse allows a unit to connect to itself.
+	Autapse bool
+	// WeightMode selects dense or sparse weight storage.
+	WeightMode WeightMode
+	// RAMBudgetGB is the memory, in GiB, that the weights, state, field
+	// and thresholds may take. Zero means 12. Initialize returns
+	// ErrMemoryBudget, before allocating, when its estimate exceeds the
+	// budget.
+	RAMBudgetGB float64
+	// WeightType is the floating-point type of weights and fields.
+	WeightType WeightType
+	// Seed seeds every random stream of the network: initial states,
+	// connectivity, unit selection and background redraws. The same seed
+	// gives the same network and trajectory.
+	Seed uint64
+	// Workers is the number of goroutines that sample connectivity. Zero
+	// means runtime.GOMAXPROCS(0). The result does not depend on it.
+	Workers int
+}
+
+func checkOptions(o *Options) error {
+	switch o.WeightMode {
+	case WeightAuto, WeightDense, WeightSparse:
+	default:
+		return paramError("weight mode", int(o.WeightMode), "must be WeightAuto, WeightDense or WeightSparse")
+	}
+	switch o.WeightType {
+	case Float32, Float64:
+	default:
+		return paramError("weight type", int(o.WeightType), "must be Float32 or Float64")
+	}
+	if !(o.RAMBudgetGB >= 0) || math.IsInf(o.RAMBudgetGB, 0) {
+		return paramError("RAM budget (GB)", o.RAMBudgetGB, "must be >= 0 and finite")
+	}
+	if o.RAMBudgetGB == 0 {
+		o.RAMBudgetGB = defaultRAMBudgetGB
+	}
+	if o.Workers < 0 {
+		return paramError("workers", o.Workers, "must be >= 0")
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return nil
+}
+
+// checkFits rejects a finite threshold or weight that the weight type
+// cannot hold: float32 overflows above math.MaxFloat32 (to ±Inf).
+func checkFits(t WeightType, param string, x float64) error {
+	if !fitsType(t, x) {
+		return paramError(param, x, "exceeds the float32 range (Options.WeightType); use Float64")
+	}
+	return nil
+}
+
+// fitsType reports whether a finite x is finite in the weight type.
+func fitsType(t WeightType, x float64) bool {
+	return t != Float32 || math.Abs(x) <= math.MaxFloat32
+}
+
+// ParseWeightMode returns the weight mode named "dense", "sparse" or "auto"
+// (the names String gives); the empty string means auto.
+func ParseWeightMode(name string) (WeightMode, error) { return parseWeightMode("weight mode", name) }
+
+func parseWeightMode(param, name string) (WeightMode, error) {
+	for _, m := range []WeightMode{WeightAuto, WeightDense, WeightSparse} {
+		if name == m.String() {
+			return m, nil
+		}
+	}
+	if name == "" {
+		return WeightAuto, nil
+	}
+	return 0, paramError(param, fmt.Sprintf("%q", name), `must be "dense", "sparse" or "auto"`)
+}
