@@ -5,6 +5,7 @@ go 1.26
 require (
 	codeberg.org/sbinet/npyio v0.14.0
 	github.com/james-bowman/sparse v0.0.0-20260216202247-495ee4f84d35
+	go.yaml.in/yaml/v3 v3.0.6
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/plot v0.17.0
 )
