@@ -1,6 +1,7 @@
 package npz_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"log"
@@ -68,4 +69,48 @@ func ExampleWriteRates() {
 	fmt.Println(back)
 	// Output:
 	// [[0.25 0.5] [0.75 1]]
+}
+
+// Write an archive as numpy.savez_compressed writes it, streaming a large
+// array row by row. In Python: d = numpy.load("run.npz"); d["states"].
+func ExampleBeginArray() {
+	var file bytes.Buffer // or w, err := npz.Create("run.npz")
+	w := npz.NewWriter(&file)
+	defer w.Abort() // discards the archive unless Commit succeeded
+	if err := npz.WriteScalar(w, "seed", int64(3)); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.WriteStrings("names", []string{"E0", "I0"}); err != nil {
+		log.Fatal(err)
+	}
+	const samples, units = 4, 5
+	states, err := npz.BeginArray[uint8](w, "states", samples, units)
+	if err != nil {
+		log.Fatal(err)
+	}
+	row := make([]uint8, units)
+	for s := range samples {
+		row[s] = 1 // one row at a time: no samples x units copy
+		if err := states.Write(row); err != nil {
+			log.Fatal(err)
+		}
+		row[s] = 0
+	}
+	if err := states.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(file.Bytes()), int64(file.Len()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range zr.File {
+		fmt.Println(f.Name, f.UncompressedSize64)
+	}
+	// Output:
+	// seed.npy 136
+	// names.npy 144
+	// states.npy 148
 }

@@ -4,9 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
-	"math"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"codeberg.org/sbinet/npyio/npy"
@@ -107,28 +108,8 @@ func TestDiffLogFromNetwork(t *testing.T) {
 	}
 }
 
-// TestReadDiffLogNumPy reads an archive written by numpy.savez_compressed
-// (testdata/gen_difflog.py), so the format is checked against NumPy
-// without running Python.
-func TestReadDiffLogNumPy(t *testing.T) {
-	t.Parallel()
-	got, err := LoadDiffLog(filepath.Join("testdata", "difflog_numpy.npz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Recording{
-		Initial: []int8{0, 1, 0, 0, 1},
-		Log:     binarynet.DiffLog{Updates: []int32{2, 1, 4, 0, 2}, Deltas: []int8{1, -1, 0, 1, -1}},
-		Names:   []string{"E0", "I0"},
-		Ranges:  []binarynet.Range{{Start: 0, End: 3}, {Start: 3, End: 5}},
-	}
-	if !reflect.DeepEqual(*got, want) {
-		t.Errorf("numpy archive:\n got %+v\nwant %+v", *got, want)
-	}
-}
-
-// archive builds a zip of .npy entries for error tests.
-func archive(t *testing.T, entries map[string]any) []byte {
+// makeArchive builds a zip of .npy entries for error tests.
+func makeArchive(t *testing.T, entries map[string]any) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -163,7 +144,7 @@ func TestReadDiffLogErrors(t *testing.T) {
 		} else {
 			m[key] = v
 		}
-		return archive(t, m)
+		return makeArchive(t, m)
 	}
 	for _, tc := range []struct {
 		name string
@@ -172,8 +153,9 @@ func TestReadDiffLogErrors(t *testing.T) {
 	}{
 		{"not a zip", []byte("hello"), binarynet.ErrInvalidParameter},
 		{"no updates", with(KeyUpdates, nil), binarynet.ErrInvalidParameter},
-		{"int64 updates", with(KeyUpdates, []int64{0, 1}), binarynet.ErrShape},
-		{"2-d deltas", with(KeyDeltas, [][]int8{{1, 0}}), binarynet.ErrShape},
+		{"float updates", with(KeyUpdates, []float64{0, 1}), binarynet.ErrInvalidParameter},
+		{"2-d deltas", with(KeyDeltas, [][]int8{{1}, {0}}), binarynet.ErrShape},
+		{"negative update", with(KeyUpdates, []int64{0, -1}), binarynet.ErrInvalidParameter},
 		{"short deltas", with(KeyDeltas, []int8{1}), binarynet.ErrShape},
 		{"delta 2", with(KeyDeltas, []int8{2, 0}), binarynet.ErrInvalidParameter},
 		{"unit out of range", with(KeyUpdates, []int32{0, 2}), binarynet.ErrInvalidParameter},
@@ -217,105 +199,115 @@ func TestWriteDiffLogErrors(t *testing.T) {
 	}
 }
 
-func TestStatesRoundTrip(t *testing.T) {
+// numpyRecording is the content of the archives made by
+// testdata/gen_difflog.py.
+func numpyRecording(withPopulations bool) Recording {
+	rec := Recording{
+		Initial: []int8{0, 1, 0, 0, 1},
+		Log:     binarynet.DiffLog{Updates: []int32{2, 1, 4, 0, 2}, Deltas: []int8{1, -1, 0, 1, -1}},
+		Names:   []string{},
+		Ranges:  []binarynet.Range{},
+	}
+	if withPopulations {
+		rec.Names = []string{"E0", "I0"}
+		rec.Ranges = []binarynet.Range{{Start: 0, End: 3}, {Start: 3, End: 5}}
+	}
+	return rec
+}
+
+// TestIssue9ReadDiffLogNumPyDtypes reads archives written by numpy with
+// its default int64 arrays and uint8 states, with the Python module's
+// uint16 ids in logs of shape (1, T), with big-endian types and byte
+// strings, and in the toolkit's trace layout. ReadDiffLog used to reject
+// every one of them.
+func TestIssue9ReadDiffLogNumPyDtypes(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name   string
-		states [][]int8
+		file        string
+		populations bool
 	}{
-		{"none", [][]int8{}},
-		{"one unit", [][]int8{{1}, {0}}},
-		{"samples", [][]int8{{0, 1, 1}, {1, 1, 0}, {0, 0, 0}, {1, 0, 1}}},
+		{"difflog_numpy.npz", true},
+		{"difflog_int64.npz", true},
+		{"difflog_uint16.npz", false},
+		{"difflog_bigendian.npz", true},
+		{"difflog_trace.npz", true},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(tc.file, func(t *testing.T) {
 			t.Parallel()
-			var buf bytes.Buffer
-			if err := WriteStates(&buf, tc.states); err != nil {
-				t.Fatal(err)
-			}
-			got, err := ReadStates(&buf)
+			got, err := LoadDiffLog(filepath.Join("testdata", tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(got, tc.states) {
-				t.Errorf("got %v, want %v", got, tc.states)
+			if want := numpyRecording(tc.populations); !reflect.DeepEqual(*got, want) {
+				t.Errorf("got %+v\nwant %+v", *got, want)
 			}
 		})
 	}
 }
 
-func TestRatesRoundTrip(t *testing.T) {
+// TestIssue9ReadDiffLogDtypeErrors checks that a dtype or range problem is
+// reported as such, naming the array and its dtype, not as "mismatched
+// shapes" as it used to be.
+func TestIssue9ReadDiffLogDtypeErrors(t *testing.T) {
 	t.Parallel()
-	initial := []int8{0, 1, 0, 1}
-	log := binarynet.DiffLog{Updates: []int32{0, 3, 2, 1}, Deltas: []int8{1, -1, 1, 0}}
-	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, 1, []binarynet.Range{{Start: 0, End: 1}, {Start: 1, End: 4}})
+	for _, tc := range []struct {
+		file string
+		want []string // substrings of the message
+	}{
+		{"difflog_float_updates.npz", []string{`"updates"`, "<f8", "integer dtype"}},
+		{"difflog_huge_id.npz", []string{`"updates"`, "<i8", "1099511627776", "index 4", "2147483647"}},
+		{"difflog_huge_delta.npz", []string{`"deltas"`, "<i8", "300", "[-128, 127]"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			t.Parallel()
+			_, err := LoadDiffLog(filepath.Join("testdata", tc.file))
+			if !errors.Is(err, binarynet.ErrInvalidParameter) {
+				t.Fatalf("error = %v, want ErrInvalidParameter", err)
+			}
+			msg := err.Error()
+			if errors.Is(err, binarynet.ErrShape) || strings.Contains(msg, "mismatched shapes") {
+				t.Errorf("dtype problem reported as a shape problem: %v", err)
+			}
+			for _, s := range tc.want {
+				if !strings.Contains(msg, s) {
+					t.Errorf("error %q does not contain %q", msg, s)
+				}
+			}
+		})
+	}
+}
+
+// TestIssue9SaveDiffLogAtomic checks that SaveDiffLog leaves an existing
+// file untouched, with no temporary file beside it, when it fails. It used
+// to truncate the file with os.Create before checking the recording.
+func TestIssue9SaveDiffLogAtomic(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	name := filepath.Join(dir, "difflog.npz")
+	good := numpyRecording(true)
+	if err := SaveDiffLog(name, &good); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name  string
-		rates [][]float64
-	}{
-		{"none", [][]float64{}},
-		{"from a diff log", rates},
-		{"odd values", [][]float64{{1.0 / 3, math.Copysign(0, -1), 1e-300, math.Inf(-1)}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			var buf bytes.Buffer
-			if err := WriteRates(&buf, tc.rates); err != nil {
-				t.Fatal(err)
-			}
-			got, err := ReadRates(&buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Bit for bit, so that -0 and +0 differ.
-			same := len(got) == len(tc.rates)
-			for i := 0; same && i < len(got); i++ {
-				same = len(got[i]) == len(tc.rates[i])
-				for j := 0; same && j < len(got[i]); j++ {
-					same = math.Float64bits(got[i][j]) == math.Float64bits(tc.rates[i][j])
-				}
-			}
-			if !same {
-				t.Errorf("got %v, want %v", got, tc.rates)
-			}
-		})
+	bad := numpyRecording(true)
+	bad.Log.Deltas = bad.Log.Deltas[:2] // does not match the updates
+	if err := SaveDiffLog(name, &bad); !errors.Is(err, binarynet.ErrShape) {
+		t.Fatalf("SaveDiffLog of a bad recording: %v, want ErrShape", err)
 	}
-}
-
-func TestMatrixErrors(t *testing.T) {
-	t.Parallel()
-	var buf bytes.Buffer
-	if err := WriteStates(&buf, [][]int8{{0, 1}, {1}}); !errors.Is(err, binarynet.ErrShape) {
-		t.Errorf("ragged states: error = %v, want ErrShape", err)
+	after, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := WriteRates(&buf, [][]float64{{0}, {}}); !errors.Is(err, binarynet.ErrShape) {
-		t.Errorf("ragged rates: error = %v, want ErrShape", err)
+	if !bytes.Equal(before, after) {
+		t.Errorf("failed SaveDiffLog changed the file: %d bytes before, %d after", len(before), len(after))
 	}
-	for _, tc := range []struct {
-		name string
-		v    any
-		read func(*bytes.Buffer) error
-		want error
-	}{
-		{"states from float64", [][]float64{{0}}, func(b *bytes.Buffer) error { _, err := ReadStates(b); return err }, binarynet.ErrShape},
-		{"states 1-d", []int8{0, 1}, func(b *bytes.Buffer) error { _, err := ReadStates(b); return err }, binarynet.ErrShape},
-		{"state 3", [][]int8{{0, 3}}, func(b *bytes.Buffer) error { _, err := ReadStates(b); return err }, binarynet.ErrInvalidParameter},
-		{"rates from int8", [][]int8{{0}}, func(b *bytes.Buffer) error { _, err := ReadRates(b); return err }, binarynet.ErrShape},
-		{"not npy", "garbage", func(b *bytes.Buffer) error { _, err := ReadRates(b); return err }, binarynet.ErrInvalidParameter},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var b bytes.Buffer
-			if s, ok := tc.v.(string); ok {
-				b.WriteString(s)
-			} else if err := npy.Write(&b, tc.v); err != nil {
-				t.Fatal(err)
-			}
-			if err := tc.read(&b); !errors.Is(err, tc.want) {
-				t.Errorf("error = %v, want %v", err, tc.want)
-			}
-		})
+	if es, _ := os.ReadDir(dir); len(es) != 1 {
+		t.Errorf("directory holds %d entries, want only difflog.npz", len(es))
+	}
+	if got, err := LoadDiffLog(name); err != nil || !reflect.DeepEqual(*got, good) {
+		t.Errorf("file no longer holds the first recording: %v", err)
 	}
 }
