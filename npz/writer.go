@@ -122,6 +122,17 @@ func WriteScalar[T Elem](w *Writer, key string, v T) error {
 // NumPy type '<U' followed by the length in code points of the longest
 // string (at least 1), as numpy.array(list_of_str) makes it.
 func (w *Writer) WriteStrings(key string, s []string) error {
+	return w.writeStrings(key, []int{len(s)}, s)
+}
+
+// WriteString writes s as the 0-d unicode array key, of NumPy type '<U'
+// followed by the length of s in code points (at least 1), as
+// numpy.savez(key="text") stores it; str(d[key]) gives s back.
+func (w *Writer) WriteString(key, s string) error {
+	return w.writeStrings(key, nil, []string{s})
+}
+
+func (w *Writer) writeStrings(key string, shape []int, s []string) error {
 	descr, data, err := unicodeArray(key, s)
 	if err != nil {
 		if w.done {
@@ -133,7 +144,7 @@ func (w *Writer) WriteStrings(key string, s []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(npyHeader(descr, []int{len(s)})); err != nil {
+	if _, err := f.Write(npyHeader(descr, shape)); err != nil {
 		return w.fail(fmt.Errorf("npz: array %q: %w", key, err))
 	}
 	if _, err := f.Write(data); err != nil {

@@ -45,6 +45,7 @@ func writeAll(t *testing.T, w *Writer) {
 	check(WriteScalar(w, "ratio", 0.25))
 	check(w.WriteStrings("names", []string{"E0", "I12", "µ-é"}))
 	check(w.WriteStrings("none", nil))
+	check(w.WriteString("mode", "sparse"))
 	// A (5, 7) uint8 array streamed in uneven chunks.
 	a, err := BeginArray[uint8](w, "states", 5, 7)
 	check(err)
@@ -80,7 +81,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	}
 	defer f.Close()
 	wantKeys := []string{"b1.npy", "empty.npy", "f4.npy", "f8.npy", "i1.npy", "i2.npy", "i4.npy", "i8.npy",
-		"names.npy", "none.npy", "ratio.npy", "seed.npy", "states.npy", "u1.npy", "u2.npy", "u4.npy", "u8.npy"}
+		"mode.npy", "names.npy", "none.npy", "ratio.npy", "seed.npy", "states.npy", "u1.npy", "u2.npy", "u4.npy", "u8.npy"}
 	keys := f.Keys()
 	slices.Sort(keys)
 	if !reflect.DeepEqual(keys, wantKeys) {
@@ -111,6 +112,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		{"seed", "<i8", nil, new(int64), int64(42)},
 		{"ratio", "<f8", nil, new(float64), 0.25},
 		{"names", "<U3", []int{3}, new([]string), []string{"E0", "I12", "µ-é"}},
+		{"mode", "<U6", nil, nil, nil},
 		{"states", "|u1", []int{5, 7}, new([]uint8), states},
 		{"empty", "<f8", []int{0, 4}, nil, nil},
 		{"none", "<U1", []int{0}, nil, nil},
@@ -373,6 +375,7 @@ func TestWriterNumPy(t *testing.T) {
 		"ratio":  {"<f8", []int{}, []any{0.25}},
 		"names":  {"<U3", []int{3}, []any{"E0", "I12", "µ-é"}},
 		"none":   {"<U1", []int{0}, []any{}},
+		"mode":   {"<U6", []int{}, "sparse"},
 		"empty":  {"<f8", []int{0, 4}, []any{}},
 		"states": {"|u1", []int{5, 7}, statesRows},
 	} {
@@ -385,8 +388,8 @@ func TestWriterNumPy(t *testing.T) {
 			t.Errorf("numpy reads %s as %+v, want %+v", key, g, want)
 		}
 	}
-	if len(got) != 17 {
-		t.Errorf("numpy finds %d arrays, want 17", len(got))
+	if len(got) != 18 {
+		t.Errorf("numpy finds %d arrays, want 18", len(got))
 	}
 }
 
