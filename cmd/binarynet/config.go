@@ -4,10 +4,13 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/binarynet/binarynet"
 )
@@ -46,45 +49,76 @@ type clusteredModel struct {
 	// units: the warm-up is simulated but not recorded.
 	WarmupSweeps int `json:"warmup_sweeps"`
 	Sweeps       int `json:"sweeps"`
+
+	// fromFlag records the fields of Clustered (by Go name) that a flag
+	// set, so that errors name the flag rather than the JSON key.
+	fromFlag map[string]bool
 }
 
-// readModelFile decodes a -config file. Unknown keys are errors, so that a
-// misspelt parameter is not silently ignored.
-func readModelFile(r io.Reader) (*modelFile, error) {
+// readModelFile decodes a -config file; label names it in errors. Unknown
+// keys are errors, so that a misspelt parameter is not silently ignored,
+// and so is an explicit zero for a clustered parameter whose zero would
+// silently become its default.
+func readModelFile(r io.Reader, label string) (*modelFile, error) {
 	var raw struct {
 		About     string                     `json:"about"`
 		Scenarios map[string]json.RawMessage `json:"scenarios"`
 	}
 	if err := decodeStrict(r, &raw); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %v", label, jsonError(err))
 	}
 	if len(raw.Scenarios) == 0 {
-		return nil, fmt.Errorf(`no models: want {"scenarios": {"name": {...}}}`)
+		return nil, fmt.Errorf(`%s: no models: want {"scenarios": {"name": {...}}}`, label)
 	}
 	f := &modelFile{About: raw.About, Models: make(map[string]model, len(raw.Scenarios))}
 	for name, msg := range raw.Scenarios {
-		var keys map[string]json.RawMessage
-		if err := json.Unmarshal(msg, &keys); err != nil {
-			return nil, fmt.Errorf("scenario %q: %v", name, err)
-		}
-		var m model
-		if _, ok := keys["clustered"]; ok {
-			m.clustered = new(clusteredModel)
-			if err := decodeStrict(bytes.NewReader(msg), m.clustered); err != nil {
-				return nil, fmt.Errorf("scenario %q: %v", name, err)
-			}
-			if m.clustered.WarmupSweeps < 0 || m.clustered.Sweeps < 0 {
-				return nil, fmt.Errorf("scenario %q: warmup_sweeps %d and sweeps %d must be >= 0", name, m.clustered.WarmupSweeps, m.clustered.Sweeps)
-			}
-		} else {
-			m.scenario = new(binarynet.Scenario)
-			if err := decodeStrict(bytes.NewReader(msg), m.scenario); err != nil {
-				return nil, fmt.Errorf("scenario %q: %v", name, err)
-			}
+		m, err := decodeModel(msg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: scenario %q: %v", label, name, err)
 		}
 		f.Models[name] = m
 	}
 	return f, nil
+}
+
+// decodeModel decodes one entry of a model file.
+func decodeModel(msg json.RawMessage) (model, error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(msg, &keys); err != nil {
+		return model{}, jsonError(err)
+	}
+	var m model
+	if _, ok := keys["clustered"]; !ok {
+		m.scenario = new(binarynet.Scenario)
+		if err := decodeStrict(bytes.NewReader(msg), m.scenario); err != nil {
+			return model{}, jsonError(err)
+		}
+		return m, nil
+	}
+	m.clustered = new(clusteredModel)
+	if err := decodeStrict(bytes.NewReader(msg), m.clustered); err != nil {
+		return model{}, jsonError(err)
+	}
+	c := m.clustered
+	if c.WarmupSweeps < 0 {
+		return model{}, fmt.Errorf(`"warmup_sweeps": %d: must be >= 0`, c.WarmupSweeps)
+	}
+	if c.Sweeps < 0 {
+		return model{}, fmt.Errorf(`"sweeps": %d: must be >= 0`, c.Sweeps)
+	}
+	// The keys that are present: zero there is an explicit zero.
+	var given map[string]json.RawMessage
+	if err := json.Unmarshal(keys["clustered"], &given); err != nil {
+		return model{}, jsonError(err)
+	}
+	for _, cp := range clusteredParams {
+		if _, ok := given[cp.key]; ok && cp.zeroDefault {
+			if v := cp.ptr(&c.Clustered).(*float64); *v == 0 {
+				return model{}, fmt.Errorf("%q: 0: must be positive (leave the key out for the default)", cp.key)
+			}
+		}
+	}
+	return m, nil
 }
 
 // decodeStrict decodes one JSON value, rejecting unknown fields and
@@ -99,6 +133,61 @@ func decodeStrict(r io.Reader, v any) error {
 		return fmt.Errorf("unexpected data after the JSON value")
 	}
 	return nil
+}
+
+// jsonError rewrites an error of encoding/json in the terms of the file:
+// the key and the kind of value expected, not the Go types.
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		want := "a value of another kind"
+		switch te.Type.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			want = "an integer"
+		case reflect.Float32, reflect.Float64:
+			want = "a number"
+		case reflect.String:
+			want = "a string"
+		case reflect.Bool:
+			want = "true or false"
+		case reflect.Slice, reflect.Array:
+			want = "an array"
+		case reflect.Struct, reflect.Map:
+			want = "an object"
+		}
+		if te.Field == "" {
+			return fmt.Errorf("got %s, want %s", jsonKind(te.Value), want)
+		}
+		return fmt.Errorf("%q: got %s, want %s", te.Field, jsonKind(te.Value), want)
+	case errors.As(err, &se):
+		return fmt.Errorf("invalid JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return errors.New("invalid JSON: unexpected end of the file")
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if k, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		return fmt.Errorf("unknown key %s", k)
+	}
+	return errors.New(msg)
+}
+
+// jsonKind names the kind of JSON value that UnmarshalTypeError.Value
+// describes ("string", "number", "number 1.5", "array", "object", "bool").
+func jsonKind(v string) string {
+	switch {
+	case v == "number":
+		return "a number"
+	case strings.HasPrefix(v, "number "):
+		return "the number " + strings.TrimPrefix(v, "number ")
+	case v == "array", v == "object":
+		return "an " + v
+	case v == "bool":
+		return "true or false"
+	}
+	return "a " + v
 }
 
 // names returns the model names in sorted order.

@@ -47,8 +47,11 @@ func readSummary(t *testing.T, dir string) summary {
 // of a default run; the issue asks for 3 clusters that lead at all), no
 // cluster leads more than 80 % of them, most samples have a clear leader,
 // and the lead changes hands often.
-func checkWinnerless(t *testing.T, seed uint64, sw switching) {
+func checkWinnerless(t *testing.T, seed uint64, sw *switching) {
 	t.Helper()
+	if sw == nil {
+		t.Fatalf("seed %d: no switching statistics for a clustered model", seed)
+	}
 	t.Logf("seed %d: %d of %d samples led, %d distinct leaders (%d with >= 5%%), max share %.3f (%s), %d switches, mean dwell %.1f sweeps",
 		seed, sw.LedSamples, sw.Samples, sw.DistinctLeaders, sw.LeadersWith5Percent, sw.MaxShare, sw.MaxShareGroup, sw.Switches, sw.MeanDwellSweeps)
 	lasting := 0
@@ -154,7 +157,7 @@ func TestDefaultModelSeeds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			sim, err := p.simulate(context.Background(), newProgress(io.Discard, true))
+			sim, err := p.simulate(context.Background(), newProgress(io.Discard, true), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,8 +181,8 @@ func TestRunModels(t *testing.T) {
 			if s.Model == nil || s.Clustered != nil || s.Units != 100 || s.Steps != 2000 || s.WarmupSteps != 500 || s.WeightMode != "dense" {
 				t.Errorf("summary %+v", s)
 			}
-			if len(s.Switching.Groups) != 2 || s.Populations[1].Name != "I" {
-				t.Errorf("groups %v, populations %+v", s.Switching.Groups, s.Populations)
+			if s.Switching != nil || s.Populations[1].Name != "I" {
+				t.Errorf("switching %+v (want none without clusters), populations %+v", s.Switching, s.Populations)
 			}
 		}},
 		{"plain scenario in sweeps", []string{"-config", runModels, "-scenario", "tiny", "-sweeps", "3", "-warmup-sweeps", "0", "-width", "300", "-height", "200"}, func(t *testing.T, s summary) {
@@ -249,18 +252,18 @@ func TestRunErrors(t *testing.T) {
 		{"negative sweeps", []string{"-sweeps", "-1"}, "-sweeps -1"},
 		{"tiny image", []string{"-width", "10"}, "-width 10"},
 		{"bad number", []string{"-Q", "many"}, "-Q"},
-		{"Q zero", []string{"-Q", "0"}, "Q = 0"},
-		{"R_j too large", []string{"-Rj", "2"}, "RJ = 2"},
-		{"p_E+ above Q", []string{"-pEplus", "30"}, "PEPlus = 30"},
-		{"probability above one", []string{"-p", "1.5"}, "P[EE] = 1.5"},
-		{"weight mode", []string{"-mode", "diagonal"}, `"diagonal"`},
+		{"Q zero", []string{"-Q", "0"}, "-Q 0: must be >= 1"},
+		{"R_j too large", []string{"-Rj", "2"}, "-Rj 2: must be in [0, 1]"},
+		{"p_E+ above Q", []string{"-pEplus", "30"}, "-pEplus 30: must be in (0, Q=20]"},
+		{"probability above one", []string{"-p", "1.5"}, "-p 1.5: must be in (0, 1]"},
+		{"weight mode", []string{"-mode", "diagonal"}, `-mode "diagonal": want dense, sparse or auto`},
 		{"missing config", []string{"-config", filepath.Join(tmp, "missing.json")}, "missing.json"},
 		{"invalid JSON", []string{"-config", badJSON}, "bad.json"},
 		{"unknown key", []string{"-config", unknown}, "R_jj"},
 		{"no models", []string{"-config", empty}, "no models"},
-		{"invalid model", []string{"-config", badModel}, "P[EE] = 0"},
+		{"invalid model", []string{"-config", badModel}, `badmodel.json: scenario "m": "p"[0][0]: 0: must be in (0, 1]`},
 		{"nothing to record", []string{"-config", noSteps}, "0 steps"},
-		{"diff log too large", []string{"-sweeps", "1000000"}, "12 GiB"},
+		{"diff log too large", []string{"-sweeps", "1000000"}, "more than -ram 12"},
 		{"two models, no choice", []string{"-config", runModels}, "choose one with -scenario"},
 		{"unknown model", []string{"-config", runModels, "-scenario", "huge"}, `"huge"`},
 		{"clustered flag on a scenario", []string{"-config", runModels, "-scenario", "tiny", "-Q", "3"}, "-Q"},
