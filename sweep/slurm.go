@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/binarynet/binarynet/internal/atomicfile"
 )
 
 // SlurmOptions are the settings of the sbatch scripts of a sweep.
@@ -191,10 +194,11 @@ func WriteSlurm(f *File, opts SlurmOptions) (SlurmScripts, error) {
 		name string
 		data []byte
 	}{{s.Array, a.Bytes()}, {s.Collect, c.Bytes()}, {s.Submit, sub.Bytes()}} {
-		if err := writeFileAtomic(w.name, w.data); err != nil {
-			return SlurmScripts{}, err
-		}
-		if err := os.Chmod(w.name, 0o755); err != nil {
+		err := atomicfile.WriteFile(w.name, 0o755, func(out io.Writer) error {
+			_, err := out.Write(w.data)
+			return err
+		})
+		if err != nil {
 			return SlurmScripts{}, err
 		}
 	}
