@@ -94,9 +94,14 @@ func benchScenario(file string, batch int, seed uint64, workers int, args []stri
 		}
 		label, data = file, string(b)
 	}
-	sf, err := binarynet.ReadScenarioFile(strings.NewReader(data))
-	if err != nil {
-		return nil, usagef("%s: %v", label, err)
+	// Decoded here rather than by binarynet.ReadScenarioFile, whose errors
+	// show encoding/json's Go types.
+	var sf binarynet.ScenarioFile
+	if err := decodeStrict(strings.NewReader(data), &sf); err != nil {
+		return nil, usagef("%s: %v", label, jsonError(err))
+	}
+	if len(sf.Scenarios) == 0 {
+		return nil, usagef(`%s: no scenarios: want {"scenarios": {"name": {...}}}`, label)
 	}
 	sc, err := sf.Lookup(name)
 	if err != nil {

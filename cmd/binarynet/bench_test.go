@@ -126,6 +126,7 @@ func TestBenchErrors(t *testing.T) {
 		{"bad seed", []string{"-scenarios", tinyScenarios, "-seed", "-1", "tiny-dense"}, "-seed"},
 		{"missing file", []string{"-scenarios", "testdata/no-such-file.json", "tiny-dense"}, "no-such-file.json"},
 		{"bad weight mode", []string{"-scenarios", tinyScenarios, "bad-mode"}, "weight_mode"},
+		{"malformed file", []string{"-scenarios", "testdata/run_models.json", "tiny"}, `unknown key "clustered"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -176,5 +177,19 @@ func TestIssue9BenchFlagsAfterName(t *testing.T) {
 	}
 	if res["scenario"] != "tiny-dense" || res["batch"] != 7.0 || res["seed"] != 3.0 {
 		t.Errorf("scenario, batch or seed not taken from the flags after the name: %s", out)
+	}
+}
+
+// TestIssue9BenchMessagesWithoutGoTypes checks that a malformed scenarios
+// file is described by its keys, not by the Go types it decodes into.
+func TestIssue9BenchMessagesWithoutGoTypes(t *testing.T) {
+	t.Parallel()
+	file := writeTemp(t, "s.json", `{"scenarios": {"x": {"populations": [{"name": "E", "N": "many"}]}}}`)
+	code, out, errOut := runBench(t, "-scenarios", file, "x")
+	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 2 and one line", code, out, errOut)
+	}
+	if !strings.Contains(errOut, `"scenarios.populations.N": got a string, want an integer`) || strings.Contains(errOut, "Go struct") {
+		t.Errorf("stderr %q, want the key and the kinds of value, no Go types", errOut)
 	}
 }

@@ -67,6 +67,9 @@ func checkOutDir(dir string) error {
 func writeAll(dir string, files []output) (err error) {
 	created, err := mkdirAll(dir)
 	if err != nil {
+		for i := len(created) - 1; i >= 0; i-- {
+			os.Remove(created[i])
+		}
 		return err
 	}
 	var pending []*atomicfile.File
@@ -126,5 +129,24 @@ func mkdirAll(dir string) ([]string, error) {
 		}
 		created = append(created, missing[i])
 	}
+	// Make the new entries durable: each created directory is an entry of
+	// its parent. (The outputs' own renames sync the innermost one.)
+	for _, d := range created {
+		if err := syncDir(filepath.Dir(d)); err != nil {
+			return created, err
+		}
+	}
 	return created, nil
+}
+
+// syncDir syncs the directory dir to stable storage. Systems that cannot
+// sync a directory report an error that is ignored: the entries are
+// written either way.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	d.Sync()
+	return d.Close()
 }
