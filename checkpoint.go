@@ -186,17 +186,59 @@ func restoreEngine[T float32 | float64](n int, state []int8, field, thresh, dens
 // available when r reports its length (*os.File, *bytes.Reader, ...), and
 // against the RAM budget before it is allocated.
 func ReadCheckpoint(r io.Reader, opts *RestoreOptions) (*Network, error) {
-	if r == nil {
-		return nil, paramError("checkpoint reader", nil, "must not be nil")
+	ro, err := checkRestoreOptions(r, opts)
+	if err != nil {
+		return nil, err
 	}
+	cr := &ckptReader{r: r, known: remainingSize(r)}
+	h, err := readHeader(cr, ro.RAMBudgetGB)
+	if err != nil {
+		return nil, err
+	}
+	pops, specs, err := restorePopulations(h, ro.ActivityFuncs)
+	if err != nil {
+		return nil, err
+	}
+	num, logs, err := readBody(cr, h)
+	if err != nil {
+		return nil, err
+	}
+	nw := &Network{Name: h.name, pops: pops, fromData: h.fromData}
+	starts := make([]int, len(specs)+1)
+	for k, s := range specs {
+		starts[k+1] = starts[k] + s.n
+	}
+	nw.finish(h.opts, specs, starts, num)
+	if err := nw.selSrc.UnmarshalBinary(h.sel); err != nil {
+		return nil, checkpointError("selection generator state: %w", err)
+	}
+	if err := nw.bgSrc.UnmarshalBinary(h.bg); err != nil {
+		return nil, checkpointError("background generator state: %w", err)
+	}
+	nw.steps = h.steps
+	logs.install(nw, h)
+	return nw, nil
+}
+
+// checkRestoreOptions checks ReadCheckpoint's arguments and returns the
+// options in force.
+func checkRestoreOptions(r io.Reader, opts *RestoreOptions) (RestoreOptions, error) {
 	var ro RestoreOptions
+	if r == nil {
+		return ro, paramError("checkpoint reader", nil, "must not be nil")
+	}
 	if opts != nil {
 		ro = *opts
 	}
 	if math.IsNaN(ro.RAMBudgetGB) || math.IsInf(ro.RAMBudgetGB, 0) || ro.RAMBudgetGB < 0 {
-		return nil, paramError("RestoreOptions.RAMBudgetGB", ro.RAMBudgetGB, "must be >= 0 and finite")
+		return ro, paramError("RestoreOptions.RAMBudgetGB", ro.RAMBudgetGB, "must be >= 0 and finite")
 	}
-	cr := &ckptReader{r: r, known: remainingSize(r)}
+	return ro, nil
+}
+
+// readHeader reads the format prefix and the header, verifies the header's
+// checksum and decodes it (see decodeHeader).
+func readHeader(cr *ckptReader, budget float64) (*ckptHeader, error) {
 	prefix := make([]byte, checkpointPrefix)
 	if err := cr.read(prefix, "format prefix"); err != nil {
 		return nil, err
@@ -222,84 +264,96 @@ func ReadCheckpoint(r io.Reader, opts *RestoreOptions) (*Network, error) {
 	if got := crc32.Update(crc32.Checksum(prefix, castagnoli), castagnoli, hdr[:hdrLen]); got != want {
 		return nil, checkpointError("header checksum mismatch (got %#08x, stored %#08x): the file is corrupted", got, want)
 	}
-	h, err := decodeHeader(hdr[:hdrLen], ro.RAMBudgetGB)
-	if err != nil {
-		return nil, err
-	}
-	pops, specs, err := restorePopulations(h, ro.ActivityFuncs)
-	if err != nil {
-		return nil, err
-	}
+	return decodeHeader(hdr[:hdrLen], budget)
+}
+
+// readBody reads the body and the trailing checksum, verifies it, and
+// returns the engine and the pending logs, checked.
+func readBody(cr *ckptReader, h *ckptHeader) (numeric, *ckptLogs, error) {
 	if err := cr.need(h.bodyLen+4, "body"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var buildEngine func() (numeric, error)
+	var err error
 	if h.opts.WeightType == Float32 {
 		buildEngine, err = readEngine[float32](cr, h)
 	} else {
 		buildEngine, err = readEngine[float64](cr, h)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var diffU []int32
-	var diffD []int8
-	var steps []int8
-	if h.diffCap > 0 {
-		if diffU, err = readElems[int32](cr, h.diffFilled, "diff log"); err != nil {
-			return nil, err
-		}
-		if diffD, err = readElems[int8](cr, h.diffFilled, "diff log"); err != nil {
-			return nil, err
-		}
-	}
-	if h.stepCap > 0 {
-		if steps, err = readElems[int8](cr, h.stepFilled*int64(h.n), "step log"); err != nil {
-			return nil, err
-		}
+	logs, err := readLogs(cr, h)
+	if err != nil {
+		return nil, nil, err
 	}
 	bodyCRC := cr.crc
 	trailer := make([]byte, 4)
 	if err := cr.read(trailer, "checksum"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if want := binary.LittleEndian.Uint32(trailer); bodyCRC != want {
-		return nil, checkpointError("checksum mismatch (got %#08x, stored %#08x): the file is corrupted", bodyCRC, want)
+		return nil, nil, checkpointError("checksum mismatch (got %#08x, stored %#08x): the file is corrupted", bodyCRC, want)
 	}
 	num, err := buildEngine()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := checkDiffLog(h.n, DiffLog{Updates: diffU, Deltas: diffD}); err != nil {
-		return nil, fmt.Errorf("%w: pending diff log: %w", ErrCheckpoint, err)
+	if err := logs.check(h.n); err != nil {
+		return nil, nil, err
 	}
-	if err := checkBinary("pending step log", steps); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCheckpoint, err)
-	}
+	return num, logs, nil
+}
 
-	nw := &Network{Name: h.name, pops: pops, fromData: h.fromData}
-	starts := make([]int, len(specs)+1)
-	for k, s := range specs {
-		starts[k+1] = starts[k] + s.n
+// ckptLogs holds the filled part of the pending logs of a checkpoint.
+type ckptLogs struct {
+	diffU []int32
+	diffD []int8
+	steps []int8
+}
+
+// readLogs reads the filled part of the pending logs.
+func readLogs(cr *ckptReader, h *ckptHeader) (*ckptLogs, error) {
+	l := &ckptLogs{}
+	var err error
+	if h.diffCap > 0 {
+		if l.diffU, err = readElems[int32](cr, h.diffFilled, "diff log"); err != nil {
+			return nil, err
+		}
+		if l.diffD, err = readElems[int8](cr, h.diffFilled, "diff log"); err != nil {
+			return nil, err
+		}
 	}
-	nw.finish(h.opts, specs, starts, num)
-	if err := nw.selSrc.UnmarshalBinary(h.sel); err != nil {
-		return nil, checkpointError("selection generator state: %w", err)
+	if h.stepCap > 0 {
+		if l.steps, err = readElems[int8](cr, h.stepFilled*int64(h.n), "step log"); err != nil {
+			return nil, err
+		}
 	}
-	if err := nw.bgSrc.UnmarshalBinary(h.bg); err != nil {
-		return nil, checkpointError("background generator state: %w", err)
+	return l, nil
+}
+
+// check validates the logs against a network of n units.
+func (l *ckptLogs) check(n int) error {
+	if err := checkDiffLog(n, DiffLog{Updates: l.diffU, Deltas: l.diffD}); err != nil {
+		return fmt.Errorf("%w: pending diff log: %w", ErrCheckpoint, err)
 	}
-	nw.steps = h.steps
+	if err := checkBinary("pending step log", l.steps); err != nil {
+		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
+	}
+	return nil
+}
+
+// install gives nw the pending logs, with the capacities of the header.
+func (l *ckptLogs) install(nw *Network, h *ckptHeader) {
 	if h.diffCap > 0 {
 		nw.diff = diffBuffer{updates: make([]int32, h.diffCap), deltas: make([]int8, h.diffCap), filled: int(h.diffFilled)}
-		copy(nw.diff.updates, diffU)
-		copy(nw.diff.deltas, diffD)
+		copy(nw.diff.updates, l.diffU)
+		copy(nw.diff.deltas, l.diffD)
 	}
 	if h.stepCap > 0 {
 		nw.stepLog = stepBuffer{states: make([]int8, h.stepCap*int64(h.n)), width: h.n, filled: int(h.stepFilled)}
-		copy(nw.stepLog.states, steps)
+		copy(nw.stepLog.states, l.steps)
 	}
-	return nw, nil
 }
 
 // restorePopulations rebuilds the populations and their validated specs.

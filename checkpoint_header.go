@@ -68,19 +68,17 @@ func (h *ckptHeader) elemSize() int64 { return h.opts.WeightType.size() }
 
 // weightBytes returns the size of the stored weights.
 func (h *ckptHeader) weightBytes() float64 {
-	n := float64(h.n)
 	if h.opts.WeightMode == WeightDense {
-		return n * n * float64(h.elemSize())
+		return denseBytes(h.n, h.elemSize())
 	}
-	return (n+1)*8 + float64(h.nnz)*float64(4+h.elemSize())
+	return cscBytes(h.n, h.nnz, 4, h.elemSize())
 }
 
 // computeBodyLen returns the body length the sizes imply, as a float64 so
 // that absurd sizes cannot overflow.
 func (h *ckptHeader) computeBodyLen() float64 {
-	n := float64(h.n)
-	return n*(1+2*float64(h.elemSize())) + h.weightBytes() +
-		float64(h.diffFilled)*5 + float64(h.stepFilled)*n
+	return unitBytes(h.n, h.elemSize()) + h.weightBytes() +
+		DiffLogBytes(h.diffFilled) + StepLogBytes(h.stepFilled, h.n)
 }
 
 // encodeHeader serializes a header.
@@ -130,106 +128,107 @@ func encodeHeader(h *ckptHeader) []byte {
 // minPopBytes is the encoded size of a population with an empty name.
 const minPopBytes = 1 + 1 + 4 + 8 + 8 + 8 + 8
 
-// decodeHeader parses and validates a header whose checksum has been
-// verified. budget, if positive, overrides the saved RAM budget.
+// decodeHeader decodes a header whose checksum has been verified, in
+// steps: parse the fields, validate them, check the sizes against the RAM
+// budget (budget, if positive, overrides the saved one) before anything is
+// allocated, and check that they imply the announced body length.
 func decodeHeader(b []byte, budget float64) (*ckptHeader, error) {
-	d := ckptDec{b: b}
-	h := &ckptHeader{}
-	flags := d.u8()
-	h.opts.Autapse = flags&1 != 0
-	h.fromData = flags&2 != 0
-	h.opts.WeightType = WeightType(d.u8())
-	h.opts.WeightMode = WeightMode(d.u8())
-	h.opts.RAMBudgetGB = d.f64()
-	h.opts.Seed = d.u64()
-	workers := d.u64()
-	steps := d.u64()
-	h.name = d.str(maxCheckpointName)
-	n := d.u64()
-	nnz := d.u64()
+	r, err := parseHeader(b)
+	if err != nil {
+		return nil, err
+	}
+	h, err := r.validate(budget)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.checkBudget(); err != nil {
+		return nil, err
+	}
+	if want := h.computeBodyLen(); want > 1<<62 || float64(h.bodyLen) != want {
+		return nil, checkpointError("header gives a body of %d bytes, its sizes imply %.0f", h.bodyLen, want)
+	}
+	return h, nil
+}
+
+// rawHeader is a header as stored, before validation, with the fields in
+// the order of encodeHeader.
+type rawHeader struct {
+	flags, weightType, weightMode uint8
+	budget                        float64
+	seed, workers, steps          uint64
+	name                          string
+	n, nnz                        uint64
+	pops                          []rawPop
+	sel, bg                       string
+	diffCap, diffFilled           int64
+	stepCap, stepFilled           int64
+	bodyLen                       int64
+}
+
+// rawPop is a population as stored.
+type rawPop struct {
+	kind, fn                 uint8
+	name                     string
+	n                        uint64
+	tau, threshold, activity float64
+}
+
+// parseHeader reads the fields of a header. It checks only what reading
+// needs: that the header holds every field, nothing more, and room for the
+// populations it announces before they are allocated.
+func parseHeader(b []byte) (*rawHeader, error) {
+	d := &ckptDec{b: b}
+	r := &rawHeader{}
+	r.flags, r.weightType, r.weightMode = d.u8(), d.u8(), d.u8()
+	r.budget, r.seed, r.workers, r.steps = d.f64(), d.u64(), d.u64(), d.u64()
+	r.name = d.str(maxCheckpointName)
+	r.n, r.nnz = d.u64(), d.u64()
 	npops := d.u32()
 	if d.err != nil {
 		return nil, d.err
 	}
-	if flags&^3 != 0 {
-		return nil, checkpointError("unknown header flags %#x", flags)
-	}
-	if h.opts.WeightMode != WeightDense && h.opts.WeightMode != WeightSparse {
-		return nil, checkpointError("weight mode %d is neither dense nor sparse", int(h.opts.WeightMode))
-	}
-	if !(h.opts.RAMBudgetGB > 0) {
-		return nil, checkpointError("saved RAM budget %v GiB must be positive", h.opts.RAMBudgetGB)
-	}
-	if budget > 0 {
-		h.opts.RAMBudgetGB = budget
-	}
-	if workers < 1 || workers > math.MaxInt32 {
-		return nil, checkpointError("saved worker count %d out of range", workers)
-	}
-	h.opts.Workers = int(workers)
-	if err := checkOptions(&h.opts); err != nil {
-		return nil, fmt.Errorf("%w: saved options: %w", ErrCheckpoint, err)
-	}
-	if steps > math.MaxInt64 {
-		return nil, checkpointError("step count %d out of range", steps)
-	}
-	h.steps = int64(steps)
-	if n < 1 || n > maxUnits {
-		return nil, checkpointError("network size %d out of range [1, %d]", n, maxUnits)
-	}
-	h.n = int(n)
-	if h.opts.WeightMode == WeightDense && nnz != 0 {
-		return nil, checkpointError("dense checkpoint with %d sparse entries", nnz)
-	}
-	if float64(nnz) > float64(n)*float64(n) {
-		return nil, checkpointError("%d stored weights exceed %d x %d", nnz, n, n)
-	}
-	h.nnz = int64(nnz)
 	if uint64(npops)*minPopBytes > uint64(len(d.b)) {
 		return nil, checkpointError("header claims %d populations but holds %d bytes", npops, len(d.b))
 	}
-	h.pops = make([]ckptPop, npops)
-	var total int64
-	for k := range h.pops {
-		p := &h.pops[k]
-		p.kind = d.u8()
-		fn := d.u8()
+	r.pops = make([]rawPop, npops)
+	for k := range r.pops {
+		p := &r.pops[k]
+		p.kind, p.fn = d.u8(), d.u8()
 		p.name = d.str(maxCheckpointName)
-		pn := d.u64()
-		p.tau = d.f64()
-		p.threshold = d.f64()
-		p.activity = d.f64()
-		if d.err != nil {
-			return nil, d.err
-		}
-		if p.kind < ckptNeuron || p.kind > ckptBackgroundRnd {
-			return nil, checkpointError("population %d has unknown kind %d", k, p.kind)
-		}
-		if fn > 1 || (fn == 1 && p.kind == ckptNeuron) {
-			return nil, checkpointError("population %d has invalid activity-function flag %d", k, fn)
-		}
-		p.hasFunc = fn == 1
-		if pn > maxUnits {
-			return nil, checkpointError("population %d size %d out of range", k, pn)
-		}
-		p.n = int(pn)
-		total += int64(pn)
+		p.n, p.tau, p.threshold, p.activity = d.u64(), d.f64(), d.f64(), d.f64()
 	}
-	if total != int64(h.n) {
-		return nil, checkpointError("population sizes add up to %d, network has %d units", total, h.n)
-	}
-	h.sel = []byte(d.str(maxCheckpointPCG))
-	h.bg = []byte(d.str(maxCheckpointPCG))
-	h.diffCap = d.i64()
-	h.diffFilled = d.i64()
-	h.stepCap = d.i64()
-	h.stepFilled = d.i64()
-	h.bodyLen = d.i64()
+	r.sel, r.bg = d.str(maxCheckpointPCG), d.str(maxCheckpointPCG)
+	r.diffCap, r.diffFilled = d.i64(), d.i64()
+	r.stepCap, r.stepFilled = d.i64(), d.i64()
+	r.bodyLen = d.i64()
 	if d.err != nil {
 		return nil, d.err
 	}
 	if len(d.b) != 0 {
 		return nil, checkpointError("%d unexpected bytes at the end of the header", len(d.b))
+	}
+	return r, nil
+}
+
+// validate checks the parsed fields against each other and the format and
+// returns the header. budget, if positive, overrides the saved RAM budget.
+func (r *rawHeader) validate(budget float64) (*ckptHeader, error) {
+	h := &ckptHeader{
+		name: r.name, fromData: r.flags&2 != 0,
+		sel: []byte(r.sel), bg: []byte(r.bg),
+		diffCap: r.diffCap, diffFilled: r.diffFilled,
+		stepCap: r.stepCap, stepFilled: r.stepFilled,
+		bodyLen: r.bodyLen,
+	}
+	var err error
+	if h.opts, err = r.options(budget); err != nil {
+		return nil, err
+	}
+	if err := r.sizes(h); err != nil {
+		return nil, err
+	}
+	if h.pops, err = r.populations(h.n); err != nil {
+		return nil, err
 	}
 	if h.diffCap < 0 || h.diffFilled < 0 || h.diffFilled > h.diffCap {
 		return nil, checkpointError("diff log of %d steps with %d filled", h.diffCap, h.diffFilled)
@@ -237,23 +236,103 @@ func decodeHeader(b []byte, budget float64) (*ckptHeader, error) {
 	if h.stepCap < 0 || h.stepFilled < 0 || h.stepFilled > h.stepCap {
 		return nil, checkpointError("step log of %d steps with %d filled", h.stepCap, h.stepFilled)
 	}
-	// Memory: the same checks as Initialize and Enable*Logging, before
-	// anything is allocated.
-	limit := h.opts.RAMBudgetGB * (1 << 30)
-	if need := h.weightBytes() + float64(h.n)*float64(1+2*h.elemSize()); need > limit {
-		return nil, fmt.Errorf("%w: %w: %s weights of %d units need %.3g GiB, budget is %.3g GiB (RestoreOptions.RAMBudgetGB)",
-			ErrCheckpoint, ErrMemoryBudget, h.opts.WeightMode, h.n, need/(1<<30), h.opts.RAMBudgetGB)
-	}
-	if need := float64(h.diffCap) * 5; need > limit {
-		return nil, fmt.Errorf("%w: %w: diff log of %d steps needs %.3g GiB, budget is %.3g GiB",
-			ErrCheckpoint, ErrMemoryBudget, h.diffCap, need/(1<<30), h.opts.RAMBudgetGB)
-	}
-	if need := float64(h.stepCap) * float64(h.n); need > limit {
-		return nil, fmt.Errorf("%w: %w: step log of %d steps needs %.3g GiB, budget is %.3g GiB",
-			ErrCheckpoint, ErrMemoryBudget, h.stepCap, need/(1<<30), h.opts.RAMBudgetGB)
-	}
-	if want := h.computeBodyLen(); want > 1<<62 || float64(h.bodyLen) != want {
-		return nil, checkpointError("header gives a body of %d bytes, its sizes imply %.0f", h.bodyLen, want)
-	}
 	return h, nil
+}
+
+// options validates the saved options, with budget, if positive, in place
+// of the saved RAM budget.
+func (r *rawHeader) options(budget float64) (Options, error) {
+	o := Options{
+		Autapse:     r.flags&1 != 0,
+		WeightType:  WeightType(r.weightType),
+		WeightMode:  WeightMode(r.weightMode),
+		RAMBudgetGB: r.budget,
+		Seed:        r.seed,
+	}
+	if r.flags&^3 != 0 {
+		return o, checkpointError("unknown header flags %#x", r.flags)
+	}
+	if o.WeightMode != WeightDense && o.WeightMode != WeightSparse {
+		return o, checkpointError("weight mode %d is neither dense nor sparse", int(o.WeightMode))
+	}
+	if !(o.RAMBudgetGB > 0) {
+		return o, checkpointError("saved RAM budget %v GiB must be positive", o.RAMBudgetGB)
+	}
+	if budget > 0 {
+		o.RAMBudgetGB = budget
+	}
+	if r.workers < 1 || r.workers > math.MaxInt32 {
+		return o, checkpointError("saved worker count %d out of range", r.workers)
+	}
+	o.Workers = int(r.workers)
+	if err := checkOptions(&o); err != nil {
+		return o, fmt.Errorf("%w: saved options: %w", ErrCheckpoint, err)
+	}
+	return o, nil
+}
+
+// sizes validates the step count, the network size and the number of
+// stored weights, and sets them in h, whose options are validated.
+func (r *rawHeader) sizes(h *ckptHeader) error {
+	if r.steps > math.MaxInt64 {
+		return checkpointError("step count %d out of range", r.steps)
+	}
+	h.steps = int64(r.steps)
+	if r.n < 1 || r.n > maxUnits {
+		return checkpointError("network size %d out of range [1, %d]", r.n, maxUnits)
+	}
+	h.n = int(r.n)
+	if h.opts.WeightMode == WeightDense && r.nnz != 0 {
+		return checkpointError("dense checkpoint with %d sparse entries", r.nnz)
+	}
+	if float64(r.nnz) > float64(r.n)*float64(r.n) {
+		return checkpointError("%d stored weights exceed %d x %d", r.nnz, r.n, r.n)
+	}
+	h.nnz = int64(r.nnz)
+	return nil
+}
+
+// populations validates the kinds, flags and sizes of the populations of a
+// network of n units. Their parameters are checked when they are rebuilt
+// (see restorePopulations).
+func (r *rawHeader) populations(n int) ([]ckptPop, error) {
+	pops := make([]ckptPop, len(r.pops))
+	var total int64
+	for k, p := range r.pops {
+		if p.kind < ckptNeuron || p.kind > ckptBackgroundRnd {
+			return nil, checkpointError("population %d has unknown kind %d", k, p.kind)
+		}
+		if p.fn > 1 || (p.fn == 1 && p.kind == ckptNeuron) {
+			return nil, checkpointError("population %d has invalid activity-function flag %d", k, p.fn)
+		}
+		if p.n > maxUnits {
+			return nil, checkpointError("population %d size %d out of range", k, p.n)
+		}
+		pops[k] = ckptPop{kind: p.kind, hasFunc: p.fn == 1, name: p.name, n: int(p.n),
+			tau: p.tau, threshold: p.threshold, activity: p.activity}
+		total += int64(p.n)
+	}
+	if total != int64(n) {
+		return nil, checkpointError("population sizes add up to %d, network has %d units", total, n)
+	}
+	return pops, nil
+}
+
+// checkBudget checks the weights and each pending log against the RAM
+// budget before anything is allocated for them, with the estimates of
+// Initialize and Enable*Logging.
+func (h *ckptHeader) checkBudget() error {
+	for _, c := range []struct {
+		need float64
+		what string
+	}{
+		{h.weightBytes() + unitBytes(h.n, h.elemSize()), fmt.Sprintf("restoring %s weights of %d units", h.opts.WeightMode, h.n)},
+		{DiffLogBytes(h.diffCap), fmt.Sprintf("a diff log of %d steps", h.diffCap)},
+		{StepLogBytes(h.stepCap, h.n), fmt.Sprintf("a step log of %d steps", h.stepCap)},
+	} {
+		if err := checkBudget(c.need, h.opts.RAMBudgetGB, c.what, " (RestoreOptions.RAMBudgetGB)"); err != nil {
+			return fmt.Errorf("%w: %w", ErrCheckpoint, err)
+		}
+	}
+	return nil
 }

@@ -22,6 +22,26 @@ type block struct {
 	exclude            bool // population onto itself without autapses
 }
 
+// layout is the synapse blocks of a network and what Initialize derives
+// from them, once: whether some pair can receive more than one entry
+// (several rules on a block, multapses, Poisson counts or layers), and the
+// expected number of stored entries, which the memory estimates use.
+type layout struct {
+	blocks    []block
+	mayRepeat bool
+	expected  float64
+}
+
+// newLayout returns the layout of the given blocks, computing their
+// expected number of entries.
+func newLayout(blocks []block, mayRepeat bool) *layout {
+	l := &layout{blocks: blocks, mayRepeat: mayRepeat}
+	for _, b := range blocks {
+		l.expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
+	}
+	return l
+}
+
 // visitor receives the connections of one post row from one block: the
 // local pre indices (offset by preStart to get unit ids), the weight and
 // the block's position in the blocks slice.
@@ -149,13 +169,14 @@ func groupCount(n, workers int) int {
 // pass draws them again from the same random streams, which takes more
 // time and no memory; keepSamples chooses. Rows come out sorted within
 // each column; entries for the same (row, column) pair are then summed.
-func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, mayRepeat bool, budgetGB float64) (*csc[T], error) {
+func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budgetGB float64) (*csc[T], error) {
+	blocks := l.blocks
 	samplerSets, err := samplerSetsFor(blocks, n, workers)
 	if err != nil {
 		return nil, err
 	}
 	workers = len(samplerSets)
-	keep, chunk := keepSamples(blocks, n, workers, budgetGB)
+	keep, chunk := keepSamples(l, n, workers, budgetGB)
 	packed := keep && n <= maxPackedUnits && oneRulePerBlock(blocks)
 	counts := make([][]int32, workers)
 	for w := range counts {
@@ -223,7 +244,7 @@ func buildCSC[T float32 | float64](blocks []block, n, workers int, seed uint64, 
 		// instead of raising the peak.
 		runtime.GC()
 	}
-	if mayRepeat {
+	if l.mayRepeat {
 		m.sumDuplicates()
 	}
 	return m, nil

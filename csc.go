@@ -3,6 +3,7 @@ package binarynet
 import (
 	"slices"
 
+	"github.com/james-bowman/sparse"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -144,4 +145,21 @@ func cscFromMatrix[T float32 | float64](w mat.Matrix, n int, check func(i, j int
 	}
 	m.sumDuplicates()
 	return m
+}
+
+// toSparse returns a float64 copy of m as a *sparse.CSC, W[post, pre],
+// with m's sorted, duplicate-free columns.
+func (m *csc[T]) toSparse() *sparse.CSC {
+	n := len(m.indptr) - 1
+	nnz := m.nnz()
+	indptr := make([]int, n+1)
+	rows := make([]int, nnz)
+	vals := make([]float64, nnz)
+	for i, p := range m.indptr {
+		indptr[i] = int(p)
+	}
+	for k := range nnz {
+		rows[k], vals[k] = int(m.rows[k]), float64(m.vals[k])
+	}
+	return sparse.NewCSC(n, n, indptr, rows, vals)
 }

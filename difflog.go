@@ -74,7 +74,7 @@ func (s *stepBuffer) record(state []int8) {
 // replacing any pending one. Zero turns diff logging off. A run that would
 // write past the end returns ErrLogOverflow before taking any step.
 func (nw *Network) EnableDiffLogging(steps int) error {
-	if err := nw.checkLogSize("diff log steps", steps, 5); err != nil {
+	if err := nw.checkLogSize("diff log steps", steps, diffStepBytes); err != nil {
 		return err
 	}
 	nw.diff = diffBuffer{}

@@ -98,7 +98,7 @@ func (e *engine[T]) prepareKernel(workers int, avail float64) {
 // checkpoint; it does nothing for engines that made their choice.
 func (e *engine[T]) prepare(opts Options) {
 	if e.sparse != nil && !e.kernChecked {
-		e.prepareKernel(opts.Workers, opts.RAMBudgetGB*(1<<30)-memoryNeed(opts, WeightSparse, e.n, float64(e.sparse.nnz())))
+		e.prepareKernel(opts.Workers, restoredKernelBudget(opts, e.n, e.sparse.nnz()))
 	}
 	e.kernChecked = true
 }
@@ -165,28 +165,20 @@ func newEngine[T float32 | float64](state []int8, thresh []float64) *engine[T] {
 
 // newGeneratedEngine builds the weights of a network from its synapse
 // blocks and computes the initial field.
-func newGeneratedEngine[T float32 | float64](opts Options, blocks []block, mayRepeat bool, state []int8, thresh []float64) (numeric, error) {
+func newGeneratedEngine[T float32 | float64](opts Options, l *layout, state []int8, thresh []float64) (numeric, error) {
 	e := newEngine[T](state, thresh)
 	n := e.n
 	var err error
 	if opts.WeightMode == WeightDense {
-		e.dense, err = buildDense[T](blocks, n, opts.Workers, opts.Seed)
+		e.dense, err = buildDense[T](l.blocks, n, opts.Workers, opts.Seed)
 	} else {
-		e.sparse, err = buildCSC[T](blocks, n, opts.Workers, opts.Seed, mayRepeat, opts.RAMBudgetGB)
+		e.sparse, err = buildCSC[T](l, n, opts.Workers, opts.Seed, opts.RAMBudgetGB)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if e.sparse != nil {
-		var expected float64
-		for _, b := range blocks {
-			expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
-		}
-		avail := opts.RAMBudgetGB*(1<<30) - memoryNeed(opts, WeightSparse, n, expected)
-		if keep, _ := keepSamples(blocks, n, opts.Workers, opts.RAMBudgetGB); keep {
-			avail -= 4 * expected // the kept samples, allocated too
-		}
-		e.prepareKernel(opts.Workers, avail)
+		e.prepareKernel(opts.Workers, kernelBudget(opts, l, n))
 	}
 	e.recomputeField()
 	return e, nil

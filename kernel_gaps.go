@@ -46,9 +46,8 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	n := len(m.indptr) - 1
 	nnz := m.nnz()
 	var v T
-	maxRuns := float64(nnz / minRunLength)
-	runsBytes := mappedBytes(4*maxRuns) + mappedBytes(float64(unsafe.Sizeof(v))*maxRuns)
-	if nnz == 0 || mappedBytes(2*float64(nnz))+2*8*float64(n+1)+runsBytes > avail {
+	maxRuns, elem := float64(nnz/minRunLength), float64(unsafe.Sizeof(v))
+	if nnz == 0 || gapColumnsBytes(n, float64(nnz), maxRuns, elem) > avail {
 		return nil
 	}
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
@@ -89,7 +88,7 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		k.gapPtr[c+1] += k.gapPtr[c]
 	}
 	// Count the first attempt's codes too: they were allocated.
-	if mappedBytes(2*float64(nnz))+mappedBytes(2*float64(k.gapPtr[n]))+2*8*float64(n+1)+runsBytes > avail {
+	if mappedBytes(2*float64(nnz))+gapColumnsBytes(n, float64(k.gapPtr[n]), maxRuns, elem) > avail {
 		return nil
 	}
 	k.gaps, freeGaps = allocHuge[uint16](k.gapPtr[n])

@@ -9,7 +9,7 @@ import (
 // the budget before anything large is allocated. expected is the expected
 // number of stored entries in sparse mode.
 func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
-	budget := opts.RAMBudgetGB * (1 << 30)
+	budget := budgetBytes(opts.RAMBudgetGB)
 	mode := opts.WeightMode
 	if mode == WeightAuto {
 		mode = WeightSparse
@@ -20,7 +20,7 @@ func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
 	need := memoryNeed(opts, mode, n, expected)
 	if need > budget {
 		return mode, fmt.Errorf("%w: %s weights of %d units need about %.3g GiB, budget is %.3g GiB (Options.RAMBudgetGB)",
-			ErrMemoryBudget, mode, n, need/(1<<30), opts.RAMBudgetGB)
+			ErrMemoryBudget, mode, n, need/gib, opts.RAMBudgetGB)
 	}
 	// The largest array must also be addressable: this matters on 32-bit
 	// platforms, where int cannot index a dense matrix of 50,000 units.
@@ -44,7 +44,7 @@ func memoryNeed(opts Options, mode WeightMode, n int, expected float64) float64 
 	elem := float64(opts.WeightType.size())
 	var need float64
 	if mode == WeightDense {
-		need = float64(n) * float64(n) * elem
+		need = denseBytes(n, opts.WeightType.size())
 	} else {
 		// Sparse: rows and values per entry, indptr, one counter per column
 		// and worker and the fill stages while building, and a safety margin
@@ -63,15 +63,37 @@ func memoryNeed(opts Options, mode WeightMode, n int, expected float64) float64 
 // budget, at 4 bytes per expected entry (plus a margin of 6 standard
 // deviations) and 16 bytes per row and block. Larger networks draw them
 // twice instead. It also returns the chunk size of the sample buffers.
-func keepSamples(blocks []block, n, workers int, budgetGB float64) (keep bool, chunk int) {
-	var expected float64
-	for _, b := range blocks {
-		expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
-	}
-	need := 4*(expected+6*math.Sqrt(expected)) + 16*float64(n)*float64(len(blocks))
+func keepSamples(l *layout, n, workers int, budgetGB float64) (keep bool, chunk int) {
+	expected := l.expected
+	need := 4*(expected+6*math.Sqrt(expected)) + 16*float64(n)*float64(len(l.blocks))
 	perWorker := expected / float64(groupCount(n, workers))
 	chunk = int(min(maxSampleChunk, max(minSampleChunk, perWorker/8)))
-	return need <= budgetGB*(1<<30)/4, chunk
+	return need <= budgetBytes(budgetGB)/4, chunk
+}
+
+// kernelBudget returns the bytes left for the flip kernel's gap-coded copy
+// of a sparse network of n units built from l (see newGapColumns): the
+// budget less the estimate of Initialize and, when the build keeps them,
+// the sampled connections, which are still allocated.
+func kernelBudget(opts Options, l *layout, n int) float64 {
+	avail := budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, l.expected)
+	if keep, _ := keepSamples(l, n, opts.Workers, opts.RAMBudgetGB); keep {
+		avail -= 4 * l.expected // the kept samples
+	}
+	return avail
+}
+
+// restoredKernelBudget is kernelBudget for an engine whose sparse weights,
+// of nnz stored entries, were given or restored rather than built.
+func restoredKernelBudget(opts Options, n int, nnz int64) float64 {
+	return budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, float64(nnz))
+}
+
+// gapColumnsBytes returns the bytes of a gap-coded copy (gapColumns) of a
+// matrix of n columns with the given number of gap codes and at most
+// maxRuns runs of values of elem bytes.
+func gapColumnsBytes(n int, codes, maxRuns, elem float64) float64 {
+	return mappedBytes(2*codes) + 2*8*float64(n+1) + mappedBytes(4*maxRuns) + mappedBytes(elem*maxRuns)
 }
 
 // stageSize returns the number of buckets and the capacity of each for the
@@ -101,20 +123,62 @@ func mappedBytes(b float64) float64 {
 	return b
 }
 
+// DiffLogBytes returns the bytes a diff log of the given number of steps
+// takes: a 4-byte unit id and a 1-byte delta per step. EnableDiffLogging
+// and ReadCheckpoint check it against the RAM budget.
+func DiffLogBytes(steps int64) float64 { return float64(steps) * diffStepBytes }
+
+// StepLogBytes returns the bytes a step log of the given number of steps
+// takes in a network of n units: one byte per unit and step.
+// EnableStepLogging and ReadCheckpoint check it against the RAM budget.
+func StepLogBytes(steps int64, n int) float64 { return float64(steps) * float64(n) }
+
+// diffStepBytes is the size of one step of a diff log.
+const diffStepBytes = 5
+
 // checkLogSize rejects negative sizes and logs larger than the RAM budget.
 func (nw *Network) checkLogSize(param string, steps int, bytesPerStep float64) error {
 	if steps < 0 {
 		return paramError(param, steps, "must be >= 0")
 	}
-	budget := nw.opts.RAMBudgetGB
-	if budget == 0 {
-		budget = defaultRAMBudgetGB
+	need := float64(steps) * bytesPerStep
+	if budget := budgetBytes(nw.opts.RAMBudgetGB); need > budget {
+		return fmt.Errorf("%w: a log of %d steps needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, steps, need/gib, budget/gib)
 	}
-	if need := float64(steps) * bytesPerStep; need > budget*(1<<30) {
-		return fmt.Errorf("%w: a log of %d steps needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, steps, need/(1<<30), budget)
-	}
-	if need := float64(steps) * bytesPerStep; need >= math.MaxInt {
+	if need >= math.MaxInt {
 		return fmt.Errorf("%w: a log of %d steps needs more bytes than this platform can index", ErrMemoryBudget, steps)
+	}
+	return nil
+}
+
+// denseBytes returns the size of a dense n x n matrix of elem-byte values.
+func denseBytes(n int, elem int64) float64 { return float64(n) * float64(n) * float64(elem) }
+
+// cscBytes returns the size of an n-column CSC matrix with nnz stored
+// entries, an 8-byte indptr, index-byte row indices and elem-byte values.
+func cscBytes(n int, nnz int64, index, elem int64) float64 {
+	return float64(n+1)*8 + float64(nnz)*float64(index+elem)
+}
+
+// unitBytes returns the size of the per-unit arrays of an engine: the
+// state (1 byte), the field and the thresholds (elem bytes each).
+func unitBytes(n int, elem int64) float64 { return float64(n) * float64(1+2*elem) }
+
+// exportBytes returns the size of the float64 copy Network.Weights makes:
+// a dense matrix, or a CSC matrix with int indices.
+func exportBytes(n int, sparse bool, nnz int64) float64 {
+	if sparse {
+		return cscBytes(n, nnz, 8, 8)
+	}
+	return denseBytes(n, 8)
+}
+
+// checkBudget returns an error wrapping ErrMemoryBudget when need bytes
+// exceed a budget of budgetGB GiB (zero: the default); what names the
+// allocation in the message, hint the option that sets the budget.
+func checkBudget(need, budgetGB float64, what, hint string) error {
+	if budget := budgetBytes(budgetGB); need > budget {
+		return fmt.Errorf("%w: %s needs %.3g GiB, budget is %.3g GiB%s", ErrMemoryBudget, what, need/gib, budget/gib, hint)
 	}
 	return nil
 }

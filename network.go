@@ -145,7 +145,7 @@ func (nw *Network) Initialize(opts Options) error {
 	if n == 0 {
 		return paramError("network size", 0, "must have at least one unit (add populations first)")
 	}
-	blocks, mayRepeat, err := nw.blocks(specs, starts, opts.Autapse)
+	lay, err := nw.layout(specs, starts, opts.Autapse)
 	if err != nil {
 		return err
 	}
@@ -154,16 +154,12 @@ func (nw *Network) Initialize(opts Options) error {
 			return fmt.Errorf("population %d: %w", k, err)
 		}
 	}
-	for _, b := range blocks {
+	for _, b := range lay.blocks {
 		if err := checkFits(opts.WeightType, "j", b.rule.weight()); err != nil {
 			return fmt.Errorf("synapse %d: %w", b.index, err)
 		}
 	}
-	var expected float64
-	for _, b := range blocks {
-		expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
-	}
-	mode, err := chooseMode(opts, n, expected)
+	mode, err := chooseMode(opts, n, lay.expected)
 	if err != nil {
 		return err
 	}
@@ -185,9 +181,9 @@ func (nw *Network) Initialize(opts Options) error {
 	var num numeric
 	switch opts.WeightType {
 	case Float32:
-		num, err = newGeneratedEngine[float32](opts, blocks, mayRepeat, state, thresh)
+		num, err = newGeneratedEngine[float32](opts, lay, state, thresh)
 	default:
-		num, err = newGeneratedEngine[float64](opts, blocks, mayRepeat, state, thresh)
+		num, err = newGeneratedEngine[float64](opts, lay, state, thresh)
 	}
 	if err != nil {
 		return err
@@ -207,22 +203,21 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 	nw.initialized = true
 }
 
-// blocks places every synapse in the network and validates its rule.
-// mayRepeat reports whether some pair can receive more than one entry
-// (several rules on a block, multapses, Poisson counts or layers).
-func (nw *Network) blocks(specs []popSpec, starts []int, autapse bool) ([]block, bool, error) {
+// layout places every synapse in the network, validates its rule, and
+// derives what the build needs from the blocks (see layout).
+func (nw *Network) layout(specs []popSpec, starts []int, autapse bool) (*layout, error) {
 	blocks := make([]block, len(nw.syns))
 	perBlock := map[[2]int]int{}
 	mayRepeat := false
 	for i, s := range nw.syns {
 		rule, err := s.rule()
 		if err != nil {
-			return nil, false, fmt.Errorf("synapse %d: %w", i, err)
+			return nil, fmt.Errorf("synapse %d: %w", i, err)
 		}
 		pre, post := s.endpoints()
 		a, b := nw.indexOf(pre), nw.indexOf(post)
 		if a < 0 || b < 0 {
-			return nil, false, paramError(fmt.Sprintf("synapse %d endpoints", i), "population", "is not in this network")
+			return nil, paramError(fmt.Sprintf("synapse %d endpoints", i), "population", "is not in this network")
 		}
 		blocks[i] = block{
 			index: i, rule: rule,
@@ -231,7 +226,7 @@ func (nw *Network) blocks(specs []popSpec, starts []int, autapse bool) ([]block,
 			exclude: a == b && !autapse,
 		}
 		if _, err := rule.newSampler(specs[a].n, blocks[i].exclude); err != nil {
-			return nil, false, fmt.Errorf("synapse %d (%s -> %s): %w", i, specs[a].name, specs[b].name, err)
+			return nil, fmt.Errorf("synapse %d (%s -> %s): %w", i, specs[a].name, specs[b].name, err)
 		}
 		perBlock[[2]int{a, b}]++
 		switch r := rule.(type) {
@@ -246,7 +241,7 @@ func (nw *Network) blocks(specs []popSpec, starts []int, autapse bool) ([]block,
 			mayRepeat = true
 		}
 	}
-	return blocks, mayRepeat, nil
+	return newLayout(blocks, mayRepeat), nil
 }
 
 // Run advances the network by steps single-unit updates. batchSize only

@@ -6,9 +6,9 @@ import (
 	"runtime"
 )
 
-// defaultRAMBudgetGB is the memory budget used when Options.RAMBudgetGB is
-// zero, as in the Python module.
-const defaultRAMBudgetGB = 12
+// DefaultRAMBudgetGB is the memory budget, in GiB, used when
+// Options.RAMBudgetGB is zero, as in the Python module.
+const DefaultRAMBudgetGB = 12
 
 // WeightMode selects how the weight matrix is stored.
 type WeightMode int
@@ -106,7 +106,7 @@ func checkOptions(o *Options) error {
 		return paramError("RAM budget (GB)", o.RAMBudgetGB, "must be >= 0 and finite")
 	}
 	if o.RAMBudgetGB == 0 {
-		o.RAMBudgetGB = defaultRAMBudgetGB
+		o.RAMBudgetGB = DefaultRAMBudgetGB
 	}
 	if o.Workers < 0 {
 		return paramError("workers", o.Workers, "must be >= 0")
@@ -133,9 +133,7 @@ func fitsType(t WeightType, x float64) bool {
 
 // ParseWeightMode returns the weight mode named "dense", "sparse" or "auto"
 // (the names String gives); the empty string means auto.
-func ParseWeightMode(name string) (WeightMode, error) { return parseWeightMode("weight mode", name) }
-
-func parseWeightMode(param, name string) (WeightMode, error) {
+func ParseWeightMode(name string) (WeightMode, error) {
 	for _, m := range []WeightMode{WeightAuto, WeightDense, WeightSparse} {
 		if name == m.String() {
 			return m, nil
@@ -144,5 +142,73 @@ func parseWeightMode(param, name string) (WeightMode, error) {
 	if name == "" {
 		return WeightAuto, nil
 	}
-	return 0, paramError(param, fmt.Sprintf("%q", name), `must be "dense", "sparse" or "auto"`)
+	return 0, paramError("weight mode", fmt.Sprintf("%q", name), `must be "dense", "sparse" or "auto"`)
+}
+
+// MarshalText returns the name String gives, so that a WeightMode is
+// written as "auto", "dense" or "sparse" in JSON, YAML and other text
+// formats. A value outside the three modes is an error.
+func (m WeightMode) MarshalText() ([]byte, error) {
+	switch m {
+	case WeightAuto, WeightDense, WeightSparse:
+		return []byte(m.String()), nil
+	}
+	return nil, paramError("weight mode", int(m), "must be WeightAuto, WeightDense or WeightSparse")
+}
+
+// UnmarshalText sets m from its name, as ParseWeightMode does: "dense",
+// "sparse", "auto", or empty for auto. Any other text is an error wrapping
+// ErrInvalidParameter, and m is left unchanged.
+func (m *WeightMode) UnmarshalText(text []byte) error {
+	v, err := ParseWeightMode(string(text))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
+// ParseWeightType returns the weight type named "float32" or "float64"
+// (the names String gives); the empty string means Float32, the default.
+func ParseWeightType(name string) (WeightType, error) {
+	switch name {
+	case "", Float32.String():
+		return Float32, nil
+	case Float64.String():
+		return Float64, nil
+	}
+	return 0, paramError("weight type", fmt.Sprintf("%q", name), `must be "float32" or "float64"`)
+}
+
+// MarshalText returns the name String gives, "float32" or "float64". A
+// value outside the two types is an error.
+func (t WeightType) MarshalText() ([]byte, error) {
+	switch t {
+	case Float32, Float64:
+		return []byte(t.String()), nil
+	}
+	return nil, paramError("weight type", int(t), "must be Float32 or Float64")
+}
+
+// UnmarshalText sets t from its name, as ParseWeightType does. Any other
+// text is an error wrapping ErrInvalidParameter, and t is left unchanged.
+func (t *WeightType) UnmarshalText(text []byte) error {
+	v, err := ParseWeightType(string(text))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
+
+// gib is the number of bytes in a GiB, the unit of RAM budgets.
+const gib = 1 << 30
+
+// budgetBytes returns a RAM budget of gb GiB in bytes; zero means the
+// default budget, as in Options.RAMBudgetGB.
+func budgetBytes(gb float64) float64 {
+	if gb == 0 {
+		gb = DefaultRAMBudgetGB
+	}
+	return gb * gib
 }

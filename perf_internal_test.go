@@ -106,7 +106,7 @@ func TestBuildCSCMatchesReference(t *testing.T) {
 			for _, workers := range []int{1, 3} {
 				for _, budget := range []float64{1e-6, 12} { // draw twice, keep
 					t.Run(fmt.Sprintf("%s/exclude=%v/workers=%d/budget=%g", name, exclude, workers, budget), func(t *testing.T) {
-						got, err := buildCSC[float32](blocks, n, workers, 9, true, budget)
+						got, err := buildCSC[float32](newLayout(blocks, true), n, workers, 9, budget)
 						if err != nil {
 							t.Fatal(err)
 						}
@@ -126,14 +126,14 @@ func TestKeepSamples(t *testing.T) {
 	t.Parallel()
 	blocks := []block{{rule: indegreeRule{p: 0.001, j: 1, multapses: true}, preEnd: 1_000_000, postEnd: 1_000_000}}
 	// 1e9 entries: 4 GB of samples is more than a quarter of 12 GiB.
-	if keep, _ := keepSamples(blocks, 1_000_000, 2, 12); keep {
+	if keep, _ := keepSamples(newLayout(blocks, false), 1_000_000, 2, 12); keep {
 		t.Error("keepSamples keeps 1e9 samples with a 12 GiB budget")
 	}
-	if keep, chunk := keepSamples(blocks, 1_000_000, 2, 64); !keep || chunk != maxSampleChunk {
+	if keep, chunk := keepSamples(newLayout(blocks, false), 1_000_000, 2, 64); !keep || chunk != maxSampleChunk {
 		t.Errorf("keepSamples with 64 GiB = %v, %d; want true, %d", keep, chunk, maxSampleChunk)
 	}
 	small := []block{{rule: bernoulliRule{p: 0.1, layers: 1, j: 1}, preEnd: 100, postEnd: 100}}
-	if keep, chunk := keepSamples(small, 100, 2, 12); !keep || chunk != minSampleChunk {
+	if keep, chunk := keepSamples(newLayout(small, false), 100, 2, 12); !keep || chunk != minSampleChunk {
 		t.Errorf("keepSamples of 1000 entries = %v, %d; want true, %d", keep, chunk, minSampleChunk)
 	}
 }

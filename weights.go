@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 
-	"github.com/james-bowman/sparse"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -142,12 +141,12 @@ func (nw *Network) Weights() (mat.Matrix, error) {
 
 func exportWeights[T float32 | float64](e *engine[T], opts Options) (mat.Matrix, error) {
 	n := e.n
-	need := float64(n) * float64(n) * 8
+	var nnz int64
 	if e.sparse != nil {
-		need = float64(e.sparse.nnz())*16 + float64(n+1)*8
+		nnz = e.sparse.nnz()
 	}
-	if need > opts.RAMBudgetGB*(1<<30) {
-		return nil, fmt.Errorf("%w: exporting the weights needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, need/(1<<30), opts.RAMBudgetGB)
+	if err := checkBudget(exportBytes(n, e.sparse != nil, nnz), opts.RAMBudgetGB, "exporting the weights", ""); err != nil {
+		return nil, err
 	}
 	if e.dense != nil {
 		d := mat.NewDense(n, n, nil)
@@ -158,16 +157,5 @@ func exportWeights[T float32 | float64](e *engine[T], opts Options) (mat.Matrix,
 		}
 		return d, nil
 	}
-	m := e.sparse
-	nnz := m.nnz()
-	indptr := make([]int, n+1)
-	rows := make([]int, nnz)
-	vals := make([]float64, nnz)
-	for i, p := range m.indptr {
-		indptr[i] = int(p)
-	}
-	for k := range nnz {
-		rows[k], vals[k] = int(m.rows[k]), float64(m.vals[k])
-	}
-	return sparse.NewCSC(n, n, indptr, rows, vals), nil
+	return e.sparse.toSparse(), nil
 }
