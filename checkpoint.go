@@ -1,9 +1,7 @@
 package binarynet
 
 import (
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"os"
@@ -58,14 +56,7 @@ func (nw *Network) WriteCheckpoint(w io.Writer) error {
 		return checkpointError("header of %d bytes exceeds the format's limit of %d (too many populations or too long names)", len(hdr), maxCheckpointHeader)
 	}
 	cw := &ckptWriter{w: w}
-	prefix := make([]byte, 0, checkpointPrefix)
-	prefix = append(prefix, checkpointMagic...)
-	prefix = binary.LittleEndian.AppendUint32(prefix, checkpointVersion)
-	prefix = binary.LittleEndian.AppendUint32(prefix, uint32(len(hdr)))
-	hcrc := crc32.Update(crc32.Checksum(prefix, castagnoli), castagnoli, hdr)
-	cw.write(prefix)
-	cw.write(hdr)
-	cw.write(binary.LittleEndian.AppendUint32(nil, hcrc))
+	cw.writeHeader(hdr)
 	switch e := nw.num.(type) {
 	case *engine[float32]:
 		writeEngine(cw, e)
@@ -86,7 +77,7 @@ func (nw *Network) WriteCheckpoint(w io.Writer) error {
 	if cw.err == nil && cw.written != checkpointPrefix+int64(len(hdr))+4+h.bodyLen {
 		return checkpointError("internal error: wrote %d bytes, header announces %d", cw.written, checkpointPrefix+int64(len(hdr))+4+h.bodyLen)
 	}
-	cw.write(binary.LittleEndian.AppendUint32(nil, cw.crc))
+	cw.writeTrailer()
 	if cw.err != nil {
 		return fmt.Errorf("%w: writing: %w", ErrCheckpoint, cw.err)
 	}
@@ -191,7 +182,11 @@ func ReadCheckpoint(r io.Reader, opts *RestoreOptions) (*Network, error) {
 		return nil, err
 	}
 	cr := &ckptReader{r: r, known: remainingSize(r)}
-	h, err := readHeader(cr, ro.RAMBudgetGB)
+	hdr, err := cr.readHeader()
+	if err != nil {
+		return nil, err
+	}
+	h, err := decodeHeader(hdr, ro.RAMBudgetGB)
 	if err != nil {
 		return nil, err
 	}
@@ -236,37 +231,6 @@ func checkRestoreOptions(r io.Reader, opts *RestoreOptions) (RestoreOptions, err
 	return ro, nil
 }
 
-// readHeader reads the format prefix and the header, verifies the header's
-// checksum and decodes it (see decodeHeader).
-func readHeader(cr *ckptReader, budget float64) (*ckptHeader, error) {
-	prefix := make([]byte, checkpointPrefix)
-	if err := cr.read(prefix, "format prefix"); err != nil {
-		return nil, err
-	}
-	if string(prefix[:8]) != checkpointMagic {
-		return nil, checkpointError("not a binarynet checkpoint (magic %q, want %q)", prefix[:8], checkpointMagic)
-	}
-	if v := binary.LittleEndian.Uint32(prefix[8:]); v != checkpointVersion {
-		return nil, checkpointError("unsupported format version %d (this library reads version %d)", v, checkpointVersion)
-	}
-	hdrLen := int64(binary.LittleEndian.Uint32(prefix[12:]))
-	if hdrLen > maxCheckpointHeader {
-		return nil, checkpointError("header length %d exceeds %d", hdrLen, maxCheckpointHeader)
-	}
-	if err := cr.need(hdrLen+4, "header"); err != nil {
-		return nil, err
-	}
-	hdr := make([]byte, hdrLen+4)
-	if err := cr.read(hdr, "header"); err != nil {
-		return nil, err
-	}
-	want := binary.LittleEndian.Uint32(hdr[hdrLen:])
-	if got := crc32.Update(crc32.Checksum(prefix, castagnoli), castagnoli, hdr[:hdrLen]); got != want {
-		return nil, checkpointError("header checksum mismatch (got %#08x, stored %#08x): the file is corrupted", got, want)
-	}
-	return decodeHeader(hdr[:hdrLen], budget)
-}
-
 // readBody reads the body and the trailing checksum, verifies it, and
 // returns the engine and the pending logs, checked.
 func readBody(cr *ckptReader, h *ckptHeader) (numeric, *ckptLogs, error) {
@@ -287,13 +251,8 @@ func readBody(cr *ckptReader, h *ckptHeader) (numeric, *ckptLogs, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	bodyCRC := cr.crc
-	trailer := make([]byte, 4)
-	if err := cr.read(trailer, "checksum"); err != nil {
+	if err := cr.readTrailer(); err != nil {
 		return nil, nil, err
-	}
-	if want := binary.LittleEndian.Uint32(trailer); bodyCRC != want {
-		return nil, nil, checkpointError("checksum mismatch (got %#08x, stored %#08x): the file is corrupted", bodyCRC, want)
 	}
 	num, err := buildEngine()
 	if err != nil {

@@ -53,6 +53,24 @@ func (c *ckptWriter) write(p []byte) {
 	c.err = err
 }
 
+// writeHeader writes the format prefix, the encoded header hdr and the
+// header's checksum.
+func (c *ckptWriter) writeHeader(hdr []byte) {
+	prefix := make([]byte, 0, checkpointPrefix)
+	prefix = append(prefix, checkpointMagic...)
+	prefix = binary.LittleEndian.AppendUint32(prefix, checkpointVersion)
+	prefix = binary.LittleEndian.AppendUint32(prefix, uint32(len(hdr)))
+	hcrc := crc32.Update(crc32.Checksum(prefix, castagnoli), castagnoli, hdr)
+	c.write(prefix)
+	c.write(hdr)
+	c.write(binary.LittleEndian.AppendUint32(nil, hcrc))
+}
+
+// writeTrailer writes the checksum of everything written before it.
+func (c *ckptWriter) writeTrailer() {
+	c.write(binary.LittleEndian.AppendUint32(nil, c.crc))
+}
+
 // ckptReader reads from r, keeping a running CRC-32C. known is the number
 // of bytes left in r, or -1 when r cannot tell.
 type ckptReader struct {
@@ -81,6 +99,52 @@ func (c *ckptReader) read(p []byte, what string) error {
 			err = io.ErrUnexpectedEOF
 		}
 		return fmt.Errorf("%w: truncated or unreadable %s: %w", ErrCheckpoint, what, err)
+	}
+	return nil
+}
+
+// readHeader reads the format prefix and the header, checks the magic,
+// the version and the header length, verifies the header's checksum and
+// returns the encoded header.
+func (c *ckptReader) readHeader() ([]byte, error) {
+	prefix := make([]byte, checkpointPrefix)
+	if err := c.read(prefix, "format prefix"); err != nil {
+		return nil, err
+	}
+	if string(prefix[:8]) != checkpointMagic {
+		return nil, checkpointError("not a binarynet checkpoint (magic %q, want %q)", prefix[:8], checkpointMagic)
+	}
+	if v := binary.LittleEndian.Uint32(prefix[8:]); v != checkpointVersion {
+		return nil, checkpointError("unsupported format version %d (this library reads version %d)", v, checkpointVersion)
+	}
+	hdrLen := int64(binary.LittleEndian.Uint32(prefix[12:]))
+	if hdrLen > maxCheckpointHeader {
+		return nil, checkpointError("header length %d exceeds %d", hdrLen, maxCheckpointHeader)
+	}
+	if err := c.need(hdrLen+4, "header"); err != nil {
+		return nil, err
+	}
+	hdr := make([]byte, hdrLen+4)
+	if err := c.read(hdr, "header"); err != nil {
+		return nil, err
+	}
+	want := binary.LittleEndian.Uint32(hdr[hdrLen:])
+	if got := crc32.Update(crc32.Checksum(prefix, castagnoli), castagnoli, hdr[:hdrLen]); got != want {
+		return nil, checkpointError("header checksum mismatch (got %#08x, stored %#08x): the file is corrupted", got, want)
+	}
+	return hdr[:hdrLen], nil
+}
+
+// readTrailer reads the trailing checksum and compares it with the
+// checksum of everything read before it.
+func (c *ckptReader) readTrailer() error {
+	sum := c.crc
+	trailer := make([]byte, 4)
+	if err := c.read(trailer, "checksum"); err != nil {
+		return err
+	}
+	if want := binary.LittleEndian.Uint32(trailer); sum != want {
+		return checkpointError("checksum mismatch (got %#08x, stored %#08x): the file is corrupted", sum, want)
 	}
 	return nil
 }

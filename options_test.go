@@ -9,9 +9,10 @@ import (
 	"github.com/binarynet/binarynet"
 )
 
-// TestWeightModeText checks that WeightMode reads and writes its names as
-// text, so that JSON and YAML files hold "dense" rather than 1, and that a
-// wrong name is an error that leaves the value unchanged.
+// TestWeightModeText checks ParseWeightMode, and that WeightMode reads and
+// writes its names as text, so that JSON and YAML files hold "dense"
+// rather than 1, and that a wrong name is an error that leaves the value
+// unchanged.
 func TestWeightModeText(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -27,16 +28,17 @@ func TestWeightModeText(t *testing.T) {
 		{"csc", 0, true},
 		{"1", 0, true},
 	} {
+		got, perr := binarynet.ParseWeightMode(tc.text)
 		m := binarynet.WeightMode(-7)
 		err := m.UnmarshalText([]byte(tc.text))
 		if tc.err {
-			if !errors.Is(err, binarynet.ErrInvalidParameter) || m != -7 {
-				t.Errorf("UnmarshalText(%q) = %v, %v; want ErrInvalidParameter and the value unchanged", tc.text, m, err)
+			if !errors.Is(err, binarynet.ErrInvalidParameter) || m != -7 || !errors.Is(perr, binarynet.ErrInvalidParameter) {
+				t.Errorf("UnmarshalText(%q) = %v, %v (Parse: %v); want ErrInvalidParameter and the value unchanged", tc.text, m, err, perr)
 			}
 			continue
 		}
-		if err != nil || m != tc.want {
-			t.Errorf("UnmarshalText(%q) = %v, %v; want %v", tc.text, m, err, tc.want)
+		if err != nil || m != tc.want || perr != nil || got != tc.want {
+			t.Errorf("UnmarshalText(%q) = %v, %v, ParseWeightMode = %v, %v; want %v", tc.text, m, err, got, perr, tc.want)
 		}
 	}
 	for _, m := range []binarynet.WeightMode{binarynet.WeightAuto, binarynet.WeightDense, binarynet.WeightSparse} {
@@ -104,43 +106,6 @@ func TestOptionTypesJSON(t *testing.T) {
 	err = json.Unmarshal([]byte(`{"mode":"csc"}`), &out)
 	if !errors.Is(err, binarynet.ErrInvalidParameter) || !strings.Contains(err.Error(), `"csc"`) {
 		t.Errorf(`json.Unmarshal of mode "csc": %v; want ErrInvalidParameter naming "csc"`, err)
-	}
-}
-
-// TestScenarioWeightMode checks that a scenario file's weight_mode is
-// read as a WeightMode and that a wrong one is refused when the file is
-// read.
-func TestScenarioWeightMode(t *testing.T) {
-	t.Parallel()
-	const file = `{"scenarios": {"a": {"weight_mode": %s, "populations": [], "synapses": [], "warmup": 0, "steps": 0}}}`
-	for _, tc := range []struct {
-		mode string
-		want binarynet.WeightMode
-		err  bool
-	}{
-		{`"dense"`, binarynet.WeightDense, false},
-		{`"sparse"`, binarynet.WeightSparse, false},
-		{`""`, binarynet.WeightAuto, false},
-		{`"denser"`, 0, true},
-		{`1`, 0, true},
-	} {
-		f, err := binarynet.ReadScenarioFile(strings.NewReader(strings.Replace(file, "%s", tc.mode, 1)))
-		if tc.err {
-			if !errors.Is(err, binarynet.ErrInvalidParameter) {
-				t.Errorf("weight_mode %s: %v; want ErrInvalidParameter", tc.mode, err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Fatalf("weight_mode %s: %v", tc.mode, err)
-		}
-		sc, _ := f.Lookup("a")
-		if got, err := sc.Mode(); err != nil || got != tc.want {
-			t.Errorf("weight_mode %s: Mode() = %v, %v; want %v", tc.mode, got, err, tc.want)
-		}
-	}
-	if _, err := (binarynet.Scenario{WeightMode: 5}).Mode(); !errors.Is(err, binarynet.ErrInvalidParameter) {
-		t.Errorf("Scenario{WeightMode: 5}.Mode() error %v, want ErrInvalidParameter", err)
 	}
 }
 
