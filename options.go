@@ -133,7 +133,10 @@ func fitsType(t WeightType, x float64) bool {
 
 // ParseWeightMode returns the weight mode named "dense", "sparse" or "auto"
 // (the names String gives); the empty string means auto.
-func ParseWeightMode(name string) (WeightMode, error) {
+func ParseWeightMode(name string) (WeightMode, error) { return parseWeightMode("weight mode", name) }
+
+// parseWeightMode is ParseWeightMode with the parameter name of the error.
+func parseWeightMode(param, name string) (WeightMode, error) {
 	for _, m := range []WeightMode{WeightAuto, WeightDense, WeightSparse} {
 		if name == m.String() {
 			return m, nil
@@ -142,7 +145,7 @@ func ParseWeightMode(name string) (WeightMode, error) {
 	if name == "" {
 		return WeightAuto, nil
 	}
-	return 0, paramError("weight mode", fmt.Sprintf("%q", name), `must be "dense", "sparse" or "auto"`)
+	return 0, paramError(param, fmt.Sprintf("%q", name), `must be "dense", "sparse" or "auto"`)
 }
 
 // MarshalText returns the name String gives, so that a WeightMode is

@@ -25,6 +25,7 @@ func TestWeightModeText(t *testing.T) {
 		{"dense", binarynet.WeightDense, false},
 		{"sparse", binarynet.WeightSparse, false},
 		{"Sparse", 0, true},
+		{"Dense", 0, true},
 		{"csc", 0, true},
 		{"1", 0, true},
 	} {

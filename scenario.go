@@ -2,7 +2,6 @@ package binarynet
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -20,9 +19,8 @@ type ScenarioFile struct {
 // synapse rule per entry, the weight mode, and the numbers of warm-up and
 // measured update steps.
 type Scenario struct {
-	// WeightMode is written "dense", "sparse" or "auto" (empty or absent
-	// means auto); another name is an error when the file is read.
-	WeightMode  WeightMode           `json:"weight_mode,omitempty"`
+	// WeightMode is "dense", "sparse" or "auto" (empty means auto).
+	WeightMode  string               `json:"weight_mode,omitempty"`
 	Populations []ScenarioPopulation `json:"populations"`
 	Synapses    []ScenarioSynapse    `json:"synapses"`
 	// Warmup and Steps count single-unit updates.
@@ -59,9 +57,6 @@ func ReadScenarioFile(r io.Reader) (*ScenarioFile, error) {
 	dec.DisallowUnknownFields()
 	var f ScenarioFile
 	if err := dec.Decode(&f); err != nil {
-		if errors.Is(err, ErrInvalidParameter) { // from a typed field's UnmarshalText
-			return nil, fmt.Errorf("scenario file: %w", err)
-		}
 		return nil, fmt.Errorf("%w: scenario file: %v", ErrInvalidParameter, err)
 	}
 	if len(f.Scenarios) == 0 {
@@ -84,14 +79,8 @@ func (f *ScenarioFile) Lookup(name string) (Scenario, error) {
 	return s, nil
 }
 
-// Mode returns the scenario's weight mode, or an error for a value that
-// is not one of the three modes.
-func (s Scenario) Mode() (WeightMode, error) {
-	if _, err := s.WeightMode.MarshalText(); err != nil {
-		return 0, paramError("weight_mode", int(s.WeightMode), "must be WeightAuto, WeightDense or WeightSparse")
-	}
-	return s.WeightMode, nil
-}
+// Mode returns the scenario's weight mode.
+func (s Scenario) Mode() (WeightMode, error) { return parseWeightMode("weight_mode", s.WeightMode) }
 
 // Build returns an uninitialized network with the scenario's populations
 // and synapses, and its populations by name. Call Initialize with the

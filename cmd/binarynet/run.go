@@ -199,7 +199,7 @@ func newPlan(f *runFlags, args []string) (*plan, error) {
 		if c := p.model.clustered; c != nil {
 			modeName = c.WeightMode
 		} else {
-			modeName = p.model.scenario.WeightMode.String()
+			modeName = p.model.scenario.WeightMode
 		}
 	}
 	if p.mode, err = binarynet.ParseWeightMode(modeName); err != nil {
