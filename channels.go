@@ -69,8 +69,5 @@ func (m channelMap) values(initial []int8) []int64 {
 // checkAnalysisMemory refuses results larger than the default RAM budget
 // before they are allocated. what names the result, bytes is its size.
 func checkAnalysisMemory(what string, bytes float64) error {
-	if bytes > defaultRAMBudgetGB*(1<<30) {
-		return fmt.Errorf("%w: %s needs %.3g GiB, budget is %d GiB", ErrMemoryBudget, what, bytes/(1<<30), defaultRAMBudgetGB)
-	}
-	return nil
+	return checkBudget(bytes, 0, what, "")
 }
