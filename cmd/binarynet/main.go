@@ -30,9 +30,15 @@ var commands = []*Command{
 
 func main() {
 	// SIGINT and SIGTERM cancel the context; a running simulation stops
-	// at its next batch and saves what it has.
+	// at its next batch and saves what it has. A second signal kills the
+	// process as usual (the files written so far are complete, as every
+	// file is written atomically).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	os.Exit(dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 

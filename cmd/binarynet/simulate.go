@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/binarynet/binarynet"
@@ -46,15 +47,25 @@ type resumePoint struct {
 	log     binarynet.DiffLog  // the steps recorded before the interrupt
 }
 
-// build constructs and initializes the network of the plan.
+// build constructs the network of the plan, checks the run's lengths and
+// initializes it: every check that needs no simulation comes before the
+// weights are drawn.
 func (p *plan) build() (*binarynet.Network, *binarynet.ClusteredLayout, error) {
 	nw, layout, err := p.describe()
 	if err != nil {
 		return nil, nil, err
 	}
+	if _, _, err := p.lengths(nw.N()); err != nil {
+		return nil, nil, err
+	}
 	if err := nw.Initialize(p.options()); err != nil {
-		if errors.Is(err, binarynet.ErrInvalidParameter) || errors.Is(err, binarynet.ErrMemoryBudget) {
-			return nil, nil, usagef("scenario %q: %v (-ram %g)", p.name, p.clusteredError(err), p.f.ramGB)
+		switch {
+		case errors.Is(err, binarynet.ErrMemoryBudget):
+			// The library names its own option; the user typed -ram.
+			msg := strings.Replace(err.Error(), "(Options.RAMBudgetGB)", "", 1)
+			return nil, nil, usagef("scenario %q: %s (-ram %g)", p.name, strings.TrimSpace(msg), p.f.ramGB)
+		case errors.Is(err, binarynet.ErrInvalidParameter):
+			return nil, nil, usagef("scenario %q: %v", p.name, err)
 		}
 		return nil, nil, err
 	}
@@ -189,7 +200,7 @@ func (p *plan) simulate(ctx context.Context, bar *progress, from *resumePoint) (
 	t1 := time.Now()
 	if rest := int64(s.warmup) - taken; rest > 0 {
 		if err := advance(ctx, nw, int(rest), bar); err != nil {
-			return s.stopped(err)
+			return s.stopped(err, bar)
 		}
 	}
 	s.warmupS = time.Since(t1).Seconds()
@@ -207,7 +218,7 @@ func (p *plan) simulate(ctx context.Context, bar *progress, from *resumePoint) (
 	s.runS = time.Since(t2).Seconds()
 	s.log = appendLog(s.log, nw.ConsumeDiffLog())
 	if err != nil {
-		return s.stopped(err)
+		return s.stopped(err, bar)
 	}
 	bar.finish()
 	return s, nil
@@ -243,8 +254,10 @@ func (s *simulation) consistent(taken int64) bool {
 }
 
 // stopped returns s after advance returned err: s itself, incomplete,
-// when the run was interrupted, else the error.
-func (s *simulation) stopped(err error) (*simulation, error) {
+// when the run was interrupted, else the error. It ends the progress bar's
+// line, so that the message that follows has one of its own.
+func (s *simulation) stopped(err error, bar *progress) (*simulation, error) {
+	bar.finish()
 	if errors.Is(err, errInterrupted) {
 		return s, nil
 	}
