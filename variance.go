@@ -60,7 +60,7 @@ func ActivityVarianceSplit(initial []int8, log DiffLog, groups [][]Range) ([]Var
 	}
 	n := len(initial)
 	val := m.values(initial)
-	s1 := make([]int64, len(channels)) // sum_t n_c[t]
+	s1 := make([]int64, len(channels))   // sum_t n_c[t]
 	s2 := make([]uint128, len(channels)) // sum_t n_c[t]^2, which may pass 2^64
 	last := make([]int64, len(channels))
 	state := append([]int8(nil), initial...)
