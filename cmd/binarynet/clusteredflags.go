@@ -35,10 +35,10 @@ var clusteredParams = []clusteredParam{
 	{"g", "g", "G", "relative inhibition strength g", false, func(c *binarynet.ClusteredParams) any { return &c.G }},
 	{"thetaE", "threshold_E", "ThresholdE", "threshold of the E units", false, func(c *binarynet.ClusteredParams) any { return &c.ThresholdE }},
 	{"thetaI", "threshold_I", "ThresholdI", "threshold of the I units", false, func(c *binarynet.ClusteredParams) any { return &c.ThresholdI }},
-	{"tauE", "tau_E", "TauE", "time constant of the E units (unset: 10)", true, func(c *binarynet.ClusteredParams) any { return &c.TauE }},
-	{"tauI", "tau_I", "TauI", "time constant of the I units (unset: 5)", true, func(c *binarynet.ClusteredParams) any { return &c.TauI }},
-	{"JEplus", "J_E_plus", "JEPlus", "weight clustering factor J_E+ (unset: 1, none)", true, func(c *binarynet.ClusteredParams) any { return &c.JEPlus }},
-	{"pEplus", "p_E_plus", "PEPlus", "probability clustering factor p_E+ (unset: 1, none)", true, func(c *binarynet.ClusteredParams) any { return &c.PEPlus }},
+	{"tauE", "tau_E", "TauE", "time constant of the E units (default: the model's, else 10)", true, func(c *binarynet.ClusteredParams) any { return &c.TauE }},
+	{"tauI", "tau_I", "TauI", "time constant of the I units (default: the model's, else 5)", true, func(c *binarynet.ClusteredParams) any { return &c.TauI }},
+	{"JEplus", "J_E_plus", "JEPlus", "weight clustering factor J_E+ (default: the model's, else 1: none)", true, func(c *binarynet.ClusteredParams) any { return &c.JEPlus }},
+	{"pEplus", "p_E_plus", "PEPlus", "probability clustering factor p_E+ (default: the model's, else 1: none)", true, func(c *binarynet.ClusteredParams) any { return &c.PEPlus }},
 	{"Rj", "R_j", "RJ", "inhibitory clustering ratio R_j in [0, 1]", false, func(c *binarynet.ClusteredParams) any { return &c.RJ }},
 	{"drive", "drive", "Drive", "weight of the background unit onto every unit", false, func(c *binarynet.ClusteredParams) any { return &c.Drive }},
 }
@@ -47,7 +47,10 @@ var clusteredParams = []clusteredParam{
 // values in c.
 func defineClusteredFlags(fs *flag.FlagSet, c *binarynet.ClusteredParams) {
 	for _, cp := range clusteredParams {
-		usage := "clustered model: " + cp.usage + " (default: the model's)"
+		usage := "clustered model: " + cp.usage
+		if !strings.HasSuffix(usage, ")") {
+			usage += " (default: the model's)"
+		}
 		switch v := cp.ptr(c).(type) {
 		case *int:
 			fs.IntVar(v, cp.flag, 0, usage)

@@ -101,7 +101,7 @@ func newRunFlags(fs *flag.FlagSet) *runFlags {
 	fs.IntVar(&f.steps, "steps", 0, "recorded duration in single-unit updates, instead of -sweeps")
 	fs.IntVar(&f.warmup, "warmup-sweeps", 0, "unrecorded warm-up in sweeps (default: the model's)")
 	fs.StringVar(&f.mode, "mode", "", "weight storage: dense, sparse or auto (default: the model's)")
-	fs.Float64Var(&f.ramGB, "ram", 12, "memory budget in `GB` (GiB) for the weights and the diff log; larger networks or runs are refused before they start")
+	fs.Float64Var(&f.ramGB, "ram", binarynet.DefaultRAMBudgetGB, "memory budget in `GB` (GiB) for the weights and the diff log; larger networks or runs are refused before they start")
 	fs.BoolVar(&f.plots, "plots", true, "write raster.png and rates.png (-plots=false skips them)")
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar (it is shown only when stderr is a terminal)")
 	fs.IntVar(&f.width, "width", 1400, fmt.Sprintf("width of the PNG images in pixels, %d to %d", minImageSide, maxImageSide))

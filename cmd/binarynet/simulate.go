@@ -10,10 +10,6 @@ import (
 	"github.com/binarynet/binarynet/npz"
 )
 
-// diffLogStepBytes is the size of one step of a diff log: an int32 unit id
-// and an int8 delta.
-const diffLogStepBytes = 5
-
 // runChunk is the number of updates between two looks at the context and
 // the progress bar: an interrupt takes effect within one chunk.
 const runChunk = 1 << 16
@@ -154,7 +150,7 @@ func (p *plan) lengths(n int) (warmup, steps int, err error) {
 	}
 	// Check before the warm-up runs what EnableDiffLogging would refuse
 	// after it.
-	if need := float64(steps) * diffLogStepBytes; need > p.f.ramGB*(1<<30) {
+	if need := binarynet.DiffLogBytes(int64(steps)); need > p.f.ramGB*(1<<30) {
 		return 0, 0, usagef("%d recorded steps need a %.3g GiB diff log, more than -ram %g", steps, need/(1<<30), p.f.ramGB)
 	}
 	return warmup, steps, nil
