@@ -32,21 +32,44 @@ func Example() {
 	}
 	dl := nw.ConsumeDiffLog()
 
-	groups := plots.ClusterGroups(layout) // E clusters, then I clusters
-	img, err := plots.RasterImage(initial, dl, groups, 640, 360)
+	// The clusters' names and ranges: E0..E3, then I0..I3.
+	var names []string
+	var ranges []binarynet.Range
+	for k, e := range layout.E {
+		names, ranges = append(names, e.Name), append(ranges, layout.ERanges[k])
+	}
+	for k, i := range layout.I {
+		names, ranges = append(names, i.Name), append(ranges, layout.IRanges[k])
+	}
+	groups, err := plots.ClusterGroups(names, ranges)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Time in sweeps and in units of tau: each unit is updated once per
+	// tau on average.
+	perTau, err := plots.StepsPerTimeUnit([]int{p.Q * p.NE, p.Q * p.NI, 1}, []float64{layout.E[0].Tau, layout.I[0].Tau, layout.Background.Tau})
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts := plots.Options{
+		Title: "Clustered E/I network, Q = 4: unit activity",
+		Time:  plots.Time{N: nw.N(), StepsPerUnit: perTau, Unit: "τ"},
+	}
+	img, err := plots.RasterImage(initial, dl, groups, 640, 360, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
 	var raster bytes.Buffer
-	if err := png.Encode(&raster, img); err != nil { // or to a file
+	if err := png.Encode(&raster, img); err != nil { // or plots.SavePNG("raster.png", img)
 		log.Fatal(err)
 	}
 
-	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, dl, nw.N(), layout.ERanges)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, dl, nw.N(), ranges)
 	if err != nil {
 		log.Fatal(err)
 	}
-	plot, err := plots.StackedRates(rates, nw.N(), nw.N(), groups[:p.Q])
+	opts.Title = "Clustered E/I network, Q = 4: E (filled) and I (line) cluster activity"
+	plot, err := plots.StackedRates(rates, nw.N(), groups, opts)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package plots
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image/color"
 	"image/png"
 	"testing"
@@ -90,7 +91,7 @@ func TestActivityImageErrors(t *testing.T) {
 			if _, err := ActivityImage(tc.initial, tc.log, tc.groups, tc.cols, tc.rows); !errors.Is(err, tc.want) {
 				t.Errorf("ActivityImage error = %v, want %v", err, tc.want)
 			}
-			if _, err := Raster(tc.initial, tc.log, tc.groups, max(tc.cols, 1), 1); err == nil && tc.cols > 0 {
+			if _, err := Raster(tc.initial, tc.log, tc.groups, max(tc.cols, 1), 1, Options{}); err == nil && tc.cols > 0 {
 				t.Error("Raster accepted invalid input")
 			}
 		})
@@ -114,13 +115,13 @@ func TestClusterColors(t *testing.T) {
 	}
 }
 
-// TestPlots renders the three plots of a small clustered run and decodes
-// the PNG images.
-func TestPlots(t *testing.T) {
-	t.Parallel()
+// run returns a short run of a small clustered network: its initial
+// state, diff log, population names and ranges.
+func run(t *testing.T) (*binarynet.Network, []int8, binarynet.DiffLog, []string, []binarynet.Range) {
+	t.Helper()
 	p := binarynet.ReferenceClusteredParams()
 	p.Q, p.NE, p.NI, p.PEPlus = 3, 20, 5, 2
-	nw, l, err := binarynet.NewClusteredNetwork("plots", p)
+	nw, _, err := binarynet.NewClusteredNetwork("plots", p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,26 +137,55 @@ func TestPlots(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := nw.ConsumeDiffLog()
-	groups := ClusterGroups(l)
-	if len(groups) != 6 || groups[0].Name != "E0" || groups[3].Name != "I0" || groups[3].Range != l.IRanges[0] {
+	var names []string
+	var ranges []binarynet.Range
+	for _, q := range []string{"E", "I"} {
+		for k := range 3 {
+			names = append(names, fmt.Sprint(q, k))
+		}
+	}
+	names = append(names, "background")
+	n := 0
+	for _, size := range []int{20, 20, 20, 5, 5, 5, 1} {
+		ranges = append(ranges, binarynet.Range{Start: n, End: n + size})
+		n += size
+	}
+	if n != nw.N() {
+		t.Fatalf("layout of %d units, network has %d", n, nw.N())
+	}
+	return nw, initial, log, names, ranges
+}
+
+// TestPlots renders the three plots of a small clustered run and decodes
+// the PNG images.
+func TestPlots(t *testing.T) {
+	t.Parallel()
+	nw, initial, log, names, ranges := run(t)
+	groups, err := ClusterGroups(names, ranges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 6 || groups[0].Name != "E0" || groups[3].Name != "I0" || groups[3].Range != ranges[3] ||
+		groups[0].Inhibitory || !groups[3].Inhibitory {
 		t.Fatalf("ClusterGroups = %+v", groups)
 	}
-	img, err := RasterImage(initial, log, groups, 300, 200)
+	opts := Options{Time: Time{N: nw.N(), StepsPerUnit: 10}}
+	img, err := RasterImage(initial, log, groups, 300, 200, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b := img.Bounds(); b.Dx() != 300 || b.Dy() != 200 {
 		t.Errorf("RasterImage size %v, want 300 x 200", b)
 	}
-	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, nw.N(), l.ERanges)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, nw.N(), ranges[:6])
 	if err != nil {
 		t.Fatal(err)
 	}
-	stacked, err := StackedRates(rates, nw.N(), nw.N(), groups[:3])
+	stacked, err := StackedRates(rates, nw.N(), groups, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines, err := Rates(rates, nw.N(), nw.N(), groups[:3], 5)
+	lines, err := Rates(rates, nw.N(), groups, 6, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,13 +209,25 @@ func TestPlots(t *testing.T) {
 			t.Errorf("%s: size %v, want 320 x 240", pl.name, got.Bounds())
 		}
 	}
-	if _, err := StackedRates(rates, nw.N(), nw.N(), groups); !errors.Is(err, binarynet.ErrShape) {
-		t.Errorf("StackedRates with too many groups: error = %v, want ErrShape", err)
-	}
-	if _, err := Rates(rates, 0, nw.N(), groups[:3], 5); !errors.Is(err, binarynet.ErrInvalidParameter) {
-		t.Errorf("Rates with interval 0: error = %v, want ErrInvalidParameter", err)
-	}
-	if _, err := RasterImage(initial, log, groups, 0, 10); !errors.Is(err, binarynet.ErrInvalidParameter) {
-		t.Errorf("RasterImage of width 0: error = %v, want ErrInvalidParameter", err)
+	for _, tc := range []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"StackedRates with too few groups", func() error { _, err := StackedRates(rates, nw.N(), groups[:3], opts); return err }(), binarynet.ErrShape},
+		{"Rates with interval 0", func() error { _, err := Rates(rates, 0, groups, 5, opts); return err }(), binarynet.ErrInvalidParameter},
+		{"Rates without N", func() error { _, err := Rates(rates, 1, groups, 5, Options{}); return err }(), binarynet.ErrInvalidParameter},
+		{"negative StepsPerUnit", func() error {
+			_, err := StackedRates(rates, 1, groups, Options{Time: Time{N: 1, StepsPerUnit: -1}})
+			return err
+		}(), binarynet.ErrInvalidParameter},
+		{"RasterImage of width 0", func() error { _, err := RasterImage(initial, log, groups, 0, 10, opts); return err }(), binarynet.ErrInvalidParameter},
+		{"RasterImage too large", func() error { _, err := RasterImage(initial, log, groups, 200_000, 200_000, opts); return err }(), binarynet.ErrInvalidParameter},
+		{"WritePNG too large", WritePNG(&bytes.Buffer{}, lines, 1<<20, 1<<20), binarynet.ErrInvalidParameter},
+		{"ClusterGroups mismatched", func() error { _, err := ClusterGroups(names, ranges[:2]); return err }(), binarynet.ErrShape},
+	} {
+		if !errors.Is(tc.err, tc.want) {
+			t.Errorf("%s: error = %v, want %v", tc.name, tc.err, tc.want)
+		}
 	}
 }

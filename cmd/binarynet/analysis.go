@@ -145,17 +145,19 @@ func (p *plan) analyse(s *simulation) (*analysis, error) {
 	if l := s.layout; l != nil {
 		params := l.Params
 		sum.Clustered, sum.Matrices = &params, &l.Matrices
-		a.groups = plots.ClusterGroups(l)
+		groups, err := plots.ClusterGroups(s.names, s.ranges)
+		if err != nil {
+			return nil, err
+		}
+		a.groups = groups
 		a.shown = a.groups[:len(l.E)]
 	} else {
 		sum.Model = p.model.scenario
-		colors := plots.ClusterColors(len(s.names))
-		for k, name := range s.names {
-			if s.ranges[k].End > s.ranges[k].Start {
-				a.groups = append(a.groups, plots.Group{Name: name, Range: s.ranges[k], Color: colors[k]})
-			}
+		groups, err := plots.PopulationGroups(s.names, s.ranges)
+		if err != nil {
+			return nil, err
 		}
-		a.shown = a.groups
+		a.groups, a.shown = groups, groups
 	}
 	if !sum.Recording {
 		return a, nil
@@ -235,7 +237,7 @@ func (p *plan) render(s *simulation, a *analysis) ([]output, error) {
 		return []output{data}, nil
 	}
 	w, h := p.f.width, p.f.height
-	raster, err := plots.RasterImage(s.initial, s.log, a.groups, w, h)
+	raster, err := plots.RasterImage(s.initial, s.log, a.groups, w, h, plotOptions(s, "unit activity"))
 	if err != nil {
 		return nil, fmt.Errorf("raster.png: %w", err)
 	}
@@ -250,19 +252,32 @@ func (p *plan) render(s *simulation, a *analysis) ([]output, error) {
 	}, nil
 }
 
-// ratesPlot returns the plot of rates.png, titled for the model: E
+// ratesPlot returns the plot of rates.png, titled for the model: E and I
 // clusters for a clustered model, populations for any other.
 func ratesPlot(s *simulation, a *analysis) (*plot.Plot, error) {
-	rates, err := plots.StackedRates(a.rates, s.nw.N(), s.nw.N(), a.shown)
+	ranges := make([]binarynet.Range, len(a.groups))
+	for k, g := range a.groups {
+		ranges[k] = g.Range
+	}
+	n := s.nw.N()
+	rates, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges)
 	if err != nil {
 		return nil, err
 	}
-	if s.layout == nil {
-		rates.Title.Text = "Population activity (each band: fraction of the population's units active, 0 to 1)"
-	} else {
-		rates.Title.Text = "E cluster activity (each band: fraction of the cluster's units active, 0 to 1)"
+	title := "Population activity"
+	if s.layout != nil {
+		title = "E cluster activity (filled) with the I cluster of the same index (line)"
 	}
-	return rates, nil
+	return plots.StackedRates(rates, n, a.groups, plotOptions(s, title))
+}
+
+// plotOptions returns the title and time axis of a picture of s.
+func plotOptions(s *simulation, what string) plots.Options {
+	title := s.nw.Name + ": " + what
+	if l := s.layout; l != nil {
+		title = fmt.Sprintf("Clustered E/I network, Q = %d: %s", len(l.E), what)
+	}
+	return plots.Options{Title: title, Time: plots.Time{N: s.nw.N()}}
 }
 
 // outputs returns the files of a run: for an interrupted one the
