@@ -53,4 +53,3 @@ func SavePlot(path string, p *plot.Plot, width, height int) error {
 	}
 	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error { return WritePNG(w, p, width, height) })
 }
-

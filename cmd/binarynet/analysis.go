@@ -237,7 +237,7 @@ func (p *plan) render(s *simulation, a *analysis) ([]output, error) {
 		return []output{data}, nil
 	}
 	w, h := p.f.width, p.f.height
-	raster, err := plots.RasterImage(s.initial, s.log, a.groups, w, h, plotOptions(s, "unit activity"))
+	raster, err := plots.RasterImage(s.initial, s.log, a.groups, w, h, plotOptions(s, "Unit activity"))
 	if err != nil {
 		return nil, fmt.Errorf("raster.png: %w", err)
 	}
@@ -266,16 +266,17 @@ func ratesPlot(s *simulation, a *analysis) (*plot.Plot, error) {
 	}
 	title := "Population activity"
 	if s.layout != nil {
-		title = "E cluster activity (filled) with the I cluster of the same index (line)"
+		title = "E cluster activity (filled), I cluster of the same index (line)"
 	}
 	return plots.StackedRates(rates, n, a.groups, plotOptions(s, title))
 }
 
-// plotOptions returns the title and time axis of a picture of s.
+// plotOptions returns the title and time axis of a picture of s that
+// shows what.
 func plotOptions(s *simulation, what string) plots.Options {
-	title := s.nw.Name + ": " + what
+	title := fmt.Sprintf("%s: network %q", what, s.nw.Name)
 	if l := s.layout; l != nil {
-		title = fmt.Sprintf("Clustered E/I network, Q = %d: %s", len(l.E), what)
+		title = fmt.Sprintf("%s: clustered E/I network, Q = %d", what, len(l.E))
 	}
 	return plots.Options{Title: title, Time: plots.Time{N: s.nw.N()}}
 }
