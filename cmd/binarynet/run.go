@@ -72,6 +72,14 @@ const (
 	maxImageSide = 10000
 )
 
+// pictureBytes estimates the memory that drawing the pictures of a
+// width x height run takes at its peak, 24 bytes per pixel: the raster's
+// activity accumulator (float64) and image (NRGBA), and the canvases of
+// the two plots (RGBA), with a copy for the PNG encoder.
+func pictureBytes(width, height int) float64 {
+	return 24 * float64(width) * float64(height)
+}
+
 // runFlags holds the parsed command line of the run command.
 type runFlags struct {
 	out, config, scenario string
@@ -172,6 +180,10 @@ func newPlan(f *runFlags, args []string) (*plan, error) {
 	}
 	if !(f.ramGB > 0) || math.IsInf(f.ramGB, 0) {
 		return nil, usagef("-ram %v: must be a positive number of GiB", f.ramGB)
+	}
+	if need := pictureBytes(f.width, f.height); f.plots && need > f.ramGB*(1<<30) {
+		return nil, usagef("-width %d -height %d: the pictures need about %.3g GiB, more than -ram %g (or use -plots=false)",
+			f.width, f.height, need/(1<<30), f.ramGB)
 	}
 	p := &plan{args: f.args, configName: f.config, f: f}
 	data := defaultConfig

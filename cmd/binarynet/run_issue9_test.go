@@ -202,6 +202,8 @@ func TestIssue9ImageBounds(t *testing.T) {
 	checkUsageError(t, []string{"-width", "100000000"}, "-width 100000000", "10000")
 	checkUsageError(t, []string{"-height", "200000", "-width", "200000"}, "200000", "10000")
 	checkUsageError(t, []string{"-height", "99"}, "-height 99", "[100, 10000]")
+	// 10000 x 10000 pictures take about 2.2 GiB to draw.
+	checkUsageError(t, []string{"-height", "10000", "-width", "10000", "-ram", "1"}, "-width 10000 -height 10000", "more than -ram 1")
 }
 
 // TestIssue9NoHalfMadeDirectory checks that a failing output leaves
