@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -197,7 +198,7 @@ func TestIssue9SignalWritesCheckpoint(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(2 * time.Second) // let it install its signal handler and start
+		waitBusy(t, cmd.Process.Pid)
 		if err := cmd.Process.Signal(sig); err != nil {
 			t.Fatal(err)
 		}
@@ -217,4 +218,34 @@ func TestIssue9SignalWritesCheckpoint(t *testing.T) {
 			t.Errorf("%v: %v", sig, err)
 		}
 	}
+}
+
+// waitBusy waits until the process pid has used half a second of CPU
+// time, by then long past installing its signal handlers (the first thing
+// main does) and into its run. Without /proc it waits 2 s of wall time.
+func waitBusy(t *testing.T, pid int) {
+	t.Helper()
+	stat := filepath.Join("/proc", strconv.Itoa(pid), "stat")
+	if _, err := os.Stat(stat); err != nil {
+		time.Sleep(2 * time.Second)
+		return
+	}
+	for range 6000 { // at most 60 s
+		if data, err := os.ReadFile(stat); err == nil {
+			// Fields after the command name in parentheses: utime and
+			// stime are the 12th and 13th, in clock ticks (100 per s).
+			if _, rest, ok := strings.Cut(string(data), ") "); ok {
+				f := strings.Fields(rest)
+				if len(f) > 12 {
+					ut, _ := strconv.Atoi(f[11])
+					st, _ := strconv.Atoi(f[12])
+					if ut+st >= 50 {
+						return
+					}
+				}
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("process %d did not start running within 60 s", pid)
 }
