@@ -29,6 +29,7 @@ func Rates(rates [][]float64, sampleInterval int, groups []Group, legendMax int,
 	p.X.Label.Text = t.label()
 	p.Y.Label.Text = "fraction of units active"
 	p.Y.Min, p.Y.Max = 0, 1
+	p.Y.Tick.Marker = plainTicks{}
 	for k, g := range groups {
 		line, err := plotter.NewLine(trace(rates, k, sampleInterval, t, 0, 1))
 		if err != nil {
