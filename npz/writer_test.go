@@ -3,6 +3,7 @@ package npz
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/json"
 	"errors"
 	"io"
@@ -30,8 +31,11 @@ func writeAll(t *testing.T, w *Writer) {
 		}
 	}
 	check(WriteArray(w, "f4", []int{2, 3}, []float32{0, 1.5, -2, float32(math.Inf(1)), 1e-30, 3}))
+	check(w.SetLevel(flate.HuffmanOnly))
 	check(WriteArray(w, "f8", []int{3}, []float64{math.Pi, math.Copysign(0, -1), 1e300}))
+	check(w.SetLevel(flate.DefaultCompression))
 	check(WriteArray(w, "i8", []int{2}, []int64{math.MinInt64, math.MaxInt64}))
+	check(w.SetLevel(flate.BestSpeed))
 	check(WriteArray(w, "i4", []int{1, 2}, []int32{math.MinInt32, 7}))
 	check(WriteArray(w, "i2", []int{2}, []int16{-300, 300}))
 	check(WriteArray(w, "i1", []int{3}, []int8{-1, 0, 1}))
@@ -208,6 +212,7 @@ func TestWriterErrors(t *testing.T) {
 			return WriteScalar(w, "x", 2.0)
 		}, `"x" written twice`},
 		{"empty name", func(w *Writer) error { return WriteScalar(w, "", 1.0) }, "empty array name"},
+		{"bad level", func(w *Writer) error { return w.SetLevel(10) }, "compression level 10"},
 		{"bad UTF-8", func(w *Writer) error { return w.WriteStrings("s", []string{"a", "\xff"}) }, `"s": element 1`},
 		{"too many", func(w *Writer) error {
 			a, _ := BeginArray[uint8](w, "x", 2)
