@@ -44,7 +44,7 @@ type RestoreOptions struct {
 // records that the population had one, and ReadCheckpoint requires it to
 // be supplied again through RestoreOptions.ActivityFuncs.
 func (nw *Network) WriteCheckpoint(w io.Writer) error {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return orderError("WriteCheckpoint before Initialize")
 	}
 	h, err := nw.checkpointHeader()
@@ -57,14 +57,7 @@ func (nw *Network) WriteCheckpoint(w io.Writer) error {
 	}
 	cw := &ckptWriter{w: w}
 	cw.writeHeader(hdr)
-	switch e := nw.num.(type) {
-	case *engine[float32]:
-		writeEngine(cw, e)
-	case *engine[float64]:
-		writeEngine(cw, e)
-	default:
-		panic("binarynet: unknown engine type")
-	}
+	nw.num.writeArrays(cw)
 	d := nw.diff
 	if d.updates != nil {
 		writeElems(cw, d.updates[:d.filled])
@@ -85,10 +78,10 @@ func (nw *Network) WriteCheckpoint(w io.Writer) error {
 }
 
 // checkpointHeader collects everything but the bulk arrays. It is the only
-// place, with writeEngine and restoreEngine, that reads the network's
+// place, with writeArrays and restoreEngine, that reads the network's
 // internals for checkpointing.
 func (nw *Network) checkpointHeader() (*ckptHeader, error) {
-	h := &ckptHeader{name: nw.Name, opts: nw.opts, fromData: nw.fromData, steps: nw.steps, n: nw.n}
+	h := &ckptHeader{name: nw.Name, opts: nw.opts, fromData: nw.fromData, steps: nw.steps, n: nw.size()}
 	for _, s := range nw.specs {
 		p := ckptPop{name: s.name, n: s.n, tau: s.tau, threshold: s.threshold}
 		switch s.kind {
@@ -121,12 +114,7 @@ func (nw *Network) checkpointHeader() (*ckptHeader, error) {
 	if h.bg, err = nw.bgSrc.MarshalBinary(); err != nil {
 		return nil, checkpointError("background generator: %w", err)
 	}
-	switch e := nw.num.(type) {
-	case *engine[float32]:
-		h.nnz = engineNNZ(e)
-	case *engine[float64]:
-		h.nnz = engineNNZ(e)
-	}
+	h.nnz = nw.num.storedEntries()
 	if nw.diff.updates != nil {
 		h.diffCap, h.diffFilled = int64(len(nw.diff.updates)), int64(nw.diff.filled)
 	}
@@ -137,15 +125,8 @@ func (nw *Network) checkpointHeader() (*ckptHeader, error) {
 	return h, nil
 }
 
-func engineNNZ[T float32 | float64](e *engine[T]) int64 {
-	if e.sparse != nil {
-		return e.sparse.nnz()
-	}
-	return 0
-}
-
-// writeEngine writes the state, field, thresholds and weights.
-func writeEngine[T float32 | float64](cw *ckptWriter, e *engine[T]) {
+// writeArrays writes the state, field, thresholds and weights.
+func (e *engine[T]) writeArrays(cw *ckptWriter) {
 	writeElems(cw, e.state)
 	writeElems(cw, e.field)
 	writeElems(cw, e.thresh)
@@ -160,9 +141,12 @@ func writeEngine[T float32 | float64](cw *ckptWriter, e *engine[T]) {
 	writeElems(cw, m.vals[:nnz])
 }
 
-// restoreEngine builds an engine from checkpointed arrays.
-func restoreEngine[T float32 | float64](n int, state []int8, field, thresh, dense []T, sp *csc[T]) *engine[T] {
-	return &engine[T]{n: n, state: state, field: field, thresh: thresh, dense: dense, sparse: sp}
+// restoreEngine builds an engine from checkpointed arrays, with the flip
+// kernel's copy when it pays and fits.
+func restoreEngine[T float32 | float64](opts Options, state []int8, field, thresh, dense []T, sp *csc[T]) *engine[T] {
+	e := &engine[T]{state: state, field: field, thresh: thresh, dense: dense, sparse: sp}
+	e.prepareGivenKernel(opts)
+	return e
 }
 
 // ReadCheckpoint reads a network written by WriteCheckpoint. It consumes
@@ -237,13 +221,7 @@ func readBody(cr *ckptReader, h *ckptHeader) (numeric, *ckptLogs, error) {
 	if err := cr.need(h.bodyLen+4, "body"); err != nil {
 		return nil, nil, err
 	}
-	var buildEngine func() (numeric, error)
-	var err error
-	if h.opts.WeightType == Float32 {
-		buildEngine, err = readEngine[float32](cr, h)
-	} else {
-		buildEngine, err = readEngine[float64](cr, h)
-	}
+	buildEngine, err := engineFor(h.opts.WeightType).read(cr, h)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -395,7 +373,7 @@ func readEngine[T float32 | float64](cr *ckptReader, h *ckptHeader) (func() (num
 			return nil, err
 		}
 	}
-	return func() (numeric, error) { return a.build(h.n) }, nil
+	return func() (numeric, error) { return a.build(h.n, h.opts) }, nil
 }
 
 // build checks the arrays and returns the engine. The checks cannot fail
@@ -404,7 +382,7 @@ func readEngine[T float32 | float64](cr *ckptReader, h *ckptHeader) (func() (num
 // invariants Initialize guarantees. Weights and fields may hold any value:
 // weights that sum beyond the range of the weight type are ±Inf (or NaN)
 // in a running network too.
-func (a *ckptArrays[T]) build(n int) (numeric, error) {
+func (a *ckptArrays[T]) build(n int, opts Options) (numeric, error) {
 	if err := checkBinary("state", a.state); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
@@ -418,7 +396,7 @@ func (a *ckptArrays[T]) build(n int) (numeric, error) {
 			return nil, err
 		}
 	}
-	return restoreEngine(n, a.state, a.field, a.thresh, a.dense, a.sparse), nil
+	return restoreEngine(opts, a.state, a.field, a.thresh, a.dense, a.sparse), nil
 }
 
 func isFinite[T float32 | float64](v T) bool {
@@ -432,7 +410,7 @@ func isFinite[T float32 | float64](v T) bool {
 // the old file or the complete new one is at path, whatever happens; on
 // error the temporary file is removed. The file is created with mode 0644.
 func (nw *Network) SaveCheckpoint(path string) error {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return orderError("SaveCheckpoint before Initialize")
 	}
 	if _, base := filepath.Split(path); base == "" {

@@ -39,14 +39,6 @@ func (d *diffBuffer) record(u int, delta int8) {
 	}
 }
 
-// record logs one update step of unit u, whose state changed by delta,
-// and counts it.
-func (nw *Network) record(u int, delta int8, state []int8) {
-	nw.diff.record(u, delta)
-	nw.stepLog.record(state)
-	nw.steps++
-}
-
 // stepBuffer is the network's pending step log: the full state after each
 // step, row after row.
 type stepBuffer struct {
@@ -96,15 +88,16 @@ func (nw *Network) ConsumeDiffLog() DiffLog {
 // next steps updates (steps x N bytes). Zero turns step logging off. It
 // needs Initialize, which fixes N.
 func (nw *Network) EnableStepLogging(steps int) error {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return orderError("EnableStepLogging before Initialize")
 	}
-	if err := nw.checkLogSize("step log steps", steps, float64(nw.n)); err != nil {
+	n := nw.size()
+	if err := nw.checkLogSize("step log steps", steps, float64(n)); err != nil {
 		return err
 	}
 	nw.stepLog = stepBuffer{}
 	if steps > 0 {
-		nw.stepLog = stepBuffer{states: make([]int8, steps*nw.n), width: nw.n}
+		nw.stepLog = stepBuffer{states: make([]int8, steps*n), width: n}
 	}
 	return nil
 }

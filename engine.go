@@ -2,14 +2,16 @@ package binarynet
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"unsafe"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // engine holds the network's numeric state for one float type: the states,
 // the cached field h = W s, the thresholds and the weights, dense or
 // sparse.
 type engine[T float32 | float64] struct {
-	n      int
 	state  []int8
 	field  []T
 	thresh []T
@@ -18,9 +20,12 @@ type engine[T float32 | float64] struct {
 
 	// kern is a gap-coded copy of sparse that the flip kernel reads
 	// instead, when it pays and fits in the budget (see newGapColumns);
-	// nil otherwise. kernChecked records that the choice was made.
-	kern        *gapColumns[T]
-	kernChecked bool
+	// nil otherwise. The constructors make the choice.
+	kern *gapColumns[T]
+
+	// in is what the update loop reads and writes besides the numeric
+	// state, handed over by the network (see attach).
+	in engineInputs
 
 	// Units drawn ahead by run, and their populations: scratch space that
 	// lets the run loop look for the next state change (see runAhead).
@@ -39,7 +44,8 @@ func (e *engine[T]) flip(u int, delta int8) {
 		return
 	}
 	if e.dense != nil {
-		col := e.dense[u*e.n : (u+1)*e.n]
+		n := len(e.field)
+		col := e.dense[u*n : (u+1)*n]
 		axpy(delta, col, e.field)
 		return
 	}
@@ -85,22 +91,20 @@ func (e *engine[T]) flipAhead(u int, delta int8, next int) {
 
 // prepareKernel makes the gap-coded copy of the sparse weights for the
 // flip kernel on the given number of goroutines, if it pays and takes at
-// most avail bytes, and records that the choice was made.
+// most avail bytes.
 func (e *engine[T]) prepareKernel(workers int, avail float64) {
-	if e.sparse != nil && !e.kernChecked {
+	if e.sparse != nil {
 		e.kern = newGapColumns(e.sparse, workers, avail)
 	}
-	e.kernChecked = true
 }
 
-// prepare is prepareKernel with the budget left by the sparse weights as
-// they are, for engines made from given weights or restored from a
-// checkpoint; it does nothing for engines that made their choice.
-func (e *engine[T]) prepare(opts Options) {
-	if e.sparse != nil && !e.kernChecked {
-		e.prepareKernel(opts.Workers, restoredKernelBudget(opts, e.n, e.sparse.nnz()))
+// prepareGivenKernel is prepareKernel with the budget left by the sparse
+// weights as they are, for engines made from given weights or restored
+// from a checkpoint.
+func (e *engine[T]) prepareGivenKernel(opts Options) {
+	if e.sparse != nil {
+		e.prepareKernel(opts.Workers, restoredKernelBudget(opts, len(e.state), e.sparse.nnz()))
 	}
-	e.kernChecked = true
 }
 
 // recomputeField sets field = W state from scratch, adding the columns of
@@ -114,49 +118,135 @@ func (e *engine[T]) recomputeField() {
 	}
 }
 
-// decide applies the rule of the unit's population to unit u: it sets the
-// unit's new state and returns the change, -1, 0 or +1, leaving the field
-// to the caller. For threshold units the new state is 1 when the field is
-// strictly above the threshold.
-func (e *engine[T]) decide(u int, kind popKind, drawn bool) int8 {
+// set sets the state of unit u to 1 if on and to 0 otherwise, and
+// returns the change, -1, 0 or +1, leaving the field to the caller.
+func (e *engine[T]) set(u int, on bool) int8 {
 	var next int8
-	switch kind {
-	case kindNeuron:
-		if e.field[u] > e.thresh[u] {
-			next = 1
-		}
-	case kindBackgroundRnd:
-		if drawn {
-			next = 1
-		}
-	default:
-		return 0
+	if on {
+		next = 1
 	}
 	delta := next - e.state[u]
 	e.state[u] = next
 	return delta
 }
 
+// threshold applies the threshold rule to unit u: its new state is 1 when
+// its field is strictly above its threshold. It returns the change.
+func (e *engine[T]) threshold(u int) int8 { return e.set(u, e.field[u] > e.thresh[u]) }
+
+// redraw applies the rule of a stochastic background population to unit
+// u: active with probability activity(step), drawn from the background
+// stream. It returns the change, or an error for an activity outside
+// [0, 1], drawing nothing.
+func (e *engine[T]) redraw(u int, r *popRule) (int8, error) {
+	step := e.in.rec.steps
+	a := r.activity(step)
+	if !(a >= 0 && a <= 1) {
+		return 0, paramError(fmt.Sprintf("background %q activity at step %d", r.name, step), a, "must be in [0, 1]")
+	}
+	return e.set(u, e.in.bg.Float64() < a), nil
+}
+
 // numeric is the part of a network that depends on the float type; it is
-// implemented by *engine[float32] and *engine[float64].
+// implemented by *engine[float32] and *engine[float64], and every
+// operation that depends on the type goes through it (engineFor makes
+// one).
 type numeric interface {
+	// attach hands the engine the selector, the population rules and the
+	// recorder that run uses; Network.finish calls it once.
+	attach(in engineInputs)
 	// run performs steps updates, of the given units or, when units is
-	// nil, of units drawn by the network's selector.
-	run(nw *Network, units []int32, steps int) error
+	// nil, of units drawn by the selector.
+	run(units []int32, steps int) error
 	stateSlice() []int8
 	fieldTo(dst []float64) []float64
 	thresholdsTo(dst []float64) []float64
+	// nonZero returns the number of non-zero weights, storedEntries the
+	// number of stored sparse entries (0 in dense mode).
 	nonZero() int64
-	// prepare readies the flip kernel (see engine.prepareKernel) for the
-	// network's options; Network.finish calls it.
-	prepare(opts Options)
+	storedEntries() int64
+	// weights returns a float64 copy of the weight matrix (see
+	// Network.Weights).
+	weights(opts Options) (mat.Matrix, error)
+	// writeArrays writes the state, field, thresholds and weights of a
+	// checkpoint.
+	writeArrays(cw *ckptWriter)
+}
+
+// engineInputs is what the update loop uses besides the numeric state:
+// the selector that draws the unit of each step, the update rule of each
+// population with the background stream that stochastic rules draw from,
+// and the recorder that counts and logs every step. The network makes
+// them and hands them over once, so that data flows one way: network,
+// engine, logs.
+type engineInputs struct {
+	sel   selector
+	rules []popRule
+	bg    *rand.Rand
+	rec   *recorder
+}
+
+// popRule is how the engine updates the units of one population: the
+// threshold rule (kindNeuron), a fixed state (kindBackground), or a state
+// redrawn with a probability (kindBackgroundRnd). Rules that draw random
+// numbers take them from the background stream in step order, so that
+// results do not depend on how a run is batched. A new rule is a new kind
+// handled in runAhead's default case; threshold units keep their
+// lookahead.
+type popRule struct {
+	kind     popKind
+	name     string                   // for messages
+	activity func(step int64) float64 // kindBackgroundRnd only
+}
+
+// rulesOf returns the update rules of the populations.
+func rulesOf(specs []popSpec) []popRule {
+	rules := make([]popRule, len(specs))
+	for k, s := range specs {
+		rules[k] = popRule{kind: s.kind, name: s.name, activity: s.activity}
+	}
+	return rules
+}
+
+func (e *engine[T]) attach(in engineInputs) { e.in = in }
+
+// engineType makes engines of one float type: engineFor(t) is the one
+// place that turns Options.WeightType into a type parameter.
+type engineType interface {
+	generated(opts Options, l *layout, state []int8, thresh []float64) (numeric, error)
+	explicit(w mat.Matrix, opts Options, state []int8, thresh []float64) (numeric, error)
+	read(cr *ckptReader, h *ckptHeader) (func() (numeric, error), error)
+}
+
+// engineOf is the engineType of engine[T].
+type engineOf[T float32 | float64] struct{}
+
+// engineFor returns the engineType of a weight type, which
+// checkOptions has validated.
+func engineFor(t WeightType) engineType {
+	if t == Float32 {
+		return engineOf[float32]{}
+	}
+	return engineOf[float64]{}
+}
+
+func (engineOf[T]) generated(opts Options, l *layout, state []int8, thresh []float64) (numeric, error) {
+	return newGeneratedEngine[T](opts, l, state, thresh)
+}
+
+func (engineOf[T]) explicit(w mat.Matrix, opts Options, state []int8, thresh []float64) (numeric, error) {
+	return newExplicitEngine[T](w, opts, state, thresh)
+}
+
+func (engineOf[T]) read(cr *ckptReader, h *ckptHeader) (func() (numeric, error), error) {
+	return readEngine[T](cr, h)
 }
 
 // newEngine returns an engine without weights for the given states and
 // thresholds, with a zero field.
 func newEngine[T float32 | float64](state []int8, thresh []float64) *engine[T] {
 	n := len(state)
-	e := &engine[T]{n: n, state: state, field: make([]T, n), thresh: make([]T, n)}
+	e := &engine[T]{state: state, field: make([]T, n), thresh: make([]T, n)}
 	for i, t := range thresh {
 		e.thresh[i] = T(t)
 	}
@@ -167,7 +257,7 @@ func newEngine[T float32 | float64](state []int8, thresh []float64) *engine[T] {
 // blocks and computes the initial field.
 func newGeneratedEngine[T float32 | float64](opts Options, l *layout, state []int8, thresh []float64) (numeric, error) {
 	e := newEngine[T](state, thresh)
-	n := e.n
+	n := len(state)
 	var err error
 	if opts.WeightMode == WeightDense {
 		e.dense, err = buildDense[T](l.blocks, n, opts.Workers, opts.Seed)
@@ -184,83 +274,80 @@ func newGeneratedEngine[T float32 | float64](opts Options, l *layout, state []in
 	return e, nil
 }
 
-// run is the batch-update kernel shared by the dense and sparse modes.
-func (e *engine[T]) run(nw *Network, units []int32, steps int) error {
-	sel := &nw.sel
-	if units == nil && !redraws(nw.specs) {
-		for done := 0; done < steps; {
-			b := min(lookahead, steps-done)
+// run performs steps updates, of the given units or, when units is nil,
+// of units drawn by the selector: it draws (or looks up) the units of up
+// to lookahead steps and their populations, then updates them with
+// runAhead. When a step fails (a background activity outside [0, 1]),
+// the steps before it are taken and the selector is left as if the units
+// after it had not been drawn.
+func (e *engine[T]) run(units []int32, steps int) error {
+	sel := &e.in.sel
+	for done := 0; done < steps; {
+		b := min(lookahead, steps-done)
+		saved := *sel.src
+		if units == nil {
 			for i := range b {
 				k, u := sel.draw()
 				e.ahead[i], e.aheadPop[i] = int32(u), int32(k)
 			}
-			e.runAhead(nw, e.ahead[:b], e.aheadPop[:b])
-			done += b
-		}
-		return nil
-	}
-	for i := range steps {
-		var k, u int
-		if units != nil {
-			u = int(units[i])
-			k = sel.population(u)
 		} else {
-			k, u = sel.draw()
-		}
-		spec := &nw.specs[k]
-		drawn := false
-		if spec.kind == kindBackgroundRnd {
-			a := spec.activity(nw.steps)
-			if !(a >= 0 && a <= 1) {
-				return paramError(fmt.Sprintf("background %q activity at step %d", spec.name, nw.steps), a, "must be in [0, 1]")
+			for i, u := range units[done : done+b] {
+				e.ahead[i], e.aheadPop[i] = u, int32(sel.population(int(u)))
 			}
-			drawn = nw.bgRand.Float64() < a
 		}
-		delta := e.decide(u, spec.kind, drawn)
-		if delta != 0 {
-			e.flip(u, delta)
+		if failed, err := e.runAhead(e.ahead[:b], e.aheadPop[:b]); err != nil {
+			if units == nil {
+				*sel.src = saved
+				for range failed + 1 {
+					sel.draw()
+				}
+			}
+			return err
 		}
-		nw.record(u, delta, e.state)
+		done += b
 	}
 	return nil
 }
 
-// redraws reports whether some population is stochastic background,
-// whose updates call a user's function and draw from their own stream.
-func redraws(specs []popSpec) bool {
-	for i := range specs {
-		if specs[i].kind == kindBackgroundRnd {
-			return true
-		}
-	}
-	return false
-}
-
-// runAhead updates the units drawn ahead, units[i] in population pops[i],
-// in order; no population redraws. It takes the same steps as run's loop
-// but, at each state change, looks along the drawn units for the next
-// one whose state disagrees with its field and threshold, and prefetches
-// its column while adding the current one. The prediction ignores the
-// change being made, so it is almost always right; a wrong one costs only
-// the prefetch, never a result.
-func (e *engine[T]) runAhead(nw *Network, units, pops []int32) {
+// runAhead updates units[i], of population pops[i], in order, each by
+// its population's rule, and records every step. At each state change it
+// looks along the units for the next threshold unit whose state disagrees
+// with its field and threshold, and prefetches that unit's column while
+// adding the current one. The prediction ignores the change being made,
+// so it is almost always right; a wrong one costs only the prefetch,
+// never a result. On error it returns the index of the step that failed,
+// which is not taken.
+func (e *engine[T]) runAhead(units, pops []int32) (int, error) {
 	pops = pops[:len(units)]
-	specs := nw.specs
+	rules, rec := e.in.rules, e.in.rec
 	for i, u := range units {
-		delta := e.decide(int(u), specs[pops[i]].kind, false)
-		if delta != 0 {
-			e.flipAhead(int(u), delta, e.nextChange(units[i+1:], pops[i+1:], specs))
+		var delta int8
+		switch r := &rules[pops[i]]; r.kind {
+		case kindNeuron:
+			delta = e.threshold(int(u))
+		case kindBackground:
+		default:
+			var err error
+			if delta, err = e.redraw(int(u), r); err != nil {
+				return i, err
+			}
 		}
-		nw.record(int(u), delta, e.state)
+		if delta != 0 {
+			e.flipAhead(int(u), delta, e.nextChange(units[i+1:], pops[i+1:]))
+		}
+		rec.record(int(u), delta, e.state)
 	}
+	return 0, nil
 }
 
-// nextChange returns the first of units (in populations pops) whose state
-// disagrees with its field and threshold, or -1.
-func (e *engine[T]) nextChange(units, pops []int32, specs []popSpec) int {
+// nextChange returns the first of units (in populations pops) that
+// follows the threshold rule and whose state disagrees with its field and
+// threshold, or -1.
+func (e *engine[T]) nextChange(units, pops []int32) int {
 	pops = pops[:len(units)]
+	rules := e.in.rules
 	for i, v := range units {
-		if specs[pops[i]].kind != kindNeuron {
+		if rules[pops[i]].kind != kindNeuron {
 			continue
 		}
 		if (e.field[v] > e.thresh[v]) != (e.state[v] != 0) {
@@ -297,4 +384,11 @@ func (e *engine[T]) nonZero() int64 {
 		}
 	}
 	return k
+}
+
+func (e *engine[T]) storedEntries() int64 {
+	if e.sparse != nil {
+		return e.sparse.nnz()
+	}
+	return 0
 }

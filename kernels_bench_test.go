@@ -127,7 +127,7 @@ func BenchmarkDenseFlip(b *testing.B) {
 		b.Run(fmt.Sprintf("N=%d/K=%d", size.n, size.k), func(b *testing.B) {
 			_, e := benchEngine(b, WeightDense, size.n, size.k)
 			units, deltas := flipSequence(size.n)
-			n := e.n
+			n := len(e.state)
 			variants := []struct {
 				name string
 				flip func(u int, d int8)

@@ -30,21 +30,16 @@ type Network struct {
 	pops []Population
 	syns []Synapse
 
-	initialized bool
-	opts        Options
-	specs       []popSpec
-	starts      []int // starts[k] is the first unit of population k; len(pops)+1 entries
-	n           int
+	opts   Options
+	specs  []popSpec
+	starts []int   // starts[k] is the first unit of population k; len(pops)+1 entries
+	num    numeric // the engine; nil before Initialize
 
-	num      numeric
-	sel      selector
-	bgSrc    *rand.PCG
-	bgRand   *rand.Rand
-	selSrc   *rand.PCG
-	steps    int64
-	diff     diffBuffer
-	stepLog  stepBuffer
-	fromData bool // built by NewNetworkFromWeights
+	// The engine's selection and background streams, kept to checkpoint
+	// their states.
+	selSrc, bgSrc *rand.PCG
+	recorder           // step count and pending logs, written by the engine
+	fromData      bool // built by NewNetworkFromWeights
 }
 
 // NewNetwork returns an empty network.
@@ -56,7 +51,7 @@ func NewNetwork(name string) *Network {
 // populations added before. It returns an error for invalid parameters,
 // for a population already added, or after Initialize.
 func (nw *Network) AddPopulation(p Population) error {
-	if nw.initialized {
+	if nw.Initialized() {
 		return orderError("AddPopulation after Initialize")
 	}
 	if p == nil {
@@ -83,7 +78,7 @@ func (nw *Network) AddPopulation(p Population) error {
 
 // AddSynapse appends a synapse between two populations of this network.
 func (nw *Network) AddSynapse(s Synapse) error {
-	if nw.initialized {
+	if nw.Initialized() {
 		return orderError("AddSynapse after Initialize")
 	}
 	if s == nil {
@@ -125,7 +120,7 @@ func (nw *Network) indexOf(p Population) int {
 // Initialize allocates the state, draws the initial states and the
 // connectivity, and computes the field. It can be called once.
 func (nw *Network) Initialize(opts Options) error {
-	if nw.initialized {
+	if nw.Initialized() {
 		return orderError("Initialize called twice")
 	}
 	if err := checkOptions(&opts); err != nil {
@@ -178,13 +173,7 @@ func (nw *Network) Initialize(opts Options) error {
 			thresh[u] = s.threshold
 		}
 	}
-	var num numeric
-	switch opts.WeightType {
-	case Float32:
-		num, err = newGeneratedEngine[float32](opts, lay, state, thresh)
-	default:
-		num, err = newGeneratedEngine[float64](opts, lay, state, thresh)
-	}
+	num, err := engineFor(opts.WeightType).generated(opts, lay, state, thresh)
 	if err != nil {
 		return err
 	}
@@ -192,16 +181,23 @@ func (nw *Network) Initialize(opts Options) error {
 	return nil
 }
 
-// finish installs a built engine and the selection streams.
+// finish installs a built engine and hands it what its update loop
+// needs: the selector on the selection stream, the population rules with
+// the background stream, and the recorder.
 func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numeric) {
-	nw.opts, nw.specs, nw.starts, nw.n, nw.num = opts, specs, starts, starts[len(starts)-1], num
-	num.prepare(opts)
+	nw.opts, nw.specs, nw.starts, nw.num = opts, specs, starts, num
 	nw.selSrc = rand.NewPCG(opts.Seed, streamID(streamSelect, 0, 0))
 	nw.bgSrc = rand.NewPCG(opts.Seed, streamID(streamBackRnd, 0, 0))
-	nw.bgRand = rand.New(nw.bgSrc)
-	nw.sel = newSelector(specs, starts, nw.selSrc)
-	nw.initialized = true
+	num.attach(engineInputs{
+		sel:   newSelector(specs, starts, nw.selSrc),
+		rules: rulesOf(specs),
+		bg:    rand.New(nw.bgSrc),
+		rec:   &nw.recorder,
+	})
 }
+
+// size returns the number of units of an initialized network.
+func (nw *Network) size() int { return nw.starts[len(nw.starts)-1] }
 
 // layout places every synapse in the network, validates its rule, and
 // derives what the build needs from the blocks (see layout).
@@ -266,7 +262,7 @@ func (nw *Network) RunContext(ctx context.Context, steps, batchSize int) error {
 			return err
 		}
 		b := min(batchSize, steps-done)
-		if err := nw.num.run(nw, nil, b); err != nil {
+		if err := nw.num.run(nil, b); err != nil {
 			return err
 		}
 		done += b
@@ -287,31 +283,28 @@ func (nw *Network) ApplyUpdates(units []int) error {
 	}
 	ids := make([]int32, len(units))
 	for i, u := range units {
-		if uint(u) >= uint(nw.n) {
-			return paramError(fmt.Sprintf("units[%d]", i), u, fmt.Sprintf("must be a unit id in [0, %d)", nw.n))
+		if n := nw.size(); uint(u) >= uint(n) {
+			return paramError(fmt.Sprintf("units[%d]", i), u, fmt.Sprintf("must be a unit id in [0, %d)", n))
 		}
 		ids[i] = int32(u)
 	}
-	return nw.num.run(nw, ids, len(ids))
+	return nw.num.run(ids, len(ids))
 }
 
 func (nw *Network) checkRun(steps int) error {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return orderError("Run before Initialize")
 	}
 	if steps < 0 {
 		return paramError("steps", steps, "must be >= 0")
 	}
-	if err := nw.diff.reserve(steps); err != nil {
-		return err
-	}
-	return nw.stepLog.reserve(steps)
+	return nw.recorder.reserve(steps)
 }
 
 // N returns the number of units.
 func (nw *Network) N() int {
-	if nw.initialized {
-		return nw.n
+	if nw.Initialized() {
+		return nw.size()
 	}
 	total := 0
 	for _, p := range nw.pops {
@@ -325,7 +318,7 @@ func (nw *Network) N() int {
 func (nw *Network) Steps() int64 { return nw.steps }
 
 // Initialized reports whether Initialize has succeeded.
-func (nw *Network) Initialized() bool { return nw.initialized }
+func (nw *Network) Initialized() bool { return nw.num != nil }
 
 // Options returns the options in force, with defaults and the automatic
 // weight mode resolved. It is the zero value before Initialize.
@@ -358,7 +351,7 @@ func (nw *Network) PopulationRange(p Population) (start, end int, err error) {
 // State copies the unit states (0 or 1) into dst, allocating when dst is
 // nil or too short, and returns it.
 func (nw *Network) State(dst []int8) ([]int8, error) {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return nil, orderError("State before Initialize")
 	}
 	return append(dst[:0], nw.num.stateSlice()...), nil
@@ -367,7 +360,7 @@ func (nw *Network) State(dst []int8) ([]int8, error) {
 // Field copies the input fields h = W s into dst, converted to float64,
 // and returns it.
 func (nw *Network) Field(dst []float64) ([]float64, error) {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return nil, orderError("Field before Initialize")
 	}
 	return nw.num.fieldTo(dst[:0]), nil
@@ -375,7 +368,7 @@ func (nw *Network) Field(dst []float64) ([]float64, error) {
 
 // Thresholds copies the per-unit thresholds into dst and returns it.
 func (nw *Network) Thresholds(dst []float64) ([]float64, error) {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return nil, orderError("Thresholds before Initialize")
 	}
 	return nw.num.thresholdsTo(dst[:0]), nil
@@ -385,7 +378,7 @@ func (nw *Network) Thresholds(dst []float64) ([]float64, error) {
 // the stored entries (a pair with parallel connections counts once), in
 // dense mode the non-zero entries of the matrix.
 func (nw *Network) Synapses() (int64, error) {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return 0, orderError("Synapses before Initialize")
 	}
 	return nw.num.nonZero(), nil

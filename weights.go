@@ -68,12 +68,7 @@ func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, init
 	opts.WeightMode = mode
 
 	state := slices.Clone(initial)
-	var num numeric
-	if opts.WeightType == Float32 {
-		num, err = newExplicitEngine[float32](w, mode, state, thresholds)
-	} else {
-		num, err = newExplicitEngine[float64](w, mode, state, thresholds)
-	}
+	num, err := engineFor(opts.WeightType).explicit(w, opts, state, thresholds)
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +82,10 @@ func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, init
 	return nw, nil
 }
 
-// newExplicitEngine stores the given weights in the requested mode.
-func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state []int8, thresh []float64) (numeric, error) {
+// newExplicitEngine stores the given weights in the mode of opts.
+func newExplicitEngine[T float32 | float64](w mat.Matrix, opts Options, state []int8, thresh []float64) (numeric, error) {
 	e := newEngine[T](state, thresh)
-	n := e.n
+	n := len(state)
 	var bad error
 	_, is32 := any(T(0)).(float32)
 	check := func(i, j int, v float64) bool {
@@ -103,7 +98,7 @@ func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state
 		}
 		return bad == nil
 	}
-	if mode == WeightDense {
+	if opts.WeightMode == WeightDense {
 		e.dense = make([]T, n*n)
 		add := func(i, j int, v float64) {
 			if check(i, j, v) {
@@ -117,6 +112,7 @@ func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state
 	if bad != nil {
 		return nil, bad
 	}
+	e.prepareGivenKernel(opts)
 	e.recomputeField()
 	return e, nil
 }
@@ -127,20 +123,14 @@ func newExplicitEngine[T float32 | float64](w mat.Matrix, mode WeightMode, state
 // 16 bytes per stored entry (sparse); ErrMemoryBudget is returned when it
 // would exceed the network's RAM budget.
 func (nw *Network) Weights() (mat.Matrix, error) {
-	if !nw.initialized {
+	if !nw.Initialized() {
 		return nil, orderError("Weights before Initialize")
 	}
-	switch e := nw.num.(type) {
-	case *engine[float32]:
-		return exportWeights(e, nw.opts)
-	case *engine[float64]:
-		return exportWeights(e, nw.opts)
-	}
-	panic("binarynet: unknown engine type")
+	return nw.num.weights(nw.opts)
 }
 
-func exportWeights[T float32 | float64](e *engine[T], opts Options) (mat.Matrix, error) {
-	n := e.n
+func (e *engine[T]) weights(opts Options) (mat.Matrix, error) {
+	n := len(e.state)
 	var nnz int64
 	if e.sparse != nil {
 		nnz = e.sparse.nnz()

@@ -1,0 +1,28 @@
+package binarynet
+
+// recorder receives the update steps of the engine: it counts them and
+// writes each into the pending diff and step logs, when they are enabled.
+// The network owns it (EnableDiffLogging, ConsumeDiffLog, ... set and take
+// the buffers) and hands the engine a pointer to it.
+type recorder struct {
+	diff    diffBuffer
+	stepLog stepBuffer
+	steps   int64 // update steps taken since Initialize
+}
+
+// record logs one update step of unit u, whose state changed by delta,
+// and counts it.
+func (r *recorder) record(u int, delta int8, state []int8) {
+	r.diff.record(u, delta)
+	r.stepLog.record(state)
+	r.steps++
+}
+
+// reserve returns ErrLogOverflow if an enabled log has no room for steps
+// more steps.
+func (r *recorder) reserve(steps int) error {
+	if err := r.diff.reserve(steps); err != nil {
+		return err
+	}
+	return r.stepLog.reserve(steps)
+}
