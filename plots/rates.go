@@ -142,13 +142,9 @@ func StackedRates(rates [][]float64, sampleInterval int, groups []Group, opts Op
 	}
 	p.Y.Tick.Marker = labels
 	p.Y.Min, p.Y.Max = 0, float64(band)
-	switch {
-	case paired:
-		p.Y.Label.Text = "activity per cluster: E filled, I line (base line 0, band top 1)"
-	case len(inh) > 0:
-		p.Y.Label.Text = "activity: E filled, I line (base line 0, band top 1)"
-	default:
-		p.Y.Label.Text = "fraction of units active (base line 0, band top 1)"
+	p.Y.Label.Text = "fraction of units active, 0 to 1 in each band"
+	if len(inh) > 0 {
+		p.Y.Label.Text = "fraction active, 0 to 1 in each band: E filled, I line"
 	}
 	p.X.Min = 0
 	if len(rates) > 1 {
