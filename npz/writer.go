@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
+	"math"
 
 	"github.com/binarynet/binarynet/internal/atomicfile"
 )
@@ -28,7 +28,9 @@ type Writer struct {
 	err     error
 	done    bool
 	scratch []byte
-	level   int // flate level of the next entry
+	level   int             // flate level of the next entry
+	fh      *zip.FileHeader // header of the open entry
+	blocks  []*block        // compression blocks to reuse
 }
 
 // ErrWriterDone is returned by a Writer used after Commit or Abort.
@@ -50,11 +52,7 @@ func Create(path string) (*Writer, error) {
 // NewWriter starts an .npz archive written to out. Commit writes the zip
 // directory but does not close out.
 func NewWriter(out io.Writer) *Writer {
-	w := &Writer{zw: zip.NewWriter(out), keys: map[string]bool{}, level: flate.BestSpeed}
-	w.zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, w.level)
-	})
-	return w
+	return &Writer{zw: zip.NewWriter(out), keys: map[string]bool{}, level: flate.BestSpeed}
 }
 
 // SetLevel sets the compression level, a compress/flate level from
@@ -72,12 +70,10 @@ func (w *Writer) SetLevel(level int) error {
 	return nil
 }
 
-// modified is the time stamp of every entry, so that the same arrays give
-// the same bytes (the earliest time a zip file can store).
-var modified = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// entry starts the zip entry of the array key.
-func (w *Writer) entry(key string) (io.Writer, error) {
+// entry starts the zip entry of the array key. The entry is stored raw:
+// the Writer compresses it itself, in blocks on several goroutines
+// (blockDeflater), and sets its checksum and sizes when it ends.
+func (w *Writer) entry(key string) (*blockDeflater, error) {
 	if w.done {
 		return nil, ErrWriterDone
 	}
@@ -93,11 +89,53 @@ func (w *Writer) entry(key string) (io.Writer, error) {
 		return nil, w.fail(fmt.Errorf("npz: array %q written twice", key))
 	}
 	w.keys[key] = true
-	f, err := w.zw.CreateHeader(&zip.FileHeader{Name: key + ".npy", Method: zip.Deflate, Modified: modified})
+	fh := &zip.FileHeader{
+		Name:           key + ".npy",
+		Method:         zip.Deflate,
+		Flags:          0x8, // sizes and checksum in a data descriptor after the data
+		CreatorVersion: 20,
+		ReaderVersion:  20,
+		ModifiedDate:   1<<5 | 1, // 1980-01-01, the earliest date a zip file stores
+	}
+	if !isASCII(fh.Name) {
+		fh.Flags |= 0x800 // UTF-8 name
+	}
+	raw, err := w.zw.CreateRaw(fh)
 	if err != nil {
 		return nil, w.fail(fmt.Errorf("npz: array %q: %w", key, err))
 	}
-	return f, nil
+	w.fh = fh
+	w.open = key
+	return newBlockDeflater(raw, w.level, &w.blocks), nil
+}
+
+// endEntry ends the entry written through d: it ends the deflate stream
+// and records the checksum and sizes in the entry's header, which the zip
+// writer writes in the data descriptor and the directory.
+func (w *Writer) endEntry(key string, d *blockDeflater) error {
+	w.open = ""
+	if err := d.Close(); err != nil {
+		return w.fail(fmt.Errorf("npz: array %q: %w", key, err))
+	}
+	fh := w.fh
+	fh.CRC32 = d.crc
+	fh.CompressedSize64, fh.UncompressedSize64 = uint64(d.compN), uint64(d.rawN)
+	if fh.CompressedSize64 >= math.MaxUint32 || fh.UncompressedSize64 >= math.MaxUint32 {
+		fh.CompressedSize, fh.UncompressedSize = math.MaxUint32, math.MaxUint32
+		fh.ReaderVersion = 45 // zip64
+	} else {
+		fh.CompressedSize, fh.UncompressedSize = uint32(fh.CompressedSize64), uint32(fh.UncompressedSize64)
+	}
+	return nil
+}
+
+func isASCII(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // fail records err as the writer's sticky error and returns it.
@@ -153,24 +191,24 @@ func (w *Writer) writeStrings(key string, shape []int, s []string) error {
 		}
 		return w.fail(err)
 	}
-	f, err := w.entry(key)
+	d, err := w.entry(key)
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(npyHeader(descr, shape)); err != nil {
+	if _, err := d.Write(npyHeader(descr, shape)); err != nil {
 		return w.fail(fmt.Errorf("npz: array %q: %w", key, err))
 	}
-	if _, err := f.Write(data); err != nil {
+	if _, err := d.Write(data); err != nil {
 		return w.fail(fmt.Errorf("npz: array %q: %w", key, err))
 	}
-	return nil
+	return w.endEntry(key, d)
 }
 
 // ArrayWriter streams the values of one array into an .npz archive, in C
 // order. It is made by BeginArray.
 type ArrayWriter[T Elem] struct {
 	w       *Writer
-	f       io.Writer
+	d       *blockDeflater
 	key     string
 	shape   []int
 	want, n int64
@@ -189,16 +227,15 @@ func BeginArray[T Elem](w *Writer, key string, shape ...int) (*ArrayWriter[T], e
 		}
 		return nil, w.fail(err)
 	}
-	f, err := w.entry(key)
+	d, err := w.entry(key)
 	if err != nil {
 		return nil, err
 	}
 	descr, _ := descrOf[T]()
-	if _, err := f.Write(npyHeader(descr, shape)); err != nil {
+	if _, err := d.Write(npyHeader(descr, shape)); err != nil {
 		return nil, w.fail(fmt.Errorf("npz: array %q: %w", key, err))
 	}
-	w.open = key
-	return &ArrayWriter[T]{w: w, f: f, key: key, shape: append([]int(nil), shape...), want: want}, nil
+	return &ArrayWriter[T]{w: w, d: d, key: key, shape: append([]int(nil), shape...), want: want}, nil
 }
 
 // Write appends chunk to the array. Writing more values than the shape
@@ -215,7 +252,7 @@ func (a *ArrayWriter[T]) Write(chunk []T) error {
 	case int64(len(chunk)) > a.want-a.n:
 		return w.fail(fmt.Errorf("npz: array %q: more than the %d values of shape %v", a.key, a.want, a.shape))
 	}
-	if err := writeValues(a.f, chunk, &w.scratch); err != nil {
+	if err := writeValues(a.d, chunk, &w.scratch); err != nil {
 		return w.fail(fmt.Errorf("npz: array %q: %w", a.key, err))
 	}
 	a.n += int64(len(chunk))
@@ -235,11 +272,11 @@ func (a *ArrayWriter[T]) Close() error {
 		return nil
 	}
 	a.closed = true
-	w.open = ""
 	if a.n != a.want {
+		w.open = ""
 		return w.fail(fmt.Errorf("npz: array %q: %d values written, shape %v holds %d", a.key, a.n, a.shape, a.want))
 	}
-	return nil
+	return w.endEntry(a.key, a.d)
 }
 
 // Commit ends the archive: it writes the zip directory and, for a Writer

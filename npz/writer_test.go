@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -261,39 +262,47 @@ func TestWriterErrors(t *testing.T) {
 	}
 }
 
-// TestWriterStreamsWithoutCopy writes a 64 MiB array in 1 MiB chunks and
-// checks that the writer allocates a small fraction of that: it holds no
-// copy of the array. (Not parallel: it reads the process's allocation
-// counter.)
+// TestWriterStreamsWithoutCopy writes arrays of 32 and 128 MiB in 1 MiB
+// chunks and checks that the writer's allocations do not grow with the
+// array: it holds no copy of it, only a few compression blocks. (Not
+// parallel: it reads the process's allocation counter.)
 func TestWriterStreamsWithoutCopy(t *testing.T) {
-	const chunk, chunks = 1 << 20, 64
+	const chunk = 1 << 20
 	data := make([]uint8, chunk)
 	for i := range data {
 		data[i] = uint8(i * 7 % 2)
 	}
-	w := NewWriter(io.Discard)
-	a, err := BeginArray[uint8](w, "states", chunks, chunk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for range chunks {
-		if err := a.Write(data); err != nil {
+	alloc := func(chunks int) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		w := NewWriter(io.Discard)
+		a, err := BeginArray[uint8](w, "states", chunks, chunk)
+		if err != nil {
 			t.Fatal(err)
 		}
+		for range chunks {
+			if err := a.Write(data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
 	}
-	if err := a.Close(); err != nil {
-		t.Fatal(err)
+	small, large := alloc(32), alloc(128)
+	// At most 5 blocks of 1 MiB in flight, each with its compressor and
+	// output buffer (about 3 MiB together); a copy of the array would be
+	// 128 MiB.
+	if large > 24<<20 {
+		t.Errorf("writing 128 MiB allocated %d bytes, want < 24 MiB", large)
 	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	runtime.ReadMemStats(&after)
-	// The compressor's window and the 8 KiB encoding block are allocated
-	// once; a copy of the array would be 64 MiB.
-	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
-		t.Errorf("writing 64 MiB allocated %d bytes, want < 4 MiB", got)
+	if large > small+4<<20 {
+		t.Errorf("allocations grow with the array: %d bytes for 32 MiB, %d for 128 MiB", small, large)
 	}
 }
 
@@ -468,5 +477,91 @@ with zipfile.ZipFile(sys.argv[1]) as z:
 	}
 	if want := "(65536, 65552) |u1 7"; strings.TrimSpace(string(out)) != want {
 		t.Errorf("python reads %q, want %q", out, want)
+	}
+}
+
+// TestWriterBlocks writes an array of several compression blocks, at
+// every level, and reads it back with Go's zip reader (which checks the
+// CRC) and, where it exists, numpy; the output must not depend on the
+// number of processors.
+func TestWriterBlocks(t *testing.T) {
+	const n = 900_000 // 3.4 MiB of int32: four blocks, the last one partial
+	data := make([]int32, n)
+	x := uint32(1)
+	for i := range data {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		data[i] = int32(x % 10_000)
+	}
+	write := func(level int) []byte {
+		var buf bytes.Buffer
+		w := NewWriter(&buf)
+		if err := w.SetLevel(level); err != nil {
+			t.Fatal(err)
+		}
+		// Chunks that do not divide the block size.
+		a, err := BeginArray[int32](w, "ids", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i += 77_777 {
+			if err := a.Write(data[i:min(i+77_777, n)]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	for _, level := range []int{flate.NoCompression, flate.HuffmanOnly, flate.BestSpeed, flate.DefaultCompression} {
+		b := write(level)
+		prev := runtime.GOMAXPROCS(1)
+		one := write(level)
+		runtime.GOMAXPROCS(prev)
+		if !bytes.Equal(b, one) {
+			t.Errorf("level %d: output differs with GOMAXPROCS=1", level)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := zr.File[0].Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(rc) // fails on a bad checksum
+		rc.Close()
+		if err != nil {
+			t.Fatalf("level %d: %v", level, err)
+		}
+		if uint64(len(raw)) != zr.File[0].UncompressedSize64 || len(raw) != 128+4*n {
+			t.Fatalf("level %d: %d bytes, directory says %d, want %d", level, len(raw), zr.File[0].UncompressedSize64, 128+4*n)
+		}
+		for i, v := range data {
+			if got := int32(uint32(raw[128+4*i]) | uint32(raw[129+4*i])<<8 | uint32(raw[130+4*i])<<16 | uint32(raw[131+4*i])<<24); got != v {
+				t.Fatalf("level %d: value %d = %d, want %d", level, i, got, v)
+			}
+		}
+	}
+	py := pythonNumPy(t)
+	path := filepath.Join(t.TempDir(), "ids.npz")
+	if err := os.WriteFile(path, write(flate.BestSpeed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, v := range data {
+		sum += int64(v)
+	}
+	out, err := exec.Command(py, "-c", `import sys, numpy as np; a = np.load(sys.argv[1])["ids"]; print(a.dtype.str, a.shape[0], int(a.sum(dtype=np.int64)))`, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("numpy: %v\n%s", err, out)
+	}
+	if want := fmt.Sprintf("<i4 %d %d", n, sum); strings.TrimSpace(string(out)) != want {
+		t.Errorf("numpy reads %q, want %q", out, want)
 	}
 }
