@@ -63,7 +63,7 @@ func ExampleNewClusteredNetwork() {
 		log.Fatal(err)
 	}
 	// One sample of the E-cluster rates per sweep.
-	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, nw.ConsumeDiffLog(), nw.N(), layout.ERanges)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, nw.ConsumeDiffLog(), nw.N(), layout.ERanges, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -280,8 +280,8 @@ func TestClusteredLayout(t *testing.T) {
 		if l.ERanges[k] != wantE[k] || l.IRanges[k] != wantI[k] {
 			t.Errorf("cluster %d: E %v I %v; want %v %v", k, l.ERanges[k], l.IRanges[k], wantE[k], wantI[k])
 		}
-		if s, e, _ := nw.PopulationRange(l.E[k]); (Range{s, e}) != wantE[k] {
-			t.Errorf("network range of E%d = %v, want %v", k, Range{s, e}, wantE[k])
+		if r, _ := nw.PopulationRange(l.E[k]); r != wantE[k] {
+			t.Errorf("network range of E%d = %v, want %v", k, r, wantE[k])
 		}
 		if l.E[k].Name != "E"+string(rune('0'+k)) || l.I[k].Name != "I"+string(rune('0'+k)) {
 			t.Errorf("names %q %q", l.E[k].Name, l.I[k].Name)

@@ -79,7 +79,7 @@ func (j concurrentJob) run() (concurrentResult, error) {
 	if r.rates, err = nw.PopulationRatesFromDiffLogs(initial, r.log, 100); err != nil {
 		return r, err
 	}
-	_, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(r.log)
+	_, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(r.log, 0)
 	if err != nil {
 		return r, err
 	}
@@ -169,21 +169,21 @@ func TestDiffLogHelpersConcurrently(t *testing.T) {
 		log.Updates, log.Deltas = append(log.Updates, int32(u)), append(log.Deltas, d)
 	}
 	ranges := []binarynet.Range{{Start: 0, End: 20}, {Start: 20, End: 50}}
-	want, err := binarynet.PopulationRatesFromDiffLogs(initial, log, 7, ranges)
+	want, err := binarynet.PopulationRatesFromDiffLogs(initial, log, 7, ranges, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			got, err := binarynet.PopulationRatesFromDiffLogs(initial, log, 7, ranges)
+			got, err := binarynet.PopulationRatesFromDiffLogs(initial, log, 7, ranges, 0)
 			if err != nil || len(got) != len(want) || !slices.Equal(got[len(got)-1], want[len(want)-1]) {
 				t.Errorf("concurrent PopulationRatesFromDiffLogs: %v", err)
 			}
-			if _, err := binarynet.ReconstructStatesFromDiffLogs(initial, log, 13); err != nil {
+			if _, err := binarynet.ReconstructStatesFromDiffLogs(initial, log, 13, 0); err != nil {
 				t.Error(err)
 			}
-			if _, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(log); err != nil {
+			if _, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(log, 0); err != nil {
 				t.Error(err)
 			}
 		})

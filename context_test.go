@@ -38,7 +38,7 @@ func checkConsistent(t *testing.T, nw *Network, initial []int8, log DiffLog, ste
 	state, _ := nw.State(nil)
 	replayed := initial
 	if steps > 0 {
-		rows, err := ReconstructStatesFromDiffLogs(initial, log, 1)
+		rows, err := ReconstructStatesFromDiffLogs(initial, log, 1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

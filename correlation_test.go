@@ -20,7 +20,7 @@ func directPearson(x, y []float64) float64 {
 // unit, computed from the full state matrix.
 func corrSignals(t *testing.T, initial []int8, log DiffLog, window int) (states, counts [][]float64) {
 	t.Helper()
-	rows, err := ReconstructStatesFromDiffLogs(initial, log, 1)
+	rows, err := ReconstructStatesFromDiffLogs(initial, log, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

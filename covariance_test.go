@@ -29,7 +29,7 @@ func randomLog(seed uint64, n, steps int, pFlip float64) ([]int8, DiffLog) {
 // channelSeries returns the summed state of each channel after every step.
 func channelSeries(t *testing.T, initial []int8, log DiffLog, channels []Range) [][]float64 {
 	t.Helper()
-	rows, err := ReconstructStatesFromDiffLogs(initial, log, 1)
+	rows, err := ReconstructStatesFromDiffLogs(initial, log, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

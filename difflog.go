@@ -2,7 +2,9 @@ package binarynet
 
 import (
 	"fmt"
+	"iter"
 	"math"
+	"slices"
 )
 
 // DiffLog records update steps compactly: at step t unit Updates[t] was
@@ -114,6 +116,29 @@ func (nw *Network) ConsumeStepLog() [][]int8 {
 	return rows
 }
 
+// sliceHeader is the size of a slice header on 64-bit platforms, counted
+// for every row of a [][]T result.
+const sliceHeader = 24
+
+// checkMemory returns ErrMemoryBudget when need bytes, for what, exceed the
+// budget of ramBudgetGB GiB (zero means 12) or more than this platform can
+// index, and ErrInvalidParameter for a negative or non-finite budget.
+func checkMemory(what string, need, ramBudgetGB float64) error {
+	if !(ramBudgetGB >= 0) || math.IsInf(ramBudgetGB, 0) {
+		return paramError("RAM budget (GB)", ramBudgetGB, "must be >= 0 and finite")
+	}
+	if ramBudgetGB == 0 {
+		ramBudgetGB = defaultRAMBudgetGB
+	}
+	if budget := ramBudgetGB * (1 << 30); need > budget {
+		return fmt.Errorf("%w: %s needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, what, need/(1<<30), budget/(1<<30))
+	}
+	if need >= math.MaxInt {
+		return fmt.Errorf("%w: %s needs more bytes than this platform can index", ErrMemoryBudget, what)
+	}
+	return nil
+}
+
 // Range is the half-open range [Start, End) of unit ids of a population.
 type Range struct{ Start, End int }
 
@@ -154,29 +179,60 @@ func sampleCount(steps, interval int) int {
 // sampleInterval, one row per sample. As in the Python module a delta
 // moves a unit's state to 1 when state+delta > 0 and to 0 otherwise.
 // Mismatched or out-of-range inputs return an error.
-func ReconstructStatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int) ([][]int8, error) {
-	if err := checkReplay(initial, log, sampleInterval); err != nil {
+//
+// The result takes samples x N bytes. ramBudgetGB is the memory, in GiB,
+// it may take (zero means 12, as for Options.RAMBudgetGB); a larger result
+// returns ErrMemoryBudget before anything is allocated. ReconstructStatesSeq
+// gives the same samples one at a time in O(N) memory.
+func ReconstructStatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int, ramBudgetGB float64) ([][]int8, error) {
+	seq, err := ReconstructStatesSeq(initial, log, sampleInterval)
+	if err != nil {
 		return nil, err
 	}
 	n := len(initial)
 	count := sampleCount(log.Len(), sampleInterval)
-	if n > 0 && count > math.MaxInt/n {
-		return nil, paramError("sample interval", sampleInterval, "gives more samples than fit in memory")
+	what := fmt.Sprintf("reconstructing %d samples of %d units", count, n)
+	if err := checkMemory(what, float64(count)*(float64(n)+sliceHeader), ramBudgetGB); err != nil {
+		return nil, err
 	}
-	state := append([]int8(nil), initial...)
 	flat := make([]int8, count*n)
 	out := make([][]int8, 0, count)
-	for t, u := range log.Updates {
-		if d := log.Deltas[t]; d != 0 {
-			state[u] = stepState(state[u], d)
-		}
-		if t%sampleInterval == 0 {
-			row := flat[len(out)*n : (len(out)+1)*n : (len(out)+1)*n]
-			copy(row, state)
-			out = append(out, row)
-		}
+	for _, state := range seq {
+		i := len(out)
+		row := flat[i*n : (i+1)*n : (i+1)*n]
+		copy(row, state)
+		out = append(out, row)
 	}
 	return out, nil
+}
+
+// ReconstructStatesSeq is the streaming form of
+// ReconstructStatesFromDiffLogs: it checks its inputs, then returns an
+// iterator over the samples, yielding the step index t (0, k, 2k, ...) and
+// the full state after step t. The yielded slice is reused: it is
+// overwritten by the next sample, so copy it to keep it. The iterator needs
+// O(N) memory whatever the length of the log, and each range over it
+// replays the log from the start.
+func ReconstructStatesSeq(initial []int8, log DiffLog, sampleInterval int) (iter.Seq2[int, []int8], error) {
+	if err := checkReplay(initial, log, sampleInterval); err != nil {
+		return nil, err
+	}
+	initial = slices.Clone(initial)
+	return func(yield func(int, []int8) bool) {
+		state := slices.Clone(initial)
+		row := make([]int8, len(state))
+		for t, u := range log.Updates {
+			if d := log.Deltas[t]; d != 0 {
+				state[u] = stepState(state[u], d)
+			}
+			if t%sampleInterval == 0 {
+				copy(row, state)
+				if !yield(t, row) {
+					return
+				}
+			}
+		}
+	}, nil
 }
 
 func stepState(s, d int8) int8 {
@@ -199,7 +255,39 @@ func checkReplay(initial []int8, log DiffLog, sampleInterval int) error {
 // PopulationRatesFromDiffLogs returns, after steps 0, k, 2k, ... (k =
 // sampleInterval), the fraction of active units of each range, one row per
 // sample and one column per range. An empty range has rate 0.
-func PopulationRatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int, ranges []Range) ([][]float64, error) {
+//
+// The result takes 8 bytes per sample and range. ramBudgetGB is the memory,
+// in GiB, it may take (zero means 12, as for Options.RAMBudgetGB); more
+// returns ErrMemoryBudget before anything is allocated. PopulationRatesSeq
+// gives the same rows one at a time in O(N) memory.
+func PopulationRatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int, ranges []Range, ramBudgetGB float64) ([][]float64, error) {
+	seq, err := PopulationRatesSeq(initial, log, sampleInterval, ranges)
+	if err != nil {
+		return nil, err
+	}
+	count, m := sampleCount(log.Len(), sampleInterval), len(ranges)
+	what := fmt.Sprintf("rates of %d ranges at %d samples", m, count)
+	if err := checkMemory(what, float64(count)*(8*float64(m)+sliceHeader), ramBudgetGB); err != nil {
+		return nil, err
+	}
+	flat := make([]float64, count*m)
+	out := make([][]float64, 0, count)
+	for _, rates := range seq {
+		i := len(out)
+		row := flat[i*m : (i+1)*m : (i+1)*m]
+		copy(row, rates)
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// PopulationRatesSeq is the streaming form of PopulationRatesFromDiffLogs:
+// it checks its inputs, then returns an iterator yielding the step index t
+// (0, k, 2k, ...) and the rate of each range after step t. The yielded
+// slice is reused: it is overwritten by the next sample. The iterator needs
+// O(N) memory whatever the length of the log, and each range over it
+// replays the log from the start.
+func PopulationRatesSeq(initial []int8, log DiffLog, sampleInterval int, ranges []Range) (iter.Seq2[int, []float64], error) {
 	if err := checkReplay(initial, log, sampleInterval); err != nil {
 		return nil, err
 	}
@@ -208,7 +296,8 @@ func PopulationRatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int
 	for i := range owner {
 		owner[i] = -1
 	}
-	active := make([]int, len(ranges))
+	ranges = slices.Clone(ranges)
+	active0 := make([]int, len(ranges))
 	for k, r := range ranges {
 		if r.Start < 0 || r.End < r.Start || r.End > n {
 			return nil, paramError(fmt.Sprintf("ranges[%d]", k), r, fmt.Sprintf("must satisfy 0 <= Start <= End <= %d", n))
@@ -218,62 +307,68 @@ func PopulationRatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int
 				return nil, paramError(fmt.Sprintf("ranges[%d]", k), r, fmt.Sprintf("overlaps ranges[%d]", owner[u]))
 			}
 			owner[u] = int32(k)
-			active[k] += int(initial[u])
+			active0[k] += int(initial[u])
 		}
 	}
-	state := append([]int8(nil), initial...)
-	count := sampleCount(log.Len(), sampleInterval)
-	flat := make([]float64, count*len(ranges))
-	out := make([][]float64, 0, count)
-	for t, u := range log.Updates {
-		if d := log.Deltas[t]; d != 0 {
-			next := stepState(state[u], d)
-			if k := owner[u]; k >= 0 {
-				active[k] += int(next - state[u])
+	initial = slices.Clone(initial)
+	return func(yield func(int, []float64) bool) {
+		state := slices.Clone(initial)
+		active := slices.Clone(active0)
+		row := make([]float64, len(ranges))
+		for t, u := range log.Updates {
+			if d := log.Deltas[t]; d != 0 {
+				next := stepState(state[u], d)
+				if k := owner[u]; k >= 0 {
+					active[k] += int(next - state[u])
+				}
+				state[u] = next
 			}
-			state[u] = next
-		}
-		if t%sampleInterval == 0 {
-			i := len(out)
-			row := flat[i*len(ranges) : (i+1)*len(ranges) : (i+1)*len(ranges)]
-			for k, r := range ranges {
-				row[k] = float64(active[k]) / float64(max(1, r.End-r.Start))
+			if t%sampleInterval == 0 {
+				for k, r := range ranges {
+					row[k] = float64(active[k]) / float64(max(1, r.End-r.Start))
+				}
+				if !yield(t, row) {
+					return
+				}
 			}
-			out = append(out, row)
 		}
-	}
-	return out, nil
+	}, nil
 }
 
 // PopulationRatesFromDiffLogs is the package function of the same name
 // applied to the given populations of the network, or to all of them when
-// none are given.
+// none are given, with the network's RAM budget (Options.RAMBudgetGB).
 func (nw *Network) PopulationRatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int, pops ...Population) ([][]float64, error) {
-	if len(pops) == 0 {
-		pops = nw.pops
-	}
-	ranges := make([]Range, len(pops))
-	for k, p := range pops {
-		start, end, err := nw.PopulationRange(p)
-		if err != nil {
-			return nil, fmt.Errorf("pops[%d]: %w", k, err)
+	ranges := nw.PopulationRanges()
+	if len(pops) > 0 {
+		ranges = make([]Range, len(pops))
+		for k, p := range pops {
+			r, err := nw.PopulationRange(p)
+			if err != nil {
+				return nil, fmt.Errorf("pops[%d]: %w", k, err)
+			}
+			ranges[k] = r
 		}
-		ranges[k] = Range{start, end}
 	}
 	if n := nw.N(); len(initial) != n {
 		return nil, shapeError("initial state has %d units, network has %d", len(initial), n)
 	}
-	return PopulationRatesFromDiffLogs(initial, log, sampleInterval, ranges)
+	return PopulationRatesFromDiffLogs(initial, log, sampleInterval, ranges, nw.opts.RAMBudgetGB)
 }
 
 // ExtractSpikeEventsFromDiffLogs returns the onset events of a diff log:
 // the steps at which a unit switched on (delta +1) and the unit ids, in
 // step order. Deltas other than -1, 0 and 1 and negative unit ids are an
 // error.
-func ExtractSpikeEventsFromDiffLogs(log DiffLog) (steps []int64, units []int32, err error) {
+//
+// The result takes 12 bytes per onset. ramBudgetGB is the memory, in GiB,
+// it may take (zero means 12, as for Options.RAMBudgetGB); more returns
+// ErrMemoryBudget before anything is allocated.
+func ExtractSpikeEventsFromDiffLogs(log DiffLog, ramBudgetGB float64) (steps []int64, units []int32, err error) {
 	if len(log.Updates) != len(log.Deltas) {
 		return nil, nil, shapeError("diff log has %d updates but %d deltas", len(log.Updates), len(log.Deltas))
 	}
+	onsets := 0
 	for t, d := range log.Deltas {
 		if d < -1 || d > 1 {
 			return nil, nil, paramError(fmt.Sprintf("diff log deltas[%d]", t), d, "must be -1, 0 or 1")
@@ -281,7 +376,17 @@ func ExtractSpikeEventsFromDiffLogs(log DiffLog) (steps []int64, units []int32, 
 		if u := log.Updates[t]; u < 0 {
 			return nil, nil, paramError(fmt.Sprintf("diff log updates[%d]", t), u, "must be a unit id >= 0")
 		}
+		if d > 0 {
+			onsets++
+		}
 	}
+	if err := checkMemory(fmt.Sprintf("%d spike events", onsets), 12*float64(onsets), ramBudgetGB); err != nil {
+		return nil, nil, err
+	}
+	if onsets == 0 {
+		return nil, nil, nil
+	}
+	steps, units = make([]int64, 0, onsets), make([]int32, 0, onsets)
 	for t, d := range log.Deltas {
 		if d > 0 {
 			steps = append(steps, int64(t))

@@ -2,6 +2,9 @@ package binarynet_test
 
 import (
 	"errors"
+	"math"
+	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -108,7 +111,7 @@ func TestStepLog(t *testing.T) {
 	if len(rows) != steps {
 		t.Fatalf("step log has %d rows, want %d", len(rows), steps)
 	}
-	want, err := binarynet.ReconstructStatesFromDiffLogs(e.initial, log, 1)
+	want, err := binarynet.ReconstructStatesFromDiffLogs(e.initial, log, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,9 +141,10 @@ func TestStepLog(t *testing.T) {
 func TestLogOverflow(t *testing.T) {
 	t.Parallel()
 	for _, which := range []string{"diff", "step"} {
-		nw, a, _ := twoPops(t, 10, 10)
-		a.Initializer = binarynet.ConstantInit(1)
-		a.Threshold = 0.5 // every drawn unit of A turns off: steps change the state
+		nw, _, _ := twoPopsWith(t, 10, 10, func(a, _ *binarynet.BinaryNeuronPopulation) {
+			a.Initializer = binarynet.ConstantInit(1)
+			a.Threshold = 0.5 // every drawn unit of A turns off: steps change the state
+		})
 		mustInit(t, nw, binarynet.Options{Seed: 43})
 		enable := nw.EnableDiffLogging
 		if which == "step" {
@@ -159,7 +163,7 @@ func TestLogOverflow(t *testing.T) {
 		if err := nw.Run(6, 4); err != nil {
 			t.Fatal(err)
 		}
-		if err := nw.ApplyUpdates([]int{0, 1, 2, 3, 4}); !errors.Is(err, binarynet.ErrLogOverflow) {
+		if err := nw.ApplyUpdates([]int32{0, 1, 2, 3, 4}); !errors.Is(err, binarynet.ErrLogOverflow) {
 			t.Fatalf("%s log: ApplyUpdates of 5 into 4 free steps: %v, want ErrLogOverflow", which, err)
 		}
 		if err := nw.Run(4, 1); err != nil {
@@ -179,11 +183,18 @@ func TestLogOverflow(t *testing.T) {
 // in a sparse network of 70,001+ units with few synapses.
 func TestDiffLogLargeNetwork(t *testing.T) {
 	t.Parallel()
-	nw, a, b := twoPops(t, 40000, 35000)
-	a.Threshold, b.Threshold = -1, -1 // every drawn unit turns on
+	nw := binarynet.NewNetwork("test")
+	// Threshold -1: every drawn unit turns on.
+	a := &binarynet.BinaryNeuronPopulation{Name: "A", N: 40000, Tau: 1, Threshold: -1, Initializer: binarynet.ConstantInit(0)}
+	b := &binarynet.BinaryNeuronPopulation{Name: "B", N: 35000, Tau: 1, Threshold: -1, Initializer: binarynet.ConstantInit(0)}
+	for _, p := range []binarynet.Population{a, b} {
+		if err := nw.AddPopulation(p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	mustAdd(t, nw, binarynet.NewPairwiseBernoulliSynapse(b, a, 1e-4, 0.5))
 	mustInit(t, nw, binarynet.Options{WeightMode: binarynet.WeightSparse, Seed: 44})
-	ids := []int{65535, 65536, 70000, 74999, 0, 65537}
+	ids := []int32{65535, 65536, 70000, 74999, 0, 65537}
 	if err := nw.EnableDiffLogging(len(ids) + 50000); err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +206,7 @@ func TestDiffLogLargeNetwork(t *testing.T) {
 	}
 	log := nw.ConsumeDiffLog()
 	for k, u := range ids {
-		if int(log.Updates[k]) != u || log.Deltas[k] != 1 {
+		if log.Updates[k] != u || log.Deltas[k] != 1 {
 			t.Fatalf("logged step %d as (unit %d, delta %d), want (%d, 1)", k, log.Updates[k], log.Deltas[k], u)
 		}
 	}
@@ -219,7 +230,7 @@ func TestDiffLogLargeNetwork(t *testing.T) {
 	if !slices.Equal(replay, final) {
 		t.Fatal("replaying the diff log does not give the final state")
 	}
-	_, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(log)
+	_, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(log, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,14 +254,14 @@ func TestReconstructStatesExample(t *testing.T) {
 		{3, [][]int8{{1, 0}}},
 		{100, [][]int8{{1, 0}}},
 	} {
-		got, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, log, tc.k)
+		got, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, log, tc.k, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !slices.EqualFunc(got, tc.want, slices.Equal) {
 			t.Errorf("interval %d: %v, want %v", tc.k, got, tc.want)
 		}
-		rates, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, log, tc.k, []binarynet.Range{{0, 1}, {1, 2}})
+		rates, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, log, tc.k, []binarynet.Range{{0, 1}, {1, 2}}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +274,7 @@ func TestReconstructStatesExample(t *testing.T) {
 	}
 	// A delta moves the state to 1 when state+delta > 0, else to 0, as
 	// in the reference: +1 on an active unit keeps it at 1.
-	got, err := binarynet.ReconstructStatesFromDiffLogs([]int8{1}, binarynet.DiffLog{Updates: []int32{0, 0, 0}, Deltas: []int8{1, -1, -1}}, 1)
+	got, err := binarynet.ReconstructStatesFromDiffLogs([]int8{1}, binarynet.DiffLog{Updates: []int32{0, 0, 0}, Deltas: []int8{1, -1, -1}}, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,18 +289,18 @@ func TestReconstructStatesExample(t *testing.T) {
 func TestDiffLogHelpersEdgeCases(t *testing.T) {
 	t.Parallel()
 	empty := binarynet.DiffLog{}
-	if s, err := binarynet.ReconstructStatesFromDiffLogs([]int8{1, 0}, empty, 1); err != nil || len(s) != 0 {
+	if s, err := binarynet.ReconstructStatesFromDiffLogs([]int8{1, 0}, empty, 1, 0); err != nil || len(s) != 0 {
 		t.Errorf("empty log: %d samples, %v; want none", len(s), err)
 	}
-	if r, err := binarynet.PopulationRatesFromDiffLogs([]int8{1, 0}, empty, 3, []binarynet.Range{{0, 2}}); err != nil || len(r) != 0 {
+	if r, err := binarynet.PopulationRatesFromDiffLogs([]int8{1, 0}, empty, 3, []binarynet.Range{{0, 2}}, 0); err != nil || len(r) != 0 {
 		t.Errorf("empty log: %d rate samples, %v; want none", len(r), err)
 	}
-	if steps, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(empty); err != nil || len(steps) != 0 || len(units) != 0 {
+	if steps, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(empty, 0); err != nil || len(steps) != 0 || len(units) != 0 {
 		t.Errorf("empty log: %d onsets, %v", len(steps), err)
 	}
 	// An empty range has rate 0; units outside every range are ignored.
 	log := binarynet.DiffLog{Updates: []int32{3, 2}, Deltas: []int8{1, 1}}
-	r, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 1, 0, 0}, log, 1, []binarynet.Range{{0, 0}, {1, 3}})
+	r, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 1, 0, 0}, log, 1, []binarynet.Range{{0, 0}, {1, 3}}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,19 +308,19 @@ func TestDiffLogHelpersEdgeCases(t *testing.T) {
 		t.Errorf("rates %v, want %v", r, want)
 	}
 	// Onsets only: -1 and 0 are not events.
-	steps, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(binarynet.DiffLog{Updates: []int32{5, 6, 7, 5}, Deltas: []int8{1, 0, -1, 1}})
+	steps, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(binarynet.DiffLog{Updates: []int32{5, 6, 7, 5}, Deltas: []int8{1, 0, -1, 1}}, 0)
 	if err != nil || !slices.Equal(steps, []int64{0, 3}) || !slices.Equal(units, []int32{5, 5}) {
 		t.Errorf("onsets (%v, %v), %v; want ([0 3], [5 5])", steps, units, err)
 	}
 
 	short := binarynet.DiffLog{Updates: []int32{0, 1}, Deltas: []int8{1}}
-	if _, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, short, 1); !errors.Is(err, binarynet.ErrShape) {
+	if _, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, short, 1, 0); !errors.Is(err, binarynet.ErrShape) {
 		t.Errorf("Reconstruct with 2 updates, 1 delta: %v, want ErrShape", err)
 	}
-	if _, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, short, 1, nil); !errors.Is(err, binarynet.ErrShape) {
+	if _, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, short, 1, nil, 0); !errors.Is(err, binarynet.ErrShape) {
 		t.Errorf("PopulationRates with 2 updates, 1 delta: %v, want ErrShape", err)
 	}
-	if _, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(short); !errors.Is(err, binarynet.ErrShape) {
+	if _, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(short, 0); !errors.Is(err, binarynet.ErrShape) {
 		t.Errorf("ExtractSpikeEvents with 2 updates, 1 delta: %v, want ErrShape", err)
 	}
 	nw, a, _ := twoPops(t, 2, 2)
@@ -324,5 +335,201 @@ func TestDiffLogHelpersEdgeCases(t *testing.T) {
 	r, err = nw.PopulationRatesFromDiffLogs([]int8{1, 1, 0, 1}, binarynet.DiffLog{Updates: []int32{2}, Deltas: []int8{1}}, 1)
 	if err != nil || !slices.EqualFunc(r, [][]float64{{1, 1}}, floats.Equal) {
 		t.Errorf("Network.PopulationRatesFromDiffLogs, all populations: %v, %v; want [[1 1]]", r, err)
+	}
+}
+
+// randomLog returns a binary initial state of n units and a diff log of
+// steps consistent with it, drawn from seed.
+func randomLog(n, steps int, seed uint64) ([]int8, binarynet.DiffLog) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	initial := make([]int8, n)
+	for i := range initial {
+		initial[i] = int8(rng.IntN(2))
+	}
+	state := slices.Clone(initial)
+	log := binarynet.DiffLog{Updates: make([]int32, steps), Deltas: make([]int8, steps)}
+	for t := range steps {
+		u := rng.IntN(n)
+		next := int8(rng.IntN(2))
+		log.Updates[t], log.Deltas[t] = int32(u), next-state[u]
+		state[u] = next
+	}
+	return initial, log
+}
+
+// TestIssue9DiffLogMemoryBudget checks that the diff-log helpers estimate
+// their result before allocating and return ErrMemoryBudget above the
+// budget: the old ReconstructStatesFromDiffLogs allocated samples x N bytes
+// unchecked (200,000 units x 20 M steps died with "fatal error: runtime:
+// out of memory"); here 200,000 units x 100,000 samples = 20 GB against
+// the default 12 GiB.
+func TestIssue9DiffLogMemoryBudget(t *testing.T) {
+	t.Parallel()
+	bigInit, bigLog := randomLog(200_000, 100_000, 1)
+	smallInit, smallLog := randomLog(1000, 1000, 2) // 1,000 samples x 1,000 units: about 1 MB of states
+	ranges := []binarynet.Range{{Start: 0, End: 500}, {Start: 500, End: 1000}}
+	const tiny = 1e-4 // GiB, about 107 kB: below every small result but the spikes (about 6 kB)
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want error // nil: must succeed
+	}{
+		{"states 200k units x 100k samples, default budget", func() error {
+			_, err := binarynet.ReconstructStatesFromDiffLogs(bigInit, bigLog, 1, 0)
+			return err
+		}, binarynet.ErrMemoryBudget},
+		{"states within budget", func() error {
+			_, err := binarynet.ReconstructStatesFromDiffLogs(smallInit, smallLog, 1, 1)
+			return err
+		}, nil},
+		{"states above a small budget", func() error {
+			_, err := binarynet.ReconstructStatesFromDiffLogs(smallInit, smallLog, 1, tiny)
+			return err
+		}, binarynet.ErrMemoryBudget},
+		{"states, coarser sampling fits", func() error {
+			_, err := binarynet.ReconstructStatesFromDiffLogs(smallInit, smallLog, 100, tiny)
+			return err
+		}, nil},
+		{"rates of 200k ranges x 100k samples", func() error {
+			r := make([]binarynet.Range, 200_000)
+			for i := range r {
+				r[i] = binarynet.Range{Start: i, End: i + 1}
+			}
+			_, err := binarynet.PopulationRatesFromDiffLogs(bigInit, bigLog, 1, r, 0)
+			return err
+		}, binarynet.ErrMemoryBudget},
+		{"rates above a small budget", func() error {
+			r := make([]binarynet.Range, 100)
+			for i := range r {
+				r[i] = binarynet.Range{Start: 10 * i, End: 10*i + 10}
+			}
+			_, err := binarynet.PopulationRatesFromDiffLogs(smallInit, smallLog, 1, r, tiny)
+			return err
+		}, binarynet.ErrMemoryBudget},
+		{"rates within budget", func() error {
+			_, err := binarynet.PopulationRatesFromDiffLogs(smallInit, smallLog, 1, ranges, tiny)
+			return err
+		}, nil},
+		{"spikes within budget", func() error {
+			_, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(smallLog, tiny)
+			return err
+		}, nil},
+		{"spikes above a budget of a few bytes", func() error {
+			_, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(smallLog, 1e-9)
+			return err
+		}, binarynet.ErrMemoryBudget},
+		{"negative budget", func() error {
+			_, err := binarynet.ReconstructStatesFromDiffLogs(smallInit, smallLog, 1, -1)
+			return err
+		}, binarynet.ErrInvalidParameter},
+		{"NaN budget", func() error {
+			_, err := binarynet.PopulationRatesFromDiffLogs(smallInit, smallLog, 1, ranges, math.NaN())
+			return err
+		}, binarynet.ErrInvalidParameter},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.call()
+			if tc.want == nil && err != nil {
+				t.Fatalf("unexpected error %v", err)
+			}
+			if tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("error %v, want one wrapping %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestIssue9NetworkRatesUseNetworkBudget checks that the Network method
+// applies Options.RAMBudgetGB.
+func TestIssue9NetworkRatesUseNetworkBudget(t *testing.T) {
+	t.Parallel()
+	nw, _, _ := twoPops(t, 500, 500)
+	mustInit(t, nw, binarynet.Options{Seed: 1, RAMBudgetGB: 0.01}) // 10.7 MB
+	initial, log := randomLog(1000, 1_000_000, 3)                  // rates: 2 x 8 + 24 bytes x 1e6 samples = 40 MB
+	if _, err := nw.PopulationRatesFromDiffLogs(initial, log, 1); !errors.Is(err, binarynet.ErrMemoryBudget) {
+		t.Errorf("rates of 1e6 samples with a 0.01 GiB budget: %v, want ErrMemoryBudget", err)
+	}
+	if _, err := nw.PopulationRatesFromDiffLogs(initial, log, 10); err != nil {
+		t.Errorf("rates of 1e5 samples with a 0.01 GiB budget: %v", err)
+	}
+}
+
+// TestReconstructStatesSeq checks that the streaming forms yield exactly
+// the rows of the batch functions, at steps 0, k, 2k, ..., stop when the
+// loop breaks, and replay from the start on every range.
+func TestReconstructStatesSeq(t *testing.T) {
+	t.Parallel()
+	initial, log := randomLog(50, 3000, 4)
+	ranges := []binarynet.Range{{Start: 0, End: 10}, {Start: 10, End: 50}, {Start: 20, End: 20}}
+	for _, k := range []int{1, 7, 3000, 5000} {
+		states, err := binarynet.ReconstructStatesFromDiffLogs(initial, log, k, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, k, ranges, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stateSeq, err := binarynet.ReconstructStatesSeq(initial, log, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rateSeq, err := binarynet.PopulationRatesSeq(initial, log, k, ranges)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for pass := range 2 { // the second pass replays from the start
+			i := 0
+			for step, s := range stateSeq {
+				if step != i*k || i >= len(states) || !slices.Equal(s, states[i]) {
+					t.Fatalf("k=%d pass %d: sample %d at step %d differs from the batch result", k, pass, i, step)
+				}
+				i++
+			}
+			if i != len(states) {
+				t.Fatalf("k=%d: %d samples, want %d", k, i, len(states))
+			}
+			i = 0
+			for step, r := range rateSeq {
+				if step != i*k || i >= len(rates) || !slices.Equal(r, rates[i]) {
+					t.Fatalf("k=%d pass %d: rates %d at step %d differ from the batch result", k, pass, i, step)
+				}
+				i++
+			}
+			if i != len(rates) {
+				t.Fatalf("k=%d: %d rate rows, want %d", k, i, len(rates))
+			}
+		}
+		taken := 0
+		for range stateSeq {
+			if taken++; taken == 2 {
+				break
+			}
+		}
+		if want := min(2, len(states)); taken != want {
+			t.Errorf("k=%d: break after %d samples, want %d", k, taken, want)
+		}
+	}
+}
+
+// TestIssue9ReconstructStatesSeqMemory checks that the streaming form needs
+// O(N) memory: the bytes one full range over it allocates do not grow with
+// the log. It is not parallel, so that no other test allocates meanwhile.
+func TestIssue9ReconstructStatesSeqMemory(t *testing.T) {
+	bytesOf := func(steps int) uint64 {
+		initial, log := randomLog(1000, steps, 5)
+		seq, err := binarynet.ReconstructStatesSeq(initial, log, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range seq {
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	if short, long := bytesOf(1000), bytesOf(200_000); long > short+4096 {
+		t.Errorf("replaying 200,000 steps allocated %d bytes, 1,000 steps %d: want O(N), independent of the log", long, short)
 	}
 }

@@ -74,7 +74,7 @@ func initWith(opts binarynet.Options, pops ...binarynet.Population) error {
 }
 
 func fromWeights(w mat.Matrix, thr []float64, init []int8, opts binarynet.Options) error {
-	_, err := binarynet.NewNetworkFromWeights("w", w, thr, init, opts)
+	_, err := binarynet.NewNetworkFromWeights("w", w, nil, thr, init, opts)
 	return err
 }
 
@@ -231,7 +231,7 @@ func TestErrors(t *testing.T) {
 		}, binarynet.ErrInvalidParameter, `j = -Inf`, true},
 		{"fixed indegree > N_pre without multapses", func() error {
 			return withSynapse(func(e, i *binarynet.BinaryNeuronPopulation) binarynet.Synapse {
-				return &binarynet.FixedIndegreeSynapse{Pre: i, Post: e, P: 1.4, J: 1} // K = 7 > 5
+				return &binarynet.FixedIndegreeSynapse{Pre: i, Post: e, P: 1.4, J: 1, Distinct: true} // K = 7 > 5
 			}, binarynet.Options{})
 		}, binarynet.ErrInvalidParameter, `fixed indegree = 7: exceeds the 5 eligible`, true},
 		{"fixed indegree onto a 1-unit population without autapses", func() error {
@@ -285,7 +285,7 @@ func TestErrors(t *testing.T) {
 			return nw.Run(10, 1)
 		}, binarynet.ErrCallOrder, `Run before Initialize`, false},
 		{"Update before Initialize", func() error { return binarynet.NewNetwork("x").Update() }, binarynet.ErrCallOrder, `before Initialize`, false},
-		{"ApplyUpdates before Initialize", func() error { return binarynet.NewNetwork("x").ApplyUpdates([]int{0}) }, binarynet.ErrCallOrder, `before Initialize`, false},
+		{"ApplyUpdates before Initialize", func() error { return binarynet.NewNetwork("x").ApplyUpdates([]int32{0}) }, binarynet.ErrCallOrder, `before Initialize`, false},
 		{"State before Initialize", func() error { _, err := binarynet.NewNetwork("x").State(nil); return err }, binarynet.ErrCallOrder, `State before Initialize`, false},
 		{"Field before Initialize", func() error { _, err := binarynet.NewNetwork("x").Field(nil); return err }, binarynet.ErrCallOrder, `Field before Initialize`, false},
 		{"Weights before Initialize", func() error { _, err := binarynet.NewNetwork("x").Weights(); return err }, binarynet.ErrCallOrder, `Weights before Initialize`, false},
@@ -309,11 +309,11 @@ func TestErrors(t *testing.T) {
 			if err := nw.EnableStepLogging(2); err != nil {
 				return err
 			}
-			return nw.ApplyUpdates([]int{0, 1, 2})
+			return nw.ApplyUpdates([]int32{0, 1, 2})
 		}, binarynet.ErrLogOverflow, `step log has room for 2 more steps, run asks for 3`, false},
 		{"step log over the RAM budget", func() error { return initNet().EnableStepLogging(math.MaxInt / 2) }, binarynet.ErrMemoryBudget, fmt.Sprintf("a log of %d steps", math.MaxInt/2), false},
-		{"ApplyUpdates id out of range", func() error { return initNet().ApplyUpdates([]int{0, 15}) }, binarynet.ErrInvalidParameter, `units[1] = 15`, true},
-		{"ApplyUpdates negative id", func() error { return initNet().ApplyUpdates([]int{-1}) }, binarynet.ErrInvalidParameter, `units[0] = -1`, true},
+		{"ApplyUpdates id out of range", func() error { return initNet().ApplyUpdates([]int32{0, 15}) }, binarynet.ErrInvalidParameter, `units[1] = 15`, true},
+		{"ApplyUpdates negative id", func() error { return initNet().ApplyUpdates([]int32{-1}) }, binarynet.ErrInvalidParameter, `units[0] = -1`, true},
 
 		// Options and memory.
 		{"dense matrix over the RAM budget", func() error {
@@ -380,55 +380,55 @@ func TestErrors(t *testing.T) {
 
 		// Diff-log helpers.
 		{"Reconstruct: lengths differ", func() error {
-			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, log([]int32{0, 1}, []int8{1}), 1)
+			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, log([]int32{0, 1}, []int8{1}), 1, 0)
 			return err
 		}, binarynet.ErrShape, `diff log has 2 updates but 1 deltas`, false},
 		{"Rates: lengths differ", func() error {
-			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, log([]int32{0}, []int8{1, 1}), 1, nil)
+			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, log([]int32{0}, []int8{1, 1}), 1, nil, 0)
 			return err
 		}, binarynet.ErrShape, `diff log has 1 updates but 2 deltas`, false},
 		{"Spikes: lengths differ", func() error {
-			_, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(log([]int32{0, 1, 2}, nil))
+			_, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(log([]int32{0, 1, 2}, nil), 0)
 			return err
 		}, binarynet.ErrShape, `diff log has 3 updates but 0 deltas`, false},
 		{"Reconstruct: delta 2", func() error {
-			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, log([]int32{0, 1}, []int8{1, 2}), 1)
+			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, log([]int32{0, 1}, []int8{1, 2}), 1, 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `diff log deltas[1] = 2`, true},
 		{"Spikes: delta -3", func() error {
-			_, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(log([]int32{0}, []int8{-3}))
+			_, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(log([]int32{0}, []int8{-3}), 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `diff log deltas[0] = -3`, true},
 		{"Reconstruct: unit id out of range", func() error {
-			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, log([]int32{5}, []int8{1}), 1)
+			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 0}, log([]int32{5}, []int8{1}), 1, 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `diff log updates[0] = 5`, true},
 		{"Rates: negative unit id", func() error {
-			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, log([]int32{0, -1}, []int8{0, 1}), 1, nil)
+			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, log([]int32{0, -1}, []int8{0, 1}), 1, nil, 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `diff log updates[1] = -1`, true},
 		{"Spikes: negative unit id", func() error {
-			_, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(log([]int32{-7}, []int8{1}))
+			_, _, err := binarynet.ExtractSpikeEventsFromDiffLogs(log([]int32{-7}, []int8{1}), 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `diff log updates[0] = -7`, true},
 		{"Reconstruct: interval 0", func() error {
-			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0}, log(nil, nil), 0)
+			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0}, log(nil, nil), 0, 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `sample interval = 0`, true},
 		{"Rates: interval -1", func() error {
-			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0}, log(nil, nil), -1, nil)
+			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0}, log(nil, nil), -1, nil, 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `sample interval = -1`, true},
 		{"Reconstruct: initial state value 2", func() error {
-			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 2}, log(nil, nil), 1)
+			_, err := binarynet.ReconstructStatesFromDiffLogs([]int8{0, 2}, log(nil, nil), 1, 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `initial state[1] = 2`, true},
 		{"Rates: overlapping ranges", func() error {
-			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0, 0, 0}, log(nil, nil), 1, []binarynet.Range{{0, 2}, {1, 3}})
+			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0, 0, 0}, log(nil, nil), 1, []binarynet.Range{{0, 2}, {1, 3}}, 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `ranges[1] = {1 3}: overlaps ranges[0]`, true},
 		{"Rates: range outside the state", func() error {
-			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, log(nil, nil), 1, []binarynet.Range{{1, 3}})
+			_, err := binarynet.PopulationRatesFromDiffLogs([]int8{0, 0}, log(nil, nil), 1, []binarynet.Range{{1, 3}}, 0)
 			return err
 		}, binarynet.ErrInvalidParameter, `ranges[0] = {1 3}`, true},
 		{"Rates: population of another network", func() error {
@@ -437,7 +437,7 @@ func TestErrors(t *testing.T) {
 			return err
 		}, binarynet.ErrInvalidParameter, `population = E: is not a population of this network`, true},
 		{"PopulationRange of nil", func() error {
-			_, _, err := initNet().PopulationRange(nil)
+			_, err := initNet().PopulationRange(nil)
 			return err
 		}, binarynet.ErrInvalidParameter, `population = <nil>`, true},
 

@@ -79,19 +79,19 @@ func Example_excitatoryInhibitory() {
 	mean := meanOverSamples(rates)
 
 	// Onsets (0 -> 1 transitions) per population.
-	_, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(diff)
+	_, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(diff, 0)
 	if err != nil {
 		log.Fatal(err)
 	}
 	for k, name := range []string{"E", "I", "X"} {
-		start, end, _ := nw.PopulationRange(pops[k])
+		r, _ := nw.PopulationRange(pops[k])
 		onsets := 0
 		for _, u := range units {
-			if int(u) >= start && int(u) < end {
+			if int(u) >= r.Start && int(u) < r.End {
 				onsets++
 			}
 		}
-		fmt.Printf("%s: %4d units, activity %.2f, %4d onsets in 20 sweeps\n", name, end-start, mean[k], onsets)
+		fmt.Printf("%s: %4d units, activity %.2f, %4d onsets in 20 sweeps\n", name, r.End-r.Start, mean[k], onsets)
 	}
 	fmt.Println("steps:", nw.Steps())
 	// Output:

@@ -18,8 +18,8 @@ func ExampleBinaryNeuronPopulation() {
 	if err := nw.AddPopulation(pop); err != nil {
 		log.Fatal(err)
 	}
-	start, end, _ := nw.PopulationRange(pop)
-	fmt.Println("units", start, "to", end)
+	r, _ := nw.PopulationRange(pop)
+	fmt.Println("units", r.Start, "to", r.End)
 
 	if err := nw.Initialize(binarynet.Options{Seed: 1}); err != nil {
 		log.Fatal(err)
@@ -124,8 +124,8 @@ func ExampleReconstructStatesFromDiffLogs() {
 	states, err := binarynet.ReconstructStatesFromDiffLogs(
 		[]int8{0, 0},
 		binarynet.DiffLog{Updates: []int32{0, 1, 0}, Deltas: []int8{1, 1, -1}},
-		1, // sample interval: every step
-	)
+		1, 0)
+
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -164,9 +164,9 @@ func ExamplePopulationRatesFromDiffLogs() {
 	rates, err := binarynet.PopulationRatesFromDiffLogs(
 		[]int8{1, 0, 0, 0},
 		binarynet.DiffLog{Updates: []int32{1, 3, 2, 0}, Deltas: []int8{1, 1, 1, -1}},
-		2, // samples after steps 0 and 2
-		[]binarynet.Range{{Start: 0, End: 2}, {Start: 2, End: 4}},
-	)
+		2,
+		[]binarynet.Range{{Start: 0, End: 2}, {Start: 2, End: 4}}, 0)
+
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -178,8 +178,8 @@ func ExamplePopulationRatesFromDiffLogs() {
 // steps at which a unit switched on, and the unit.
 func ExampleExtractSpikeEventsFromDiffLogs() {
 	steps, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(
-		binarynet.DiffLog{Updates: []int32{0, 1, 0}, Deltas: []int8{1, 1, -1}},
-	)
+		binarynet.DiffLog{Updates: []int32{0, 1, 0}, Deltas: []int8{1, 1, -1}}, 0)
+
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -192,10 +192,11 @@ func ExampleExtractSpikeEventsFromDiffLogs() {
 func ExampleNewNetworkFromWeights() {
 	// W[post, pre]: 0 -> 1 -> 2 -> 0, weight 1.
 	w := sparse.NewCOO(3, 3, []int{1, 2, 0}, []int{0, 1, 2}, []float64{1, 1, 1})
-	nw, err := binarynet.NewNetworkFromWeights("ring", w,
-		[]float64{0.5, 0.5, 0.5}, // thresholds
-		[]int8{1, 0, 0},          // initial state
+	nw, err := binarynet.NewNetworkFromWeights("ring", w, nil,
+		[]float64{0.5, 0.5, 0.5},
+		[]int8{1, 0, 0},
 		binarynet.Options{})
+
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func ExampleNewNetworkFromWeights() {
 	}
 	// Unit 1 switches on (input from 0), unit 0 off (no input: unit 2 is
 	// off), unit 2 on (input from 1), unit 0 on again (input from 2).
-	if err := nw.ApplyUpdates([]int{1, 0, 2, 0}); err != nil {
+	if err := nw.ApplyUpdates([]int32{1, 0, 2, 0}); err != nil {
 		log.Fatal(err)
 	}
 	state, _ := nw.State(nil)

@@ -75,7 +75,7 @@ func FuzzDiffLogHelpers(f *testing.F) {
 			valid = valid && u >= 0 && int(u) < len(initial) && log.Deltas[i] >= -1 && log.Deltas[i] <= 1
 		}
 
-		states, err := ReconstructStatesFromDiffLogs(initial, log, interval)
+		states, err := ReconstructStatesFromDiffLogs(initial, log, interval, 0)
 		if (err == nil) != valid {
 			t.Fatalf("ReconstructStatesFromDiffLogs: valid input %v, error %v", valid, err)
 		}
@@ -104,7 +104,7 @@ func FuzzDiffLogHelpers(f *testing.F) {
 			}
 		}
 
-		rates, rerr := PopulationRatesFromDiffLogs(initial, log, interval, ranges)
+		rates, rerr := PopulationRatesFromDiffLogs(initial, log, interval, ranges, 0)
 		if rerr != nil && !isPackageError(rerr) {
 			t.Fatalf("PopulationRatesFromDiffLogs: error %v wraps no package sentinel", rerr)
 		}
@@ -133,7 +133,7 @@ func FuzzDiffLogHelpers(f *testing.F) {
 		for i, u := range log.Updates {
 			extractable = extractable && u >= 0 && log.Deltas[i] >= -1 && log.Deltas[i] <= 1
 		}
-		steps, units, serr := ExtractSpikeEventsFromDiffLogs(log)
+		steps, units, serr := ExtractSpikeEventsFromDiffLogs(log, 0)
 		if (serr == nil) != extractable {
 			t.Fatalf("ExtractSpikeEventsFromDiffLogs: error %v for lengths %d, %d", serr, len(log.Updates), len(log.Deltas))
 		}
@@ -240,7 +240,7 @@ func fuzzSpec(raw []byte, mode WeightMode) (*Network, Options, error) {
 		case 1:
 			s = NewPoissonSynapse(pre, post, pick(&b, fuzzProbs...), pick(&b, fuzzJs...))
 		case 2:
-			s = &FixedIndegreeSynapse{Pre: pre, Post: post, P: pick(&b, fuzzProbs...), J: pick(&b, fuzzJs...), Multapses: b.next()%2 == 0}
+			s = &FixedIndegreeSynapse{Pre: pre, Post: post, P: pick(&b, fuzzProbs...), J: pick(&b, fuzzJs...), Distinct: b.next()%2 != 0}
 		case 3:
 			s = NewAllToAllSynapse(pre, post, pick(&b, fuzzJs...))
 		case 4:
@@ -353,7 +353,7 @@ func fuzzRunNetwork(t *testing.T, raw []byte, mode WeightMode, steps, batch int)
 	run.field, _ = nw.Field(nil)
 	replayed := initial
 	if run.log.Len() > 0 {
-		rows, err := ReconstructStatesFromDiffLogs(initial, run.log, 1)
+		rows, err := ReconstructStatesFromDiffLogs(initial, run.log, 1, 0)
 		if err != nil {
 			t.Fatalf("replaying the network's own diff log: %v", err)
 		}

@@ -46,7 +46,7 @@ type goldenCase struct {
 	Thresholds      []float64   `json:"thresholds"`
 	InitialState    []int8      `json:"initial_state"`
 	InitialField    []float64   `json:"initial_field"`
-	Units           []int       `json:"units"`
+	Units           []int32     `json:"units"`
 	DiffUpdates     []int32     `json:"diff_updates"`
 	DiffDeltas      []int8      `json:"diff_deltas"`
 	FinalState      []int8      `json:"final_state"`
@@ -211,7 +211,7 @@ func TestGolden(t *testing.T) {
 
 func replayGolden(t *testing.T, g *goldenCase, w mat.Matrix, mode binarynet.WeightMode) {
 	opts := binarynet.Options{WeightMode: mode, WeightType: g.weightType(), Seed: uint64(g.Seed)}
-	nw, err := binarynet.NewNetworkFromWeights(g.Case, w, g.Thresholds, g.InitialState, opts)
+	nw, err := binarynet.NewNetworkFromWeights(g.Case, w, nil, g.Thresholds, g.InitialState, opts)
 	if err != nil {
 		t.Fatalf("NewNetworkFromWeights: %v", err)
 	}
@@ -381,7 +381,7 @@ func TestGoldenHelpers(t *testing.T) {
 				if want := (g.Steps-1)/k + 1; len(wantStates) != want || len(wantRates) != want {
 					t.Fatalf("file has %d state and %d rate samples at interval %d, want %d", len(wantStates), len(wantRates), k, want)
 				}
-				states, err := binarynet.ReconstructStatesFromDiffLogs(g.InitialState, log, k)
+				states, err := binarynet.ReconstructStatesFromDiffLogs(g.InitialState, log, k, 0)
 				if err != nil {
 					t.Fatalf("ReconstructStatesFromDiffLogs(interval %d): %v", k, err)
 				}
@@ -393,7 +393,7 @@ func TestGoldenHelpers(t *testing.T) {
 						t.Fatalf("interval %d: state sample %d differs from the reference", k, i)
 					}
 				}
-				rates, err := binarynet.PopulationRatesFromDiffLogs(g.InitialState, log, k, g.ranges())
+				rates, err := binarynet.PopulationRatesFromDiffLogs(g.InitialState, log, k, g.ranges(), 0)
 				if err != nil {
 					t.Fatalf("PopulationRatesFromDiffLogs(interval %d): %v", k, err)
 				}
@@ -414,7 +414,7 @@ func TestGoldenHelpers(t *testing.T) {
 					}
 				}
 			}
-			steps, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(log)
+			steps, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(log, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -452,7 +452,7 @@ func TestGoldenImportSumsDuplicatesOfCSC(t *testing.T) {
 	for _, mode := range []binarynet.WeightMode{binarynet.WeightDense, binarynet.WeightSparse} {
 		for _, wt := range []binarynet.WeightType{binarynet.Float32, binarynet.Float64} {
 			name := fmt.Sprintf("%v/%v", mode, wt)
-			nw, err := binarynet.NewNetworkFromWeights("dup", csc, []float64{0, 0, 0}, []int8{1, 0, 1}, binarynet.Options{WeightMode: mode, WeightType: wt})
+			nw, err := binarynet.NewNetworkFromWeights("dup", csc, nil, []float64{0, 0, 0}, []int8{1, 0, 1}, binarynet.Options{WeightMode: mode, WeightType: wt})
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}

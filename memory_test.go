@@ -64,7 +64,7 @@ func TestMemoryGuardHugeNetworks(t *testing.T) {
 	}
 	indeg := func(p float64, multapses bool) func(pre, post Population) Synapse {
 		return func(pre, post Population) Synapse {
-			return &FixedIndegreeSynapse{Pre: pre, Post: post, P: p, J: 0.1, Multapses: multapses}
+			return &FixedIndegreeSynapse{Pre: pre, Post: post, P: p, J: 0.1, Distinct: !multapses}
 		}
 	}
 	poisson := func(pre, post Population) Synapse { return NewPoissonSynapse(pre, post, 0.05, 0.1) }
@@ -116,7 +116,7 @@ func TestMemoryGuardHugeNetworks(t *testing.T) {
 		thresh, init := make([]float64, n), make([]int8, n)
 		var err error
 		alloc, elapsed := allocDuring(func() {
-			_, err = NewNetworkFromWeights("w", hugeMatrix{n}, thresh, init, Options{})
+			_, err = NewNetworkFromWeights("w", hugeMatrix{n}, nil, thresh, init, Options{})
 		})
 		if !errors.Is(err, ErrMemoryBudget) {
 			t.Fatalf("NewNetworkFromWeights returned %v, want ErrMemoryBudget", err)

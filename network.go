@@ -27,13 +27,17 @@ type Network struct {
 	// Name labels the network.
 	Name string
 
-	pops []Population
-	syns []Synapse
+	pops  []Population
+	index map[Population]int // position of each population in pops
+	syns  []Synapse
 
-	opts   Options
+	// specs and starts are taken when a population is added; nothing reads
+	// the Population values again.
 	specs  []popSpec
-	starts []int   // starts[k] is the first unit of population k; len(pops)+1 entries
-	num    numeric // the engine; nil before Initialize
+	starts []int // starts[k] is the first unit of population k; len(pops)+1 entries
+
+	opts Options
+	num  numeric // the engine; nil before Initialize
 
 	// The engine's selection and background streams, kept to checkpoint
 	// their states.
@@ -44,12 +48,14 @@ type Network struct {
 
 // NewNetwork returns an empty network.
 func NewNetwork(name string) *Network {
-	return &Network{Name: name}
+	return &Network{Name: name, starts: []int{0}}
 }
 
 // AddPopulation appends a population; its units follow those of the
-// populations added before. It returns an error for invalid parameters,
-// for a population already added, or after Initialize.
+// populations added before. The network validates the population's fields
+// and keeps a copy of them (see Population): later changes to p have no
+// effect on nw. It returns an error for invalid parameters, for a
+// population already added, or after Initialize.
 func (nw *Network) AddPopulation(p Population) error {
 	if nw.Initialized() {
 		return orderError("AddPopulation after Initialize")
@@ -64,16 +70,26 @@ func (nw *Network) AddPopulation(p Population) error {
 	if nw.indexOf(p) >= 0 {
 		return paramError("population", spec.name, "was already added to this network")
 	}
-	total := spec.n
-	for _, q := range nw.pops {
-		s, _ := q.spec()
-		total += s.n
-	}
+	total := nw.N() + spec.n
 	if total > maxUnits {
 		return paramError("network size", total, fmt.Sprintf("must be <= %d units", maxUnits))
 	}
-	nw.pops = append(nw.pops, p)
+	nw.addSpec(p, spec)
 	return nil
+}
+
+// addSpec appends a validated population.
+func (nw *Network) addSpec(p Population, spec popSpec) {
+	if nw.index == nil {
+		nw.index = map[Population]int{}
+	}
+	if len(nw.starts) == 0 {
+		nw.starts = []int{0}
+	}
+	nw.index[p] = len(nw.pops)
+	nw.pops = append(nw.pops, p)
+	nw.specs = append(nw.specs, spec)
+	nw.starts = append(nw.starts, nw.starts[len(nw.starts)-1]+spec.n)
 }
 
 // AddSynapse appends a synapse between two populations of this network.
@@ -96,23 +112,17 @@ func (nw *Network) AddSynapse(s Synapse) error {
 			return paramError("synapse "+end.name, nil, "must not be nil")
 		}
 		if nw.indexOf(end.p) < 0 {
-			return paramError("synapse "+end.name, populationName(end.p), "is not a population of this network")
+			return paramError("synapse "+end.name, end.p.Spec().Name, "is not a population of this network")
 		}
 	}
 	nw.syns = append(nw.syns, s)
 	return nil
 }
 
-func populationName(p Population) string {
-	s, _ := p.spec()
-	return s.name
-}
-
+// indexOf returns the position of p in nw.pops, or -1.
 func (nw *Network) indexOf(p Population) int {
-	for i, q := range nw.pops {
-		if q == p {
-			return i
-		}
+	if k, ok := nw.index[p]; ok {
+		return k
 	}
 	return -1
 }
@@ -126,15 +136,9 @@ func (nw *Network) Initialize(opts Options) error {
 	if err := checkOptions(&opts); err != nil {
 		return err
 	}
-	specs := make([]popSpec, len(nw.pops))
-	starts := make([]int, len(nw.pops)+1)
-	for k, p := range nw.pops {
-		s, err := p.spec()
-		if err != nil {
-			return err
-		}
-		specs[k] = s
-		starts[k+1] = starts[k] + s.n
+	specs, starts := nw.specs, nw.starts
+	if len(starts) == 0 {
+		starts = []int{0}
 	}
 	n := starts[len(specs)]
 	if n == 0 {
@@ -160,19 +164,11 @@ func (nw *Network) Initialize(opts Options) error {
 	}
 	opts.WeightMode = mode
 
-	state := make([]int8, n)
-	for k, s := range specs {
-		rng := rand.New(rand.NewPCG(opts.Seed, streamID(streamInit, uint64(k), 0)))
-		if err := s.init(state[starts[k]:starts[k+1]], rng); err != nil {
-			return err
-		}
+	state, err := initialStates(specs, starts, opts.Seed)
+	if err != nil {
+		return err
 	}
-	thresh := make([]float64, n)
-	for k, s := range specs {
-		for u := starts[k]; u < starts[k+1]; u++ {
-			thresh[u] = s.threshold
-		}
-	}
+	thresh := unitThresholds(specs, starts)
 	num, err := engineFor(opts.WeightType).generated(opts, lay, state, thresh)
 	if err != nil {
 		return err
@@ -181,11 +177,39 @@ func (nw *Network) Initialize(opts Options) error {
 	return nil
 }
 
+// initialStates draws the initial state of every population with its
+// initializer, each from its own stream of seed.
+func initialStates(specs []popSpec, starts []int, seed uint64) ([]int8, error) {
+	state := make([]int8, starts[len(specs)])
+	for k, s := range specs {
+		rng := rand.New(rand.NewPCG(seed, streamID(streamInit, uint64(k), 0)))
+		if err := s.init(state[starts[k]:starts[k+1]], rng); err != nil {
+			return nil, err
+		}
+	}
+	return state, nil
+}
+
+// unitThresholds returns every unit's threshold, its population's.
+func unitThresholds(specs []popSpec, starts []int) []float64 {
+	thresh := make([]float64, starts[len(specs)])
+	for k, s := range specs {
+		for u := starts[k]; u < starts[k+1]; u++ {
+			thresh[u] = s.threshold
+		}
+	}
+	return thresh
+}
+
 // finish installs a built engine and hands it what its update loop
 // needs: the selector on the selection stream, the population rules with
 // the background stream, and the recorder.
 func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numeric) {
 	nw.opts, nw.specs, nw.starts, nw.num = opts, specs, starts, num
+	nw.index = make(map[Population]int, len(nw.pops))
+	for k, p := range nw.pops {
+		nw.index[p] = k
+	}
 	nw.selSrc = rand.NewPCG(opts.Seed, streamID(streamSelect, 0, 0))
 	nw.bgSrc = rand.NewPCG(opts.Seed, streamID(streamBackRnd, 0, 0))
 	num.attach(engineInputs{
@@ -274,21 +298,19 @@ func (nw *Network) RunContext(ctx context.Context, steps, batchSize int) error {
 func (nw *Network) Update() error { return nw.Run(1, 1) }
 
 // ApplyUpdates updates the given units in this order, one step each, as if
-// Run had drawn them. It is the way to replay a recorded sequence or to
-// impose an update schedule of one's own. Every id is checked before any
-// is applied.
-func (nw *Network) ApplyUpdates(units []int) error {
+// Run had drawn them. It is the way to replay a recorded sequence (such as
+// DiffLog.Updates) or to impose an update schedule of one's own. Every id
+// is checked before any is applied; units is not modified or kept.
+func (nw *Network) ApplyUpdates(units []int32) error {
 	if err := nw.checkRun(len(units)); err != nil {
 		return err
 	}
-	ids := make([]int32, len(units))
 	for i, u := range units {
-		if n := nw.size(); uint(u) >= uint(n) {
+		if n := nw.size(); uint32(u) >= uint32(n) {
 			return paramError(fmt.Sprintf("units[%d]", i), u, fmt.Sprintf("must be a unit id in [0, %d)", n))
 		}
-		ids[i] = int32(u)
 	}
-	return nw.num.run(ids, len(ids))
+	return nw.num.run(units, len(units))
 }
 
 func (nw *Network) checkRun(steps int) error {
@@ -301,17 +323,12 @@ func (nw *Network) checkRun(steps int) error {
 	return nw.recorder.reserve(steps)
 }
 
-// N returns the number of units.
+// N returns the number of units of the populations added so far.
 func (nw *Network) N() int {
-	if nw.Initialized() {
-		return nw.size()
+	if len(nw.starts) == 0 {
+		return 0
 	}
-	total := 0
-	for _, p := range nw.pops {
-		s, _ := p.spec()
-		total += s.n
-	}
-	return total
+	return nw.starts[len(nw.starts)-1]
 }
 
 // Steps returns the number of update steps taken since Initialize.
@@ -329,23 +346,37 @@ func (nw *Network) Populations() []Population {
 	return append([]Population(nil), nw.pops...)
 }
 
-// PopulationRange returns the unit ids [start, end) of population p. It
-// needs Initialize for populations of a network built by
-// NewNetworkFromWeights; otherwise it works at any time.
-func (nw *Network) PopulationRange(p Population) (start, end int, err error) {
+// PopulationSpecs returns the description of every population, in the
+// order they were added, as the network took it when each was added.
+func (nw *Network) PopulationSpecs() []PopulationSpec {
+	out := make([]PopulationSpec, len(nw.specs))
+	for k, s := range nw.specs {
+		out[k] = s.public()
+	}
+	return out
+}
+
+// PopulationRanges returns the unit ids of every population, in the order
+// they were added.
+func (nw *Network) PopulationRanges() []Range {
+	out := make([]Range, len(nw.specs))
+	for k := range out {
+		out[k] = Range{nw.starts[k], nw.starts[k+1]}
+	}
+	return out
+}
+
+// PopulationRange returns the unit ids of population p, fixed when p was
+// added.
+func (nw *Network) PopulationRange(p Population) (Range, error) {
 	if p == nil {
-		return 0, 0, paramError("population", nil, "must not be nil")
+		return Range{}, paramError("population", nil, "must not be nil")
 	}
 	k := nw.indexOf(p)
 	if k < 0 {
-		return 0, 0, paramError("population", populationName(p), "is not a population of this network")
+		return Range{}, paramError("population", p.Spec().Name, "is not a population of this network")
 	}
-	for _, q := range nw.pops[:k] {
-		s, _ := q.spec()
-		start += s.n
-	}
-	s, _ := p.spec()
-	return start, start + s.n, nil
+	return Range{nw.starts[k], nw.starts[k+1]}, nil
 }
 
 // State copies the unit states (0 or 1) into dst, allocating when dst is
@@ -374,12 +405,12 @@ func (nw *Network) Thresholds(dst []float64) ([]float64, error) {
 	return nw.num.thresholdsTo(dst[:0]), nil
 }
 
-// Synapses returns the number of stored non-zero weights: in sparse mode
-// the stored entries (a pair with parallel connections counts once), in
-// dense mode the non-zero entries of the matrix.
-func (nw *Network) Synapses() (int64, error) {
+// NonZeroWeights returns the number of stored non-zero weights: in sparse
+// mode the stored entries (a pair with parallel connections counts once),
+// in dense mode the non-zero entries of the matrix.
+func (nw *Network) NonZeroWeights() (int64, error) {
 	if !nw.Initialized() {
-		return 0, orderError("Synapses before Initialize")
+		return 0, orderError("NonZeroWeights before Initialize")
 	}
 	return nw.num.nonZero(), nil
 }

@@ -269,9 +269,10 @@ func TestWorkersSameNetwork(t *testing.T) {
 func TestFieldIsWTimesState(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []binarynet.WeightMode{binarynet.WeightDense, binarynet.WeightSparse} {
-		nw, a, b := twoPops(t, 300, 100)
-		a.Threshold, b.Threshold = 0.25, 0.5
-		a.Initializer, b.Initializer = nil, nil // Bernoulli(0.2)
+		nw, a, b := twoPopsWith(t, 300, 100, func(a, b *binarynet.BinaryNeuronPopulation) {
+			a.Threshold, b.Threshold = 0.25, 0.5
+			a.Initializer, b.Initializer = nil, nil // Bernoulli(0.2)
+		})
 		mustAdd(t, nw,
 			binarynet.NewPairwiseBernoulliSynapse(a, a, 0.1, 0.125),
 			binarynet.NewPairwiseBernoulliSynapse(b, a, 0.3, -0.25),
@@ -310,16 +311,17 @@ func TestStrictThreshold(t *testing.T) {
 	})
 	for _, mode := range []binarynet.WeightMode{binarynet.WeightDense, binarynet.WeightSparse} {
 		for _, wt := range []binarynet.WeightType{binarynet.Float32, binarynet.Float64} {
-			nw, err := binarynet.NewNetworkFromWeights("strict", w,
+			nw, err := binarynet.NewNetworkFromWeights("strict", w, nil,
 				[]float64{0.5, math.Nextafter(0.5, 0), 0}, []int8{1, 0, 1},
 				binarynet.Options{WeightMode: mode, WeightType: wt})
+
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := nw.EnableDiffLogging(3); err != nil {
 				t.Fatal(err)
 			}
-			if err := nw.ApplyUpdates([]int{0, 1, 2}); err != nil {
+			if err := nw.ApplyUpdates([]int32{0, 1, 2}); err != nil {
 				t.Fatal(err)
 			}
 			log := nw.ConsumeDiffLog()

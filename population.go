@@ -4,26 +4,78 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Population is a group of units that occupies a contiguous index range of
 // a Network. It is implemented by *BinaryNeuronPopulation and
 // *BackgroundActivity; the set is closed.
 //
-// A Population value is a specification: the network reads its fields when
-// it is added and again, validated, in Initialize.
+// A Population value is a specification. A Network reads and validates its
+// fields once, in AddPopulation, and keeps that copy: changing the struct
+// afterwards changes neither the network nor the results of its accessors
+// (N, PopulationRange, PopulationSpecs, the diff-log helpers), and one struct
+// may be added to several networks, even ones used on different goroutines,
+// as long as it is not modified while another goroutine adds it.
 type Population interface {
+	// Spec returns the population's description from its current field
+	// values, without validating them. A Network's copy, taken when the
+	// population was added, is returned by Network.PopulationSpecs.
+	Spec() PopulationSpec
 	// spec returns the validated description of the population.
 	spec() (popSpec, error)
 }
 
-// popKind tells the update loop which rule applies to a unit.
-type popKind uint8
+// PopulationKind is the update rule of a population's units.
+type PopulationKind uint8
 
 const (
-	kindNeuron        popKind = iota // threshold rule
-	kindBackground                   // state fixed after initialization
-	kindBackgroundRnd                // state redrawn with probability Activity
+	// KindNeuron is a BinaryNeuronPopulation: a drawn unit applies the
+	// threshold rule.
+	KindNeuron PopulationKind = iota
+	// KindBackground is a deterministic BackgroundActivity: its states are
+	// fixed after initialization.
+	KindBackground
+	// KindStochasticBackground is a stochastic BackgroundActivity: a drawn
+	// unit redraws its state with probability Activity.
+	KindStochasticBackground
+)
+
+// String returns "neuron", "background" or "stochastic background".
+func (k PopulationKind) String() string {
+	switch k {
+	case KindNeuron:
+		return "neuron"
+	case KindBackground:
+		return "background"
+	case KindStochasticBackground:
+		return "stochastic background"
+	}
+	return fmt.Sprintf("PopulationKind(%d)", int(k))
+}
+
+// PopulationSpec describes a population: what a Network keeps of it.
+type PopulationSpec struct {
+	// Name labels the population.
+	Name string
+	// N is the number of units.
+	N int
+	// Tau is the update time constant (see BinaryNeuronPopulation.Tau).
+	Tau float64
+	// Threshold is the firing threshold of a neuron population; it is 0
+	// for background populations, whose units have no threshold.
+	Threshold float64
+	// Kind is the update rule.
+	Kind PopulationKind
+}
+
+// popKind and its values are the engine's names for PopulationKind.
+type popKind = PopulationKind
+
+const (
+	kindNeuron        = KindNeuron               // threshold rule
+	kindBackground    = KindBackground           // state fixed after initialization
+	kindBackgroundRnd = KindStochasticBackground // state redrawn with probability Activity
 )
 
 // popSpec is the validated, kind-independent description of a population.
@@ -38,6 +90,11 @@ type popSpec struct {
 	// activityFunc reports that activity is a user's ActivityFunc rather
 	// than the constant Activity (checkpoints cannot store a function).
 	activityFunc bool
+}
+
+// public returns the exported part of the spec.
+func (s popSpec) public() PopulationSpec {
+	return PopulationSpec{Name: s.name, N: s.n, Tau: s.tau, Threshold: s.threshold, Kind: s.kind}
 }
 
 // BinaryNeuronPopulation is a population of binary threshold units. When
@@ -61,6 +118,14 @@ type BinaryNeuronPopulation struct {
 	Initializer Initializer
 }
 
+// Spec implements Population.
+func (p *BinaryNeuronPopulation) Spec() PopulationSpec {
+	if p == nil {
+		return PopulationSpec{Kind: KindNeuron}
+	}
+	return PopulationSpec{Name: p.Name, N: p.N, Tau: p.Tau, Threshold: p.Threshold, Kind: KindNeuron}
+}
+
 func (p *BinaryNeuronPopulation) spec() (popSpec, error) {
 	if p == nil {
 		return popSpec{}, paramError("population", nil, "must not be nil")
@@ -72,8 +137,11 @@ func (p *BinaryNeuronPopulation) spec() (popSpec, error) {
 		return popSpec{}, paramError(fmt.Sprintf("population %q threshold", p.Name), p.Threshold, "must be finite")
 	}
 	init := p.Initializer
-	if init == nil {
+	switch v := init.(type) {
+	case nil:
 		init = BernoulliInit(0.2)
+	case ValuesInit:
+		init = slices.Clone(v) // the network keeps its own copy
 	}
 	name := p.Name
 	return popSpec{
@@ -117,6 +185,18 @@ type BackgroundActivity struct {
 	ActivityFunc func(step int64) float64
 	// Stochastic selects the stochastic rule described above.
 	Stochastic bool
+}
+
+// Spec implements Population.
+func (b *BackgroundActivity) Spec() PopulationSpec {
+	if b == nil {
+		return PopulationSpec{Kind: KindBackground}
+	}
+	kind := KindBackground
+	if b.Stochastic {
+		kind = KindStochasticBackground
+	}
+	return PopulationSpec{Name: b.Name, N: b.N, Tau: b.Tau, Kind: kind}
 }
 
 func (b *BackgroundActivity) spec() (popSpec, error) {

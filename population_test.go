@@ -2,8 +2,10 @@ package binarynet_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/binarynet/binarynet"
@@ -299,5 +301,171 @@ func TestActivityFunc(t *testing.T) {
 	// units miss a given unit with probability (1-1/100)^3000 ~ 1e-13.
 	if countActive(s) != 0 {
 		t.Errorf("%d units still active after the activity dropped to 0", countActive(s))
+	}
+}
+
+// buildEI builds and initializes a two-population network from e and i and
+// runs it for steps with a diff log; it returns the network, the initial
+// state and the log.
+func buildEI(t testing.TB, e, i *binarynet.BinaryNeuronPopulation, steps int) (*binarynet.Network, []int8, binarynet.DiffLog) {
+	t.Helper()
+	nw := binarynet.NewNetwork("ei")
+	for _, p := range []binarynet.Population{e, i} {
+		if err := nw.AddPopulation(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []binarynet.Synapse{
+		binarynet.NewPairwiseBernoulliSynapse(e, e, 0.2, 0.5),
+		binarynet.NewPairwiseBernoulliSynapse(i, e, 0.4, -1),
+		binarynet.NewPairwiseBernoulliSynapse(e, i, 0.4, 0.5),
+	} {
+		if err := nw.AddSynapse(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nw.Initialize(binarynet.Options{Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	s0, err := nw.State(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.EnableDiffLogging(steps); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Run(steps, 100); err != nil {
+		t.Fatal(err)
+	}
+	return nw, s0, nw.ConsumeDiffLog()
+}
+
+// networkView is everything a network reports about its populations.
+type networkView struct {
+	n      int
+	ranges []binarynet.Range
+	rangeE binarynet.Range
+	specs  []binarynet.PopulationSpec
+	rates  [][]float64
+}
+
+func viewOf(nw *binarynet.Network, e binarynet.Population, s0 []int8, log binarynet.DiffLog) (networkView, error) {
+	v := networkView{n: nw.N(), ranges: nw.PopulationRanges(), specs: nw.PopulationSpecs()}
+	var err error
+	if v.rangeE, err = nw.PopulationRange(e); err != nil {
+		return v, err
+	}
+	v.rates, err = nw.PopulationRatesFromDiffLogs(s0, log, 50)
+	return v, err
+}
+
+func mustView(t *testing.T, nw *binarynet.Network, e binarynet.Population, s0 []int8, log binarynet.DiffLog) networkView {
+	t.Helper()
+	v, err := viewOf(nw, e, s0, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func (v networkView) equal(w networkView) bool {
+	return v.n == w.n && slices.Equal(v.ranges, w.ranges) && v.rangeE == w.rangeE &&
+		slices.Equal(v.specs, w.specs) &&
+		slices.EqualFunc(v.rates, w.rates, func(a, b []float64) bool { return slices.Equal(a, b) })
+}
+
+// TestIssue9LivePopulationAfterInitialize changes a population struct after
+// Initialize, as a parameter sweep reusing the struct does: the network's
+// size, ranges, specs and rates must not change. The old code recomputed
+// PopulationRange and the rates from the live struct.
+func TestIssue9LivePopulationAfterInitialize(t *testing.T) {
+	t.Parallel()
+	e := &binarynet.BinaryNeuronPopulation{Name: "E", N: 80, Tau: 10, Threshold: 0.5}
+	i := &binarynet.BinaryNeuronPopulation{Name: "I", N: 20, Tau: 5, Threshold: 0.5}
+	nw, s0, log := buildEI(t, e, i, 2000)
+	before := mustView(t, nw, e, s0, log)
+	want := []binarynet.PopulationSpec{
+		{Name: "E", N: 80, Tau: 10, Threshold: 0.5, Kind: binarynet.KindNeuron},
+		{Name: "I", N: 20, Tau: 5, Threshold: 0.5, Kind: binarynet.KindNeuron},
+	}
+	if !slices.Equal(before.specs, want) || before.rangeE != (binarynet.Range{Start: 0, End: 80}) || before.n != 100 {
+		t.Fatalf("before: specs %v, range of E %v, N %d", before.specs, before.rangeE, before.n)
+	}
+	e.N, e.Name, e.Tau, e.Threshold = 30, "E'", 1, 2
+	i.N = 500
+	if after := mustView(t, nw, e, s0, log); !after.equal(before) {
+		t.Errorf("after changing the structs: N %d, ranges %v, range of E %v, specs %v; want %d, %v, %v, %v",
+			after.n, after.ranges, after.rangeE, after.specs, before.n, before.ranges, before.rangeE, before.specs)
+	}
+	if got := e.Spec(); got != (binarynet.PopulationSpec{Name: "E'", N: 30, Tau: 1, Threshold: 2, Kind: binarynet.KindNeuron}) {
+		t.Errorf("e.Spec() = %+v, want the struct's current fields", got)
+	}
+}
+
+// TestIssue9LivePopulationBeforeInitialize changes a population after
+// AddPopulation and before Initialize: the network keeps what it was given
+// when the population was added, so N() and the ranges seen before
+// Initialize stay true after it.
+func TestIssue9LivePopulationBeforeInitialize(t *testing.T) {
+	t.Parallel()
+	nw := binarynet.NewNetwork("x")
+	a := &binarynet.BinaryNeuronPopulation{Name: "A", N: 10, Tau: 1, Initializer: binarynet.ConstantInit(1)}
+	b := &binarynet.BackgroundActivity{Name: "B", N: 5, Tau: 1, Activity: 1}
+	for _, p := range []binarynet.Population{a, b} {
+		if err := nw.AddPopulation(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rb, _ := nw.PopulationRange(b)
+	a.N, a.Initializer, b.Activity = 1000, binarynet.ConstantInit(0), 0
+	if err := nw.Initialize(binarynet.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := nw.State(nil)
+	if len(s) != 15 || nw.N() != 15 || countActive(s) != 15 {
+		t.Errorf("state %v (N() = %d), want 15 active units as added", s, nw.N())
+	}
+	if r, _ := nw.PopulationRange(b); r != rb || r != (binarynet.Range{Start: 10, End: 15}) {
+		t.Errorf("range of B %v after Initialize, %v before, want [10, 15)", r, rb)
+	}
+}
+
+// TestIssue9SharedPopulationsRace shares population structs between
+// networks on goroutines while the owner of the structs changes them for
+// the next network of a sweep. Each network must keep its own view (the
+// old code read the structs in PopulationRange and the rate helpers: wrong
+// values, and a data race under -race).
+func TestIssue9SharedPopulationsRace(t *testing.T) {
+	t.Parallel()
+	e := &binarynet.BinaryNeuronPopulation{Name: "E", N: 80, Tau: 10, Threshold: 0.5}
+	i := &binarynet.BinaryNeuronPopulation{Name: "I", N: 20, Tau: 5, Threshold: 0.5}
+	const sweeps = 3
+	var wg sync.WaitGroup
+	changed := make(chan struct{})
+	errs := make(chan string, 2*sweeps)
+	for k := range sweeps {
+		nw, s0, log := buildEI(t, e, i, 500)
+		want := mustView(t, nw, e, s0, log)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Unsynchronized with the struct changes below: a read of a
+			// struct here is a data race.
+			if got, err := viewOf(nw, e, s0, log); err != nil || !got.equal(want) {
+				errs <- fmt.Sprintf("network %d while the structs change (%v)", k, err)
+			}
+			<-changed
+			if got, err := viewOf(nw, e, s0, log); err != nil || !got.equal(want) {
+				errs <- fmt.Sprintf("network %d after the structs changed (%v)", k, err)
+			}
+		}()
+		e.N, i.N = e.N+10, i.N+5 // the next network of the sweep
+		e.Name = "E" + string(rune('0'+k))
+	}
+	close(changed)
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error("network view changed " + msg)
 	}
 }

@@ -44,7 +44,7 @@ func TestPoissonRateOverflowIssue5(t *testing.T) {
 		if err := nw.Initialize(binarynet.Options{WeightMode: mode}); err != nil {
 			t.Fatal(err)
 		}
-		if k, _ := nw.Synapses(); k != 12 {
+		if k, _ := nw.NonZeroWeights(); k != 12 {
 			t.Errorf("%s, rate 1000: %d connected pairs, want all 12", mode, k)
 		}
 	}
@@ -82,11 +82,11 @@ func TestFloat32OverflowIssue5(t *testing.T) {
 		t.Errorf("the largest float32 values: %v", err)
 	}
 	w := mat.NewDense(2, 2, []float64{0, 1e39, 1, 0})
-	_, err := binarynet.NewNetworkFromWeights("w", w, []float64{0, 0}, []int8{0, 1}, binarynet.Options{})
+	_, err := binarynet.NewNetworkFromWeights("w", w, nil, []float64{0, 0}, []int8{0, 1}, binarynet.Options{})
 	if !errors.Is(err, binarynet.ErrInvalidParameter) || !strings.Contains(err.Error(), "weights[0, 1]") {
 		t.Errorf("NewNetworkFromWeights with a weight of 1e39 in float32: %v", err)
 	}
-	_, err = binarynet.NewNetworkFromWeights("w", mat.NewDense(2, 2, nil), []float64{0, -1e39}, []int8{0, 1}, binarynet.Options{})
+	_, err = binarynet.NewNetworkFromWeights("w", mat.NewDense(2, 2, nil), nil, []float64{0, -1e39}, []int8{0, 1}, binarynet.Options{})
 	if !errors.Is(err, binarynet.ErrInvalidParameter) || !strings.Contains(err.Error(), "thresholds[1]") {
 		t.Errorf("NewNetworkFromWeights with a threshold of -1e39 in float32: %v", err)
 	}

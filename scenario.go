@@ -125,7 +125,7 @@ func (s Scenario) Build(name string) (*Network, map[string]*BinaryNeuronPopulati
 		case "fixed_indegree":
 			f := NewFixedIndegreeSynapse(pre, post, syn.P, syn.J)
 			if syn.Multapses != nil {
-				f.Multapses = *syn.Multapses
+				f.Distinct = !*syn.Multapses
 			}
 			rule = f
 		case "all_to_all":

@@ -110,15 +110,15 @@ func measureWindow(t *testing.T, sc binarynet.Scenario, name string, seed uint64
 	names := make([]string, 0, len(pops))
 	var sizes []int64
 	for k, p := range nw.Populations() {
-		start, end, err := nw.PopulationRange(p)
+		r, err := nw.PopulationRange(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for u := start; u < end; u++ {
+		for u := r.Start; u < r.End; u++ {
 			owner[u] = k
 		}
 		names = append(names, sc.Populations[k].Name)
-		sizes = append(sizes, int64(end-start))
+		sizes = append(sizes, int64(r.End-r.Start))
 	}
 	active := make([]int64, len(names))
 	for u, v := range s0 {

@@ -212,27 +212,28 @@ func (s *poissonSampler) row(dst []int32, r int, src *rand.PCG) []int32 {
 }
 
 // FixedIndegreeSynapse gives every post unit exactly round(P * N_pre)
-// inputs from Pre (rounding half to even, as Python's round does). With
-// Multapses the inputs are drawn with replacement, so a pair can be
-// connected several times; without, they are distinct. Without autapses a
-// population onto itself draws from the other units only, so the indegree
-// stays exact.
+// inputs from Pre (rounding half to even, as Python's round does). By
+// default the inputs are drawn with replacement, so a pair can be
+// connected several times (multapses, the Python module's default); with
+// Distinct they are distinct. Without autapses a population onto itself
+// draws from the other units only, so the indegree stays exact.
 type FixedIndegreeSynapse struct {
 	Pre, Post Population
 	// P is the indegree as a fraction of the size of Pre, P >= 0.
 	P float64
 	// J is the weight of one connection; it must be finite.
 	J float64
-	// Multapses allows several connections per pair. The zero value
-	// draws distinct inputs; NewFixedIndegreeSynapse sets it to true, the
+	// Distinct draws distinct inputs, at most one connection per pair
+	// (Python's multapses=False). The zero value allows multapses, the
 	// Python module's default.
-	Multapses bool
+	Distinct bool
 }
 
 // NewFixedIndegreeSynapse returns a fixed-indegree synapse from pre onto
-// post with multapses allowed, the Python module's default.
+// post with multapses allowed, the Python module's default; it equals the
+// literal &FixedIndegreeSynapse{Pre: pre, Post: post, P: p, J: j}.
 func NewFixedIndegreeSynapse(pre, post Population, p, j float64) *FixedIndegreeSynapse {
-	return &FixedIndegreeSynapse{Pre: pre, Post: post, P: p, J: j, Multapses: true}
+	return &FixedIndegreeSynapse{Pre: pre, Post: post, P: p, J: j}
 }
 
 func (s *FixedIndegreeSynapse) endpoints() (Population, Population) { return s.Pre, s.Post }
@@ -247,7 +248,7 @@ func (s *FixedIndegreeSynapse) rule() (synapseRule, error) {
 	if err := checkWeight(s.J); err != nil {
 		return nil, err
 	}
-	return indegreeRule{p: s.P, j: s.J, multapses: s.Multapses}, nil
+	return indegreeRule{p: s.P, j: s.J, multapses: !s.Distinct}, nil
 }
 
 type indegreeRule struct {

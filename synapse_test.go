@@ -145,9 +145,17 @@ func (s *synSpy) block(t *testing.T, pre, post binarynet.Range, j float64, exclu
 // units), threshold 0, tau 1, all units initially off.
 func twoPops(t *testing.T, nA, nB int) (*binarynet.Network, *binarynet.BinaryNeuronPopulation, *binarynet.BinaryNeuronPopulation) {
 	t.Helper()
+	return twoPopsWith(t, nA, nB, func(a, b *binarynet.BinaryNeuronPopulation) {})
+}
+
+// twoPopsWith is twoPops with the populations adjusted by set before they
+// are added (the network copies them when they are added).
+func twoPopsWith(t *testing.T, nA, nB int, set func(a, b *binarynet.BinaryNeuronPopulation)) (*binarynet.Network, *binarynet.BinaryNeuronPopulation, *binarynet.BinaryNeuronPopulation) {
+	t.Helper()
 	nw := binarynet.NewNetwork("test")
 	a := &binarynet.BinaryNeuronPopulation{Name: "A", N: nA, Tau: 1, Initializer: binarynet.ConstantInit(0)}
 	b := &binarynet.BinaryNeuronPopulation{Name: "B", N: nB, Tau: 1, Initializer: binarynet.ConstantInit(0)}
+	set(a, b)
 	for _, p := range []*binarynet.BinaryNeuronPopulation{a, b} {
 		if err := nw.AddPopulation(p); err != nil {
 			t.Fatal(err)
@@ -194,11 +202,11 @@ func sampleBlock(t *testing.T, n int, self bool, seed uint64, j float64, rule fu
 
 func rangeOf(t *testing.T, nw *binarynet.Network, p binarynet.Population) binarynet.Range {
 	t.Helper()
-	s, e, err := nw.PopulationRange(p)
+	r, err := nw.PopulationRange(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return binarynet.Range{Start: s, End: e}
+	return r
 }
 
 // TestPairwiseBernoulliCounts checks that the number of connections of a
@@ -357,7 +365,7 @@ func TestFixedIndegreeExact(t *testing.T) {
 			t.Parallel()
 			st := sampleBlock(t, n, tc.self, 14, j, func(pre, post *binarynet.BinaryNeuronPopulation) binarynet.Synapse {
 				syn := binarynet.NewFixedIndegreeSynapse(pre, post, p, j)
-				syn.Multapses = tc.multapses
+				syn.Distinct = !tc.multapses
 				return syn
 			})
 			const k = 40

@@ -9,10 +9,16 @@ import (
 )
 
 // NewNetworkFromWeights builds an initialized network from explicit
-// connectivity: w[post, pre] is the weight from unit pre onto unit post,
-// thresholds and initial give one value per unit. The network has a single
-// BinaryNeuronPopulation named "units" with Tau 1, so Run draws units
-// uniformly; ApplyUpdates replays a given sequence.
+// connectivity: w[post, pre] is the weight from unit pre onto unit post.
+//
+// pops gives the populations in unit order, so that the network keeps its
+// structure (names, ranges, update rates N/Tau, background rules); their
+// sizes must add up to the order of w. Nil means a single
+// BinaryNeuronPopulation named "units" with Tau 1 and Threshold 0, so Run
+// draws units uniformly. thresholds gives one threshold per unit; nil means
+// each population's Threshold. initial gives one state per unit; nil means
+// each population's initializer, drawn from Options.Seed as Initialize
+// does. ApplyUpdates replays a given sequence.
 //
 // w may be any mat.Matrix. Sparse matrices (*sparse.CSC, *sparse.CSR,
 // *sparse.COO, *sparse.DOK, or anything with DoNonZero and NNZ) are read
@@ -21,7 +27,7 @@ import (
 // stored sparse and any other input dense. The weights are used as given:
 // Options.Autapse and Options.Workers are ignored, and a non-zero diagonal
 // is kept.
-func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, initial []int8, opts Options) (*Network, error) {
+func NewNetworkFromWeights(name string, w mat.Matrix, pops []Population, thresholds []float64, initial []int8, opts Options) (*Network, error) {
 	if w == nil {
 		return nil, paramError("weights", nil, "must not be nil")
 	}
@@ -36,11 +42,28 @@ func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, init
 	if n == 0 || n > maxUnits {
 		return nil, paramError("network size", n, fmt.Sprintf("must be in [1, %d]", maxUnits))
 	}
+	if pops == nil {
+		pops = []Population{&BinaryNeuronPopulation{Name: "units", N: n, Tau: 1}}
+	}
+	nw := &Network{Name: name, fromData: true}
+	for k, p := range pops {
+		if err := nw.AddPopulation(p); err != nil {
+			return nil, fmt.Errorf("pops[%d]: %w", k, err)
+		}
+	}
+	if nw.N() != n {
+		return nil, shapeError("populations have %d units, weights are %d x %d", nw.N(), n, n)
+	}
+	if thresholds == nil {
+		thresholds = unitThresholds(nw.specs, nw.starts)
+		for k, s := range nw.specs {
+			if err := checkFits(opts.WeightType, fmt.Sprintf("population %q threshold", s.name), s.threshold); err != nil {
+				return nil, fmt.Errorf("pops[%d]: %w", k, err)
+			}
+		}
+	}
 	if len(thresholds) != n {
 		return nil, shapeError("%d thresholds for %d units", len(thresholds), n)
-	}
-	if len(initial) != n {
-		return nil, shapeError("initial state has %d values for %d units", len(initial), n)
 	}
 	for i, t := range thresholds {
 		if math.IsNaN(t) || math.IsInf(t, 0) {
@@ -49,6 +72,9 @@ func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, init
 		if !fitsType(opts.WeightType, t) {
 			return nil, checkFits(opts.WeightType, fmt.Sprintf("thresholds[%d]", i), t)
 		}
+	}
+	if initial != nil && len(initial) != n {
+		return nil, shapeError("initial state has %d values for %d units", len(initial), n)
 	}
 	if err := checkBinary("initial state", initial); err != nil {
 		return nil, err
@@ -68,17 +94,16 @@ func NewNetworkFromWeights(name string, w mat.Matrix, thresholds []float64, init
 	opts.WeightMode = mode
 
 	state := slices.Clone(initial)
+	if state == nil {
+		if state, err = initialStates(nw.specs, nw.starts, opts.Seed); err != nil {
+			return nil, err
+		}
+	}
 	num, err := engineFor(opts.WeightType).explicit(w, opts, state, thresholds)
 	if err != nil {
 		return nil, err
 	}
-	pop := &BinaryNeuronPopulation{Name: "units", N: n, Tau: 1}
-	nw := &Network{Name: name, pops: []Population{pop}, fromData: true}
-	spec, err := pop.spec()
-	if err != nil {
-		return nil, err
-	}
-	nw.finish(opts, []popSpec{spec}, []int{0, n}, num)
+	nw.finish(opts, nw.specs, nw.starts, num)
 	return nw, nil
 }
 

@@ -98,8 +98,8 @@ func TestDiffLogFromNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := binarynet.ReconstructStatesFromDiffLogs(rec.Initial, rec.Log, 50)
-	replay, err := binarynet.ReconstructStatesFromDiffLogs(got.Initial, got.Log, 50)
+	want, _ := binarynet.ReconstructStatesFromDiffLogs(rec.Initial, rec.Log, 50, 0)
+	replay, err := binarynet.ReconstructStatesFromDiffLogs(got.Initial, got.Log, 50, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

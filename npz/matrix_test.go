@@ -42,7 +42,7 @@ func TestRatesRoundTrip(t *testing.T) {
 	t.Parallel()
 	initial := []int8{0, 1, 0, 1}
 	log := binarynet.DiffLog{Updates: []int32{0, 3, 2, 1}, Deltas: []int8{1, -1, 1, 0}}
-	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, 1, []binarynet.Range{{Start: 0, End: 1}, {Start: 1, End: 4}})
+	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, 1, []binarynet.Range{{Start: 0, End: 1}, {Start: 1, End: 4}}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,12 +25,12 @@ type Recording struct {
 func NewRecording(nw *binarynet.Network, initial []int8, log binarynet.DiffLog) (*Recording, error) {
 	rec := &Recording{Initial: initial, Log: log}
 	for _, p := range nw.Populations() {
-		start, end, err := nw.PopulationRange(p)
+		r, err := nw.PopulationRange(p)
 		if err != nil {
 			return nil, err
 		}
 		rec.Names = append(rec.Names, populationName(p))
-		rec.Ranges = append(rec.Ranges, binarynet.Range{Start: start, End: end})
+		rec.Ranges = append(rec.Ranges, r)
 	}
 	return rec, rec.Check()
 }
@@ -52,7 +52,7 @@ func (r *Recording) Check() error {
 	if r == nil {
 		return fmt.Errorf("npz: nil recording: %w", binarynet.ErrInvalidParameter)
 	}
-	if _, err := binarynet.PopulationRatesFromDiffLogs(r.Initial, r.Log, max(1, r.Log.Len()), r.Ranges); err != nil {
+	if _, err := binarynet.PopulationRatesFromDiffLogs(r.Initial, r.Log, max(1, r.Log.Len()), r.Ranges, 0); err != nil {
 		return fmt.Errorf("npz: %w", err)
 	}
 	if len(r.Names) != len(r.Ranges) {

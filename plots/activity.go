@@ -27,7 +27,7 @@ func ActivityImage(initial []int8, log binarynet.DiffLog, groups []Group, cols, 
 		return nil, fmt.Errorf("plots: image size %d x %d: %w", cols, rows, binarynet.ErrInvalidParameter)
 	}
 	// Validate the log with the library's own checks on a one-sample replay.
-	if _, err := binarynet.PopulationRatesFromDiffLogs(initial, log, max(1, log.Len()), nil); err != nil {
+	if _, err := binarynet.PopulationRatesFromDiffLogs(initial, log, max(1, log.Len()), nil, 0); err != nil {
 		return nil, err
 	}
 	n := len(initial)

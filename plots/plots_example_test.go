@@ -64,7 +64,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, dl, nw.N(), ranges)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, dl, nw.N(), ranges, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

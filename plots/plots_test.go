@@ -177,7 +177,7 @@ func TestPlots(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != 300 || b.Dy() != 200 {
 		t.Errorf("RasterImage size %v, want 300 x 200", b)
 	}
-	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, nw.N(), ranges[:6])
+	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, log, nw.N(), ranges[:6], 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,7 +162,7 @@ func (p *plan) analyse(s *simulation) (*analysis, error) {
 	if !sum.Recording {
 		return a, nil
 	}
-	all, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, s.ranges)
+	all, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, s.ranges, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (p *plan) analyse(s *simulation) (*analysis, error) {
 	for k, g := range a.shown {
 		ranges[k], names[k] = g.Range, g.Name
 	}
-	if a.rates, err = binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges); err != nil {
+	if a.rates, err = binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges, 0); err != nil {
 		return nil, err
 	}
 	if s.layout == nil {
@@ -260,7 +260,7 @@ func ratesPlot(s *simulation, a *analysis) (*plot.Plot, error) {
 		ranges[k] = g.Range
 	}
 	n := s.nw.N()
-	rates, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges, 0)
 	if err != nil {
 		return nil, err
 	}

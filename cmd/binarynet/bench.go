@@ -122,7 +122,7 @@ func benchScenario(file string, batch int, seed uint64, workers int, args []stri
 		return nil, fmt.Errorf("initialize %q: %w", name, err)
 	}
 	initS := time.Since(t0).Seconds()
-	synapses, err := nw.Synapses()
+	synapses, err := nw.NonZeroWeights()
 	if err != nil {
 		return nil, err
 	}
@@ -146,15 +146,15 @@ func benchScenario(file string, batch int, seed uint64, workers int, args []stri
 			return nil, err
 		}
 		for pname, p := range pops {
-			start, end, err := nw.PopulationRange(p)
+			r, err := nw.PopulationRange(p)
 			if err != nil {
 				return nil, err
 			}
 			active := 0
-			for _, s := range state[start:end] {
+			for _, s := range state[r.Start:r.End] {
 				active += int(s)
 			}
-			res.Rates[pname] = round(float64(active)/float64(max(1, end-start)), 4)
+			res.Rates[pname] = round(float64(active)/float64(max(1, r.End-r.Start)), 4)
 		}
 	}
 	res.PeakRSSMB = round(peakRSSMB(), 1)

@@ -115,7 +115,7 @@ func TestRunDefault(t *testing.T) {
 	if rec.Log.Len() != s.Steps || len(rec.Names) != 41 || rec.Names[20] != "I0" || rec.Names[40] != "background" {
 		t.Fatalf("difflog: %d steps, names %v", rec.Log.Len(), rec.Names)
 	}
-	rates, err := binarynet.PopulationRatesFromDiffLogs(rec.Initial, rec.Log, s.Units, rec.Ranges)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(rec.Initial, rec.Log, s.Units, rec.Ranges, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

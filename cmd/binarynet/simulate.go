@@ -224,19 +224,13 @@ func (p *plan) simulate(ctx context.Context, bar *progress, from *resumePoint) (
 // count.
 func (s *simulation) describe() error {
 	nw := s.nw
-	for _, pop := range nw.Populations() {
-		start, end, err := nw.PopulationRange(pop)
-		if err != nil {
-			return err
-		}
-		s.ranges = append(s.ranges, binarynet.Range{Start: start, End: end})
-	}
+	s.ranges = nw.PopulationRanges()
 	rec, err := npz.NewRecording(nw, make([]int8, nw.N()), binarynet.DiffLog{})
 	if err != nil {
 		return err
 	}
 	s.names = rec.Names
-	s.synapses, err = nw.Synapses()
+	s.synapses, err = nw.NonZeroWeights()
 	return err
 }
 
