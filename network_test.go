@@ -457,3 +457,29 @@ func TestAutoWeightMode(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAddSynapse measures AddSynapse in networks of many
+// populations: the population lookup is a map, so the time per call does
+// not grow with the number of populations (it was a linear scan).
+func BenchmarkAddSynapse(b *testing.B) {
+	for _, q := range []int{10, 1000, 100_000} {
+		b.Run(fmt.Sprintf("pops=%d", q), func(b *testing.B) {
+			nw := binarynet.NewNetwork("many")
+			pops := make([]*binarynet.BinaryNeuronPopulation, q)
+			for k := range pops {
+				pops[k] = &binarynet.BinaryNeuronPopulation{Name: "P", N: 1, Tau: 1}
+				if err := nw.AddPopulation(pops[k]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			k := 0
+			for b.Loop() {
+				if err := nw.AddSynapse(binarynet.NewAllToAllSynapse(pops[q-1-k%q], pops[k%q], 1)); err != nil {
+					b.Fatal(err)
+				}
+				k++
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package binarynet_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -558,5 +559,52 @@ func TestNoAutapsesAnyRule(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestIssue9FixedIndegreeZeroValue checks that the struct literal means
+// what the constructor and the Python module mean: multapses allowed. The
+// old literal drew distinct inputs (Multapses false) while the constructor
+// allowed multapses, so the two gave different networks, and an indegree
+// above N_pre was an error for one and not the other.
+func TestIssue9FixedIndegreeZeroValue(t *testing.T) {
+	t.Parallel()
+	build := func(s func(pre, post binarynet.Population) binarynet.Synapse) (mat.Matrix, error) {
+		nw := binarynet.NewNetwork("x")
+		a := &binarynet.BinaryNeuronPopulation{Name: "A", N: 5, Tau: 1}
+		b := &binarynet.BinaryNeuronPopulation{Name: "B", N: 50, Tau: 1}
+		for _, p := range []binarynet.Population{a, b} {
+			if err := nw.AddPopulation(p); err != nil {
+				return nil, err
+			}
+		}
+		if err := nw.AddSynapse(s(a, b)); err != nil {
+			return nil, err
+		}
+		if err := nw.Initialize(binarynet.Options{Seed: 7, WeightMode: binarynet.WeightDense}); err != nil {
+			return nil, err
+		}
+		return nw.Weights()
+	}
+	// K = round(1.4 * 5) = 7 inputs from 5 units: only with multapses.
+	lit, err := build(func(pre, post binarynet.Population) binarynet.Synapse {
+		return &binarynet.FixedIndegreeSynapse{Pre: pre, Post: post, P: 1.4, J: 1}
+	})
+	if err != nil {
+		t.Fatalf("literal with K = 7 > N_pre = 5: %v, want multapses allowed", err)
+	}
+	ctor, err := build(func(pre, post binarynet.Population) binarynet.Synapse {
+		return binarynet.NewFixedIndegreeSynapse(pre, post, 1.4, 1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(lit, ctor) {
+		t.Error("the literal and the constructor give different weights for the same seed")
+	}
+	if _, err := build(func(pre, post binarynet.Population) binarynet.Synapse {
+		return &binarynet.FixedIndegreeSynapse{Pre: pre, Post: post, P: 1.4, J: 1, Distinct: true}
+	}); !errors.Is(err, binarynet.ErrInvalidParameter) {
+		t.Errorf("Distinct with K = 7 > N_pre = 5: %v, want ErrInvalidParameter", err)
 	}
 }
