@@ -121,17 +121,15 @@ func (nw *Network) ConsumeStepLog() [][]int8 {
 const sliceHeader = 24
 
 // checkMemory returns ErrMemoryBudget when need bytes, for what, exceed the
-// budget of ramBudgetGB GiB (zero means 12) or more than this platform can
-// index, and ErrInvalidParameter for a negative or non-finite budget.
+// budget of ramBudgetGB GiB (zero means the default) or more than this
+// platform can index, and ErrInvalidParameter for a negative or non-finite
+// budget.
 func checkMemory(what string, need, ramBudgetGB float64) error {
 	if !(ramBudgetGB >= 0) || math.IsInf(ramBudgetGB, 0) {
 		return paramError("RAM budget (GB)", ramBudgetGB, "must be >= 0 and finite")
 	}
-	if ramBudgetGB == 0 {
-		ramBudgetGB = defaultRAMBudgetGB
-	}
-	if budget := ramBudgetGB * (1 << 30); need > budget {
-		return fmt.Errorf("%w: %s needs %.3g GiB, budget is %.3g GiB", ErrMemoryBudget, what, need/(1<<30), budget/(1<<30))
+	if err := checkBudget(need, ramBudgetGB, what, ""); err != nil {
+		return err
 	}
 	if need >= math.MaxInt {
 		return fmt.Errorf("%w: %s needs more bytes than this platform can index", ErrMemoryBudget, what)

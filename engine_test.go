@@ -134,11 +134,7 @@ func TestIssue9ActivityErrorRewind(t *testing.T) {
 		if err := twin.EnableDiffLogging(steps); err != nil {
 			t.Fatal(err)
 		}
-		units := make([]int, len(got.Updates))
-		for k, u := range got.Updates {
-			units[k] = int(u)
-		}
-		if err := twin.ApplyUpdates(units); err != nil {
+		if err := twin.ApplyUpdates(got.Updates); err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(twin.ConsumeDiffLog().Deltas, got.Deltas) {
@@ -160,10 +156,7 @@ func TestIssue9MixedReplay(t *testing.T) {
 		if err := nw.EnableDiffLogging(steps); err != nil {
 			t.Fatal(err)
 		}
-		units := make([]int, len(want.Updates))
-		for k, u := range want.Updates {
-			units[k] = int(u)
-		}
+		units := want.Updates
 		for lo := 0; lo < steps; lo += 300 { // several calls, not aligned to the lookahead
 			if err := nw.ApplyUpdates(units[lo:min(lo+300, steps)]); err != nil {
 				t.Fatal(err)
