@@ -95,8 +95,12 @@ func (w *Writer) entry(key string) (*blockDeflater, error) {
 		Flags:          0x8, // sizes and checksum in a data descriptor after the data
 		CreatorVersion: 20,
 		ReaderVersion:  20,
-		ModifiedDate:   1<<5 | 1, // 1980-01-01, the earliest date a zip file stores
 	}
+	// 1980-01-01, the earliest date a zip file stores, so that the same
+	// arrays give the same bytes. CreateRaw writes the MS-DOS fields as
+	// they are (only CreateHeader converts Modified).
+	//lint:ignore SA1019 CreateRaw needs the MS-DOS date field.
+	fh.ModifiedDate = 1<<5 | 1
 	if !isASCII(fh.Name) {
 		fh.Flags |= 0x800 // UTF-8 name
 	}
@@ -120,12 +124,16 @@ func (w *Writer) endEntry(key string, d *blockDeflater) error {
 	fh := w.fh
 	fh.CRC32 = d.crc
 	fh.CompressedSize64, fh.UncompressedSize64 = uint64(d.compN), uint64(d.rawN)
+	// The data descriptor of a raw entry is written from the 32-bit
+	// fields, as archive/zip's own entries set them.
+	c32, u32 := uint32(math.MaxUint32), uint32(math.MaxUint32)
 	if fh.CompressedSize64 >= math.MaxUint32 || fh.UncompressedSize64 >= math.MaxUint32 {
-		fh.CompressedSize, fh.UncompressedSize = math.MaxUint32, math.MaxUint32
 		fh.ReaderVersion = 45 // zip64
 	} else {
-		fh.CompressedSize, fh.UncompressedSize = uint32(fh.CompressedSize64), uint32(fh.UncompressedSize64)
+		c32, u32 = uint32(fh.CompressedSize64), uint32(fh.UncompressedSize64)
 	}
+	//lint:ignore SA1019 the data descriptor of CreateRaw uses the 32-bit sizes.
+	fh.CompressedSize, fh.UncompressedSize = c32, u32
 	return nil
 }
 
