@@ -162,7 +162,7 @@ func (p *plan) analyse(s *simulation) (*analysis, error) {
 	if !sum.Recording {
 		return a, nil
 	}
-	all, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, s.ranges, 0)
+	all, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, s.ranges, p.f.ramGB)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (p *plan) analyse(s *simulation) (*analysis, error) {
 	for k, g := range a.shown {
 		ranges[k], names[k] = g.Range, g.Name
 	}
-	if a.rates, err = binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges, 0); err != nil {
+	if a.rates, err = binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges, p.f.ramGB); err != nil {
 		return nil, err
 	}
 	if s.layout == nil {
@@ -241,7 +241,7 @@ func (p *plan) render(s *simulation, a *analysis) ([]output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raster.png: %w", err)
 	}
-	rates, err := ratesPlot(s, a)
+	rates, err := ratesPlot(s, a, p.f.ramGB)
 	if err != nil {
 		return nil, fmt.Errorf("rates.png: %w", err)
 	}
@@ -253,14 +253,15 @@ func (p *plan) render(s *simulation, a *analysis) ([]output, error) {
 }
 
 // ratesPlot returns the plot of rates.png, titled for the model: E and I
-// clusters for a clustered model, populations for any other.
-func ratesPlot(s *simulation, a *analysis) (*plot.Plot, error) {
+// clusters for a clustered model, populations for any other. ramGB is the
+// memory budget of the rates it computes.
+func ratesPlot(s *simulation, a *analysis, ramGB float64) (*plot.Plot, error) {
 	ranges := make([]binarynet.Range, len(a.groups))
 	for k, g := range a.groups {
 		ranges[k] = g.Range
 	}
 	n := s.nw.N()
-	rates, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges, 0)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(s.initial, s.log, n, ranges, ramGB)
 	if err != nil {
 		return nil, err
 	}

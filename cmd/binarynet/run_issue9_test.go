@@ -266,7 +266,7 @@ func TestIssue9TitlesFitTheModel(t *testing.T) {
 		if led := strings.Contains(a.headline(), "led"); led != tc.clusters {
 			t.Errorf("%v: headline %q", tc.args, a.headline())
 		}
-		pl, err := ratesPlot(s, a)
+		pl, err := ratesPlot(s, a, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
