@@ -91,12 +91,27 @@ func encodeHeader(h *ckptHeader) []byte {
 	if h.fromData {
 		flags |= 2
 	}
+	if h.opts.AutapseRule == AutapseDeleteSelf {
+		flags |= 4
+	}
+	if h.opts.NetworkSeed != nil {
+		flags |= 8
+	}
+	if h.opts.InitSeed != nil {
+		flags |= 16
+	}
 	e.u8(flags)
 	e.u8(uint8(h.opts.WeightType))
 	e.u8(uint8(h.opts.WeightMode))
 	e.f64(h.opts.RAMBudgetGB)
 	e.u64(h.opts.Seed)
 	e.u64(uint64(h.opts.Workers))
+	if h.opts.NetworkSeed != nil {
+		e.u64(*h.opts.NetworkSeed)
+	}
+	if h.opts.InitSeed != nil {
+		e.u64(*h.opts.InitSeed)
+	}
 	e.u64(uint64(h.steps))
 	e.str(h.name)
 	e.u64(uint64(h.n))
@@ -156,6 +171,7 @@ type rawHeader struct {
 	flags, weightType, weightMode uint8
 	budget                        float64
 	seed, workers, steps          uint64
+	netSeed, initSeed             uint64 // present with flags 8 and 16
 	name                          string
 	n, nnz                        uint64
 	pops                          []rawPop
@@ -180,7 +196,14 @@ func parseHeader(b []byte) (*rawHeader, error) {
 	d := &ckptDec{b: b}
 	r := &rawHeader{}
 	r.flags, r.weightType, r.weightMode = d.u8(), d.u8(), d.u8()
-	r.budget, r.seed, r.workers, r.steps = d.f64(), d.u64(), d.u64(), d.u64()
+	r.budget, r.seed, r.workers = d.f64(), d.u64(), d.u64()
+	if r.flags&8 != 0 {
+		r.netSeed = d.u64()
+	}
+	if r.flags&16 != 0 {
+		r.initSeed = d.u64()
+	}
+	r.steps = d.u64()
 	r.name = d.str(maxCheckpointName)
 	r.n, r.nnz = d.u64(), d.u64()
 	npops := d.u32()
@@ -249,7 +272,16 @@ func (r *rawHeader) options(budget float64) (Options, error) {
 		RAMBudgetGB: r.budget,
 		Seed:        r.seed,
 	}
-	if r.flags&^3 != 0 {
+	if r.flags&4 != 0 {
+		o.AutapseRule = AutapseDeleteSelf
+	}
+	if r.flags&8 != 0 {
+		o.NetworkSeed = new(r.netSeed)
+	}
+	if r.flags&16 != 0 {
+		o.InitSeed = new(r.initSeed)
+	}
+	if r.flags&^31 != 0 {
 		return o, checkpointError("unknown header flags %#x", r.flags)
 	}
 	if o.WeightMode != WeightDense && o.WeightMode != WeightSparse {

@@ -3,372 +3,359 @@ package binarynet
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
-// Indices of the two unit types in the 2x2 matrices of ClusteredParams and
-// ClusterMatrices, which are indexed [post type][pre type].
+// Indices of the two cell types in the 2x2 matrices of ClusterMatrices,
+// which are indexed [post type][pre type].
 const (
 	TypeE = 0 // excitatory
 	TypeI = 1 // inhibitory
 )
 
-// ClusteredParams describes a clustered excitatory/inhibitory network in
-// the style of Rost, Deger & Nawrot (2018): Q excitatory clusters of NE
-// units and Q inhibitory clusters of NI units, in which the connections
-// inside a cluster (and between the E and I cluster of the same index) are
-// stronger or denser than those between clusters. With suitable parameters
-// the clusters take turns being active ("winnerless competition").
+// ConnectionType selects the synapse rule of every block of a clustered
+// network.
+type ConnectionType int
+
+const (
+	// ConnectBernoulli connects each pair with the block's probability
+	// (PairwiseBernoulliSynapse; a probability above 1 means layers).
+	ConnectBernoulli ConnectionType = iota
+	// ConnectPoisson draws a Poisson number of connections per pair with
+	// the block's probability as its mean (PoissonSynapse).
+	ConnectPoisson
+	// ConnectFixedIndegree gives every unit round(p x pre cluster size)
+	// inputs from each pre cluster (FixedIndegreeSynapse).
+	ConnectFixedIndegree
+)
+
+// String returns "bernoulli", "poisson" or "fixed-indegree", the
+// toolkit's spelling.
+func (c ConnectionType) String() string {
+	switch c {
+	case ConnectBernoulli:
+		return "bernoulli"
+	case ConnectPoisson:
+		return "poisson"
+	case ConnectFixedIndegree:
+		return "fixed-indegree"
+	}
+	return fmt.Sprintf("ConnectionType(%d)", int(c))
+}
+
+// ParseConnectionType reads "bernoulli", "poisson" or "fixed-indegree"
+// (also "fixed_indegree"), in any case. An unknown name is an error naming
+// the key connection_type.
+func ParseConnectionType(s string) (ConnectionType, error) {
+	switch strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", "-") {
+	case "bernoulli":
+		return ConnectBernoulli, nil
+	case "poisson":
+		return ConnectPoisson, nil
+	case "fixed-indegree":
+		return ConnectFixedIndegree, nil
+	}
+	return 0, paramError("connection_type", fmt.Sprintf("%q", s), `must be "bernoulli", "poisson" or "fixed-indegree"`)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (c ConnectionType) MarshalText() ([]byte, error) {
+	if c < ConnectBernoulli || c > ConnectFixedIndegree {
+		return nil, paramError("connection_type", int(c), "is not a connection type")
+	}
+	return []byte(c.String()), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler with
+// ParseConnectionType.
+func (c *ConnectionType) UnmarshalText(b []byte) error {
+	v, err := ParseConnectionType(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
+// ClusteredParams describes the clustered E/I model of the research
+// toolkit that the Python module serves (section 2 of its facts): N_E
+// excitatory and N_I inhibitory units split into Q equal clusters, E
+// cluster k and I cluster k forming cluster k. Clustering of strength
+// R_E+ (and R_I+ = 1 + R_j (R_E+ - 1) for every block that involves I
+// units) is put into the connection probabilities, the weights, or both,
+// as kappa mixes them: kappa = 0 is pure probability clustering, kappa = 1
+// pure weight clustering.
 //
-// All 2x2 matrices are indexed [post type][pre type] with TypeE = 0 and
-// TypeI = 1, so P[TypeE][TypeI] ("EI") is the probability of a connection
-// from an I unit onto an E unit.
-//
-// ReferenceClusteredParams returns the example parameters of the Python
-// module's clustered-network code. The JSON names of the fields follow the
-// notation of the model (N_E, p_E_plus, R_j, ...).
+// Start from DefaultClusteredParams, which holds the toolkit's values for
+// absent keys, and set REPlus, which has no default. The JSON names of the
+// fields are the toolkit's YAML keys, and error messages use them.
 type ClusteredParams struct {
-	// Q is the number of clusters of each type, Q >= 1.
-	Q int `json:"Q"`
-	// NE and NI are the numbers of units per excitatory and per inhibitory
-	// cluster; each must be >= 1.
+	// NE and NI are the total numbers of E and I units (N_E, N_I); each
+	// must be a positive multiple of Q. Defaults 8000 and 2000.
 	NE int `json:"N_E"`
 	NI int `json:"N_I"`
-
-	// P holds the baseline connection probabilities [[EE, EI], [IE, II]].
-	// Each must be in (0, 1]: they enter the balanced weights as divisors.
-	P [2][2]float64 `json:"p"`
-	// G is the relative strength of inhibition, g >= 0: the total
-	// inhibitory weight onto a unit is g times the excitatory one. Zero
-	// means no inhibition.
+	// Q is the number of clusters, Q >= 1. Default 20.
+	Q int `json:"Q"`
+	// VTh is the threshold theta of every unit before the external drive
+	// is folded in (V_th), finite. Default 1.
+	VTh float64 `json:"V_th"`
+	// G is the relative strength of inhibition onto E units (g), finite.
+	// It enters j_EI only. Default 1.2.
 	G float64 `json:"g"`
-
-	// ThresholdE and ThresholdI are the thresholds of the E and I units.
-	// They must be positive and finite. They also set the scale of the
-	// balanced weights (see ClusterMatrices.J).
-	ThresholdE float64 `json:"threshold_E"`
-	ThresholdI float64 `json:"threshold_I"`
-	// TauE and TauI are the update time constants of the E and I units, in
-	// the relative units of BinaryNeuronPopulation.Tau. Zero means 10 for
-	// TauE and 5 for TauI (faster inhibition, as in the benchmark
-	// scenarios).
-	TauE float64 `json:"tau_E"`
-	TauI float64 `json:"tau_I"`
-
-	// JEPlus is the weight clustering factor J_E+ of E units within their
-	// own cluster, in (0, Q]. Zero means 1: no weight clustering.
-	JEPlus float64 `json:"J_E_plus"`
-	// PEPlus is the probability clustering factor p_E+, in (0, Q]. Zero
-	// means 1: no probability clustering. Weight and probability clustering
-	// may be combined; their factors act independently.
-	PEPlus float64 `json:"p_E_plus"`
-	// RJ is the ratio R_j in [0, 1] that sets how strongly the inhibitory
-	// connections follow the clustering: J_I+ = 1 + RJ (J_E+ - 1), and the
-	// same for p. Zero means unclustered inhibition.
-	RJ float64 `json:"R_j"`
-
-	// Drive is the weight of the one background unit (a BackgroundActivity
-	// with activity 1) onto every E and I unit: a constant input added to
-	// every field, so a unit becomes active when its recurrent input
-	// exceeds its threshold minus Drive. The reference example uses 1. Zero
-	// leaves the background unit in the network without effect, which is
-	// what the Python module effectively simulated, since its background
-	// units never reached the network state.
-	//
-	// With the balanced weights of ClusterMatrices one excitatory weight
-	// is larger than the threshold (J_EE = 3.5 ThresholdE in the reference
-	// example) and the recurrent input fluctuates by tens of thresholds,
-	// so Drive and the thresholds move the dynamics little: in the
-	// reference network a drive of 0, 1 or 10 gives about the same rates.
-	// G, the clustering factors and the cluster sizes shape them.
-	Drive float64 `json:"drive"`
+	// P0EE, P0IE, P0EI and P0II are the base connection probabilities,
+	// [post][pre]: P0EI is I onto E (p0_ei). Each must be in (0, 1].
+	// Default 0.3 each.
+	P0EE float64 `json:"p0_ee"`
+	P0IE float64 `json:"p0_ie"`
+	P0EI float64 `json:"p0_ei"`
+	P0II float64 `json:"p0_ii"`
+	// TauE is the update time constant of E units (tau_e), positive and
+	// finite, in ms of the time axis (see Network.StepDuration). Default
+	// 10.
+	TauE float64 `json:"tau_e"`
+	// TauI is the update time constant of I units (tau_i). Nil means
+	// TauE / 2; a given value must be positive and finite.
+	TauI *float64 `json:"tau_i,omitempty"`
+	// REPlus is the clustering strength R_E+ of E (R_Eplus). It has no
+	// default: nil is an error. Values below 0 are clipped to 0, as the
+	// toolkit does; it must be at most Q when Q > 1, so that the factor
+	// (Q - R)/(Q - 1) between clusters is not negative.
+	REPlus *float64 `json:"R_Eplus"`
+	// Rj is the fraction R_j of the E clustering given to I:
+	// R_I+ = 1 + R_j (R_E+ - 1), which must then be at most Q when Q > 1.
+	// Default 0.75.
+	Rj float64 `json:"R_j"`
+	// Kappa mixes wiring and weights, in [0, 1]: 0 puts the clustering
+	// into the probabilities only, 1 into the weights only. Default 0, the
+	// toolkit's value when the key is absent (its default configuration
+	// file sets 1).
+	Kappa float64 `json:"kappa"`
+	// ConnectionType is the synapse rule of every block. Default
+	// bernoulli, the toolkit's value when the key is absent (its default
+	// configuration file sets poisson).
+	ConnectionType ConnectionType `json:"connection_type"`
+	// Multapses allows several connections per pair for fixed-indegree
+	// blocks (inputs drawn with replacement); false draws distinct
+	// inputs. Other connection types ignore it. Default true.
+	Multapses bool `json:"multapses"`
+	// MX is the external rate m_X, finite, folded into the thresholds:
+	// theta_E = V_th - m_X J_EX and theta_I = V_th - m_X J_IX with
+	// J_EX = sqrt(p0_ee N_E) and J_IX = 0.8 J_EX. Default 0.03.
+	MX float64 `json:"m_X"`
+	// InitialActivity sets the initial states per population (the
+	// toolkit's initial_activity). Nil leaves every population at the
+	// engine's default, Bernoulli 0.2.
+	InitialActivity *InitialActivity `json:"initial_activity,omitempty"`
+	// PopulationRateInit, when not nil, redraws the initial states of
+	// every population, Bernoulli with this probability: one value for
+	// all populations or 2Q values in the order E0..E(Q-1), I0..I(Q-1),
+	// each in [0, 1] (the toolkit's binary.population_rate_init, whose
+	// pipeline default is 0.1). It overrides InitialActivity. Default nil.
+	PopulationRateInit []float64 `json:"population_rate_init,omitempty"`
 }
 
-// ReferenceClusteredParams returns the example parameters of the clustered
-// network code that accompanies the Python module: Q = 20 clusters of
-// NE = 200 excitatory and NI = 50 inhibitory units (5,000 units and one
-// background unit), p = 0.1 for all four blocks, g = 1.2, thresholds 1,
-// probability clustering with p_E+ = 6 and R_j = 0.75, and a drive of 1.
-// Taus take their defaults, 10 (E) and 5 (I).
-func ReferenceClusteredParams() ClusteredParams {
+// DefaultClusteredParams returns the toolkit's parameters for absent keys:
+// N_E = 8000, N_I = 2000, Q = 20, V_th = 1, g = 1.2, p0 = 0.3 for all
+// four blocks, tau_e = 10 (tau_i = tau_e/2), R_j = 0.75, kappa = 0,
+// bernoulli connections with multapses, m_X = 0.03, no initial_activity
+// and no population_rate_init. REPlus is nil and must be set.
+func DefaultClusteredParams() ClusteredParams {
 	return ClusteredParams{
-		Q: 20, NE: 200, NI: 50,
-		P:          [2][2]float64{{0.1, 0.1}, {0.1, 0.1}},
-		G:          1.2,
-		ThresholdE: 1, ThresholdI: 1,
-		PEPlus: 6, RJ: 0.75,
-		Drive: 1,
+		NE: 8000, NI: 2000, Q: 20,
+		VTh: 1, G: 1.2,
+		P0EE: 0.3, P0IE: 0.3, P0EI: 0.3, P0II: 0.3,
+		TauE: 10, Rj: 0.75,
+		ConnectionType: ConnectBernoulli, Multapses: true,
+		MX: 0.03,
 	}
 }
 
-// ClusterMatrices are the block parameters of a clustered network, all
-// indexed [post type][pre type] = [[EE, EI], [IE, II]].
-type ClusterMatrices struct {
-	// J holds the balanced weights of the unclustered network. With
-	// n_E = NE/(NE+NI) and n_I = NI/(NE+NI):
-	//
-	//	J_EE = ThresholdE / sqrt(p_EE n_E)
-	//	J_EI = -g J_EE p_EE n_E / (p_EI n_I)
-	//	J_IE = ThresholdI / sqrt(p_IE n_E)
-	//	J_II = -g J_IE p_IE n_E / (p_II n_I)
-	//
-	// so that the inhibitory input onto each type is g times the
-	// excitatory one when E and I units are equally active. J_EI uses p_EI,
-	// the probability of the I-to-E connections it weights; the Python
-	// module's clustered code divides by p_IE there, which gives the same
-	// value whenever p_EI = p_IE, as in all its examples.
-	J [2][2]float64 `json:"J"`
-	// JPlus and JMinus are the weights within a cluster (pre and post
-	// cluster have the same index) and between clusters.
-	JPlus  [2][2]float64 `json:"J_plus"`
-	JMinus [2][2]float64 `json:"J_minus"`
-	// PPlus and PMinus are the connection probabilities within and between
-	// clusters.
-	PPlus  [2][2]float64 `json:"p_plus"`
-	PMinus [2][2]float64 `json:"p_minus"`
+// tauI returns the I time constant: TauI, or TauE/2 when it is nil.
+func (p *ClusteredParams) tauI() float64 {
+	if p.TauI != nil {
+		return *p.TauI
+	}
+	return p.TauE / 2
 }
 
-// ClusterFactors returns the clustering factors for a factor eplus (J_E+
-// or p_E+), the ratio rj (R_j) and q clusters:
-//
-//	ePlus = eplus,  eMinus = (q - ePlus) / (q - 1)
-//	iPlus = 1 + rj (eplus - 1),  iMinus = (q - iPlus) / (q - 1)
-//
-// The minus factors keep the total input of a unit what it is without
-// clustering: plus + (q-1) minus = q. For q = 1 there are no connections
-// between clusters and both minus factors are 1.
-func ClusterFactors(eplus, rj float64, q int) (ePlus, eMinus, iPlus, iMinus float64) {
-	ePlus = eplus
-	iPlus = 1 + rj*(eplus-1)
-	eMinus, iMinus = 1, 1
-	if q > 1 {
-		qf := float64(q)
-		eMinus = (qf - ePlus) / (qf - 1)
-		iMinus = (qf - iPlus) / (qf - 1)
-	}
-	return ePlus, eMinus, iPlus, iMinus
+// P0 returns the base probabilities as a matrix [[EE, EI], [IE, II]]
+// indexed [post type][pre type].
+func (p *ClusteredParams) P0() [2][2]float64 {
+	return [2][2]float64{{p.P0EE, p.P0EI}, {p.P0IE, p.P0II}}
 }
 
-// withDefaults returns p with zero fields replaced by their defaults.
-func (p ClusteredParams) withDefaults() ClusteredParams {
-	if p.TauE == 0 {
-		p.TauE = 10
-	}
-	if p.TauI == 0 {
-		p.TauI = 5
-	}
-	if p.JEPlus == 0 {
-		p.JEPlus = 1
-	}
-	if p.PEPlus == 0 {
-		p.PEPlus = 1
-	}
-	return p
-}
-
-// validate checks p after defaults are applied.
-func (p ClusteredParams) validate() error {
+// Validate checks every parameter and returns an error wrapping
+// ErrInvalidParameter that names the first invalid one by its toolkit key
+// (e.g. "R_Eplus") and gives its value.
+func (p ClusteredParams) Validate() error {
 	if p.Q < 1 {
-		return paramError("clustered Q", p.Q, "must be >= 1")
+		return paramError("Q", p.Q, "must be >= 1")
 	}
-	if p.NE < 1 {
-		return paramError("clustered NE", p.NE, "must be >= 1")
-	}
-	if p.NI < 1 {
-		return paramError("clustered NI", p.NI, "must be >= 1")
-	}
-	if total := float64(p.Q)*(float64(p.NE)+float64(p.NI)) + 1; total > maxUnits {
-		return paramError("clustered network size Q*(NE+NI)+1", total, fmt.Sprintf("must be <= %d", maxUnits))
-	}
-	names := [2][2]string{{"EE", "EI"}, {"IE", "II"}}
-	for post := range 2 {
-		for pre := range 2 {
-			if v := p.P[post][pre]; !(v > 0 && v <= 1) {
-				return paramError("clustered P["+names[post][pre]+"]", v, "must be in (0, 1]")
-			}
-		}
-	}
-	finite := func(name string, v float64, ok bool, reason string) error {
-		if math.IsNaN(v) || math.IsInf(v, 0) || !ok {
-			return paramError("clustered "+name, v, reason)
-		}
-		return nil
-	}
-	q := float64(p.Q)
 	for _, c := range []struct {
-		name   string
+		key string
+		n   int
+	}{{"N_E", p.NE}, {"N_I", p.NI}} {
+		if c.n < 1 {
+			return paramError(c.key, c.n, "must be >= 1")
+		}
+		if c.n%p.Q != 0 {
+			return paramError(c.key, c.n, fmt.Sprintf("must be divisible by Q=%d (equal clusters)", p.Q))
+		}
+	}
+	if total := p.NE + p.NI; total > maxUnits || total < 0 {
+		return paramError("N_E + N_I", float64(p.NE)+float64(p.NI), fmt.Sprintf("must be <= %d units", maxUnits))
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if p.REPlus == nil {
+		return paramError("R_Eplus", nil, "must be set (it has no default; the toolkit's figures use 7.25 or 8)")
+	}
+	tauI := p.tauI()
+	for _, c := range []struct {
+		key    string
 		v      float64
 		ok     bool
 		reason string
 	}{
-		{"G", p.G, p.G >= 0, "must be >= 0 and finite"},
-		{"ThresholdE", p.ThresholdE, p.ThresholdE > 0, "must be positive and finite"},
-		{"ThresholdI", p.ThresholdI, p.ThresholdI > 0, "must be positive and finite"},
-		{"TauE", p.TauE, p.TauE > 0, "must be positive and finite"},
-		{"TauI", p.TauI, p.TauI > 0, "must be positive and finite"},
-		{"JEPlus", p.JEPlus, p.JEPlus > 0 && p.JEPlus <= q, fmt.Sprintf("must be in (0, Q=%d]", p.Q)},
-		{"PEPlus", p.PEPlus, p.PEPlus > 0 && p.PEPlus <= q, fmt.Sprintf("must be in (0, Q=%d]", p.Q)},
-		{"RJ", p.RJ, p.RJ >= 0 && p.RJ <= 1, "must be in [0, 1]"},
-		{"Drive", p.Drive, true, "must be finite"},
+		{"V_th", p.VTh, finite(p.VTh), "must be finite"},
+		{"g", p.G, finite(p.G), "must be finite"},
+		{"p0_ee", p.P0EE, p.P0EE > 0 && p.P0EE <= 1, "must be in (0, 1]"},
+		{"p0_ie", p.P0IE, p.P0IE > 0 && p.P0IE <= 1, "must be in (0, 1]"},
+		{"p0_ei", p.P0EI, p.P0EI > 0 && p.P0EI <= 1, "must be in (0, 1]"},
+		{"p0_ii", p.P0II, p.P0II > 0 && p.P0II <= 1, "must be in (0, 1]"},
+		{"tau_e", p.TauE, p.TauE > 0 && finite(p.TauE), "must be positive and finite"},
+		{"tau_i", tauI, tauI > 0 && finite(tauI), "must be positive and finite"},
+		{"R_Eplus", *p.REPlus, finite(*p.REPlus), "must be finite"},
+		{"R_j", p.Rj, finite(p.Rj), "must be finite"},
+		{"kappa", p.Kappa, p.Kappa >= 0 && p.Kappa <= 1, "must be in [0, 1]"},
+		{"m_X", p.MX, finite(p.MX), "must be finite"},
 	} {
-		if err := finite(c.name, c.v, c.ok, c.reason); err != nil {
+		if !c.ok {
+			return paramError(c.key, c.v, c.reason)
+		}
+	}
+	switch p.ConnectionType {
+	case ConnectBernoulli, ConnectPoisson, ConnectFixedIndegree:
+	default:
+		return paramError("connection_type", int(p.ConnectionType), "must be bernoulli, poisson or fixed-indegree")
+	}
+	if p.Q > 1 {
+		q := float64(p.Q)
+		if r := max(*p.REPlus, 0); r > q {
+			return paramError("R_Eplus", *p.REPlus, fmt.Sprintf("must be <= Q=%d: the factor (Q-R)/(Q-1) between clusters would be negative", p.Q))
+		}
+		if r := max(p.rIPlus(), 0); r > q {
+			return paramError("R_j", p.Rj, fmt.Sprintf("gives R_I+ = 1 + R_j (R_Eplus - 1) = %g, must give at most Q=%d", r, p.Q))
+		}
+	}
+	if p.InitialActivity != nil {
+		if err := p.InitialActivity.validate(p.Q); err != nil {
 			return err
+		}
+	}
+	if v := p.PopulationRateInit; v != nil {
+		if len(v) != 1 && len(v) != 2*p.Q {
+			return paramError("population_rate_init", fmt.Sprint(v), fmt.Sprintf("must hold 1 or 2Q=%d values, has %d", 2*p.Q, len(v)))
+		}
+		for i, r := range v {
+			if !(r >= 0 && r <= 1) {
+				return paramError(fmt.Sprintf("population_rate_init[%d]", i), r, "must be in [0, 1]")
+			}
 		}
 	}
 	return nil
 }
 
-// Matrices returns the balanced weights and the within- and between-cluster
-// weights and probabilities of the network p describes, after applying
-// the defaults of zero fields. It returns an error for invalid parameters.
+// rIPlus returns R_I+ = 1 + R_j (R_E+ - 1); REPlus must be set.
+func (p *ClusteredParams) rIPlus() float64 { return 1 + p.Rj*(*p.REPlus-1) }
+
+// MixingFactors returns the factors by which the clustering strength r
+// multiplies the base probability and weight of a block, inside a
+// cluster (pIn, wIn) and between clusters (pOut, wOut), for kappa in
+// [0, 1] and q clusters. With r clipped below at 0:
 //
-// Weight clustering with (J_E+, R_j) multiplies the weights:
+//	pIn = r^(1-kappa)   pOut = ((q-r)/(q-1))^(1-kappa)
+//	wIn = r^kappa       wOut = ((q-r)/(q-1))^kappa
 //
-//	JPlus  = J * [[J_E+, J_I+], [J_I+, J_I+]]
-//	JMinus = J * [[J_E-, J_I-], [J_I-, J_I-]]
-//
-// element by element, with the factors of ClusterFactors. Probability
-// clustering with (p_E+, R_j) multiplies P in the same way. A probability
-// above 1 follows the convention of PairwiseBernoulliSynapse (independent
-// layers).
+// For q = 1 the between-cluster factors equal the inside ones (there are
+// no blocks between clusters). A factor 0^0 is 1.
+func MixingFactors(r, kappa float64, q int) (pIn, pOut, wIn, wOut float64) {
+	r = max(r, 0)
+	pIn, wIn = math.Pow(r, 1-kappa), math.Pow(r, kappa)
+	if q <= 1 {
+		return pIn, pIn, wIn, wIn
+	}
+	out := (float64(q) - r) / float64(q-1)
+	return pIn, math.Pow(out, 1-kappa), wIn, math.Pow(out, kappa)
+}
+
+// ClusterMatrices are the block parameters of a clustered network, the 2x2
+// matrices indexed [post type][pre type] = [[EE, EI], [IE, II]].
+type ClusterMatrices struct {
+	// J holds the base weights. With N = N_E + N_I, n_E = N_E/N and
+	// n_I = N_I/N:
+	//
+	//	j_EE = V_th / sqrt(p0_ee n_E) / sqrt(N)
+	//	j_EI = -g j_EE p0_ee n_E / (p0_ei n_I)
+	//	j_IE = V_th / sqrt(p0_ie n_E) / sqrt(N)
+	//	j_II = -j_IE p0_ie n_E / (p0_ii n_I)
+	J [2][2]float64 `json:"J"`
+	// PPlus and JPlus are the probability and weight of the blocks inside
+	// a cluster (pre and post cluster have the same index), PMinus and
+	// JMinus those between clusters: p0 and J times the MixingFactors of
+	// R_E+ for the EE block and of R_I+ for the others.
+	PPlus  [2][2]float64 `json:"p_plus"`
+	PMinus [2][2]float64 `json:"p_minus"`
+	JPlus  [2][2]float64 `json:"j_plus"`
+	JMinus [2][2]float64 `json:"j_minus"`
+	// REPlus and RIPlus are the clustering strengths used, R_E+ clipped
+	// below at 0 and R_I+ = 1 + R_j (R_E+ - 1), also clipped.
+	REPlus float64 `json:"R_Eplus"`
+	RIPlus float64 `json:"R_Iplus"`
+	// JEX = sqrt(p0_ee N_E) and JIX = 0.8 JEX are the weights of the
+	// external drive.
+	JEX float64 `json:"J_EX"`
+	JIX float64 `json:"J_IX"`
+	// ThetaE = V_th - m_X JEX and ThetaI = V_th - m_X JIX are the
+	// thresholds of the E and I units, with the drive folded in.
+	ThetaE float64 `json:"theta_E"`
+	ThetaI float64 `json:"theta_I"`
+}
+
+// Matrices validates p and returns its block parameters.
 func (p ClusteredParams) Matrices() (ClusterMatrices, error) {
-	p = p.withDefaults()
-	if err := p.validate(); err != nil {
+	if err := p.Validate(); err != nil {
 		return ClusterMatrices{}, err
 	}
-	var m ClusterMatrices
-	nE := float64(p.NE) / float64(p.NE+p.NI)
-	nI := float64(p.NI) / float64(p.NE+p.NI)
-	P := p.P
 	const e, i = TypeE, TypeI
-	m.J[e][e] = p.ThresholdE / math.Sqrt(P[e][e]*nE)
-	m.J[e][i] = -p.G * m.J[e][e] * P[e][e] * nE / (P[e][i] * nI)
-	m.J[i][e] = p.ThresholdI / math.Sqrt(P[i][e]*nE)
-	m.J[i][i] = -p.G * m.J[i][e] * P[i][e] * nE / (P[i][i] * nI)
+	var m ClusterMatrices
+	n := float64(p.NE) + float64(p.NI)
+	nE, nI := float64(p.NE)/n, float64(p.NI)/n
+	p0 := p.P0()
+	scale := 1 / math.Sqrt(n)
+	jEE := p.VTh / math.Sqrt(p0[e][e]*nE)
+	jIE := p.VTh / math.Sqrt(p0[i][e]*nE)
+	m.J[e][e] = jEE * scale
+	m.J[e][i] = -p.G * jEE * p0[e][e] * nE / (p0[e][i] * nI) * scale
+	m.J[i][e] = jIE * scale
+	m.J[i][i] = -jIE * p0[i][e] * nE / (p0[i][i] * nI) * scale
 
-	jEp, jEm, jIp, jIm := ClusterFactors(p.JEPlus, p.RJ, p.Q)
-	pEp, pEm, pIp, pIm := ClusterFactors(p.PEPlus, p.RJ, p.Q)
+	m.REPlus, m.RIPlus = max(*p.REPlus, 0), max(p.rIPlus(), 0)
 	for post := range 2 {
 		for pre := range 2 {
-			jp, jm, pp, pm := jIp, jIm, pIp, pIm
+			r := m.RIPlus
 			if post == e && pre == e {
-				jp, jm, pp, pm = jEp, jEm, pEp, pEm
+				r = m.REPlus
 			}
-			m.JPlus[post][pre] = m.J[post][pre] * jp
-			m.JMinus[post][pre] = m.J[post][pre] * jm
-			m.PPlus[post][pre] = P[post][pre] * pp
-			m.PMinus[post][pre] = P[post][pre] * pm
+			pIn, pOut, wIn, wOut := MixingFactors(r, p.Kappa, p.Q)
+			m.PPlus[post][pre] = p0[post][pre] * pIn
+			m.PMinus[post][pre] = p0[post][pre] * pOut
+			m.JPlus[post][pre] = m.J[post][pre] * wIn
+			m.JMinus[post][pre] = m.J[post][pre] * wOut
 		}
 	}
+	m.JEX = math.Sqrt(p0[e][e] * float64(p.NE))
+	m.JIX = 0.8 * m.JEX
+	m.ThetaE = p.VTh - p.MX*m.JEX
+	m.ThetaI = p.VTh - p.MX*m.JIX
 	return m, nil
-}
-
-// ClusteredLayout tells where the populations of a clustered network are
-// and with which parameters it was built.
-type ClusteredLayout struct {
-	// Params are the parameters used, with the defaults of zero fields
-	// filled in.
-	Params ClusteredParams
-	// Matrices are the block parameters used.
-	Matrices ClusterMatrices
-	// E[k] and I[k] are the populations of E and I cluster k, named "E<k>"
-	// and "I<k>".
-	E, I []*BinaryNeuronPopulation
-	// Background is the background unit, named "background".
-	Background *BackgroundActivity
-	// ERanges[k] and IRanges[k] are the unit ids of E[k] and I[k]:
-	// clusters E0..E(Q-1) come first, then I0..I(Q-1), then the background
-	// unit.
-	ERanges, IRanges []Range
-	// BackgroundRange holds the id of the background unit.
-	BackgroundRange Range
-}
-
-// Ranges returns the ranges of all E clusters followed by all I clusters,
-// the layout's order of populations without the background unit.
-func (l *ClusteredLayout) Ranges() []Range {
-	return append(append([]Range(nil), l.ERanges...), l.IRanges...)
-}
-
-// NewClusteredNetwork builds a clustered E/I network: Q E populations
-// E0..E(Q-1) of NE units with ThresholdE and TauE, then Q I populations
-// I0..I(Q-1) of NI units with ThresholdI and TauI, then one background
-// unit ("background", activity 1, deterministic, Tau = TauE).
-//
-// For each pre type and post type (E or I), pre cluster k and post cluster
-// l, in this order of nesting, one PairwiseBernoulliSynapse connects the
-// two populations with PPlus and JPlus of ClusterMatrices when k == l and
-// PMinus and JMinus otherwise. Then one AllToAllSynapse of weight Drive
-// connects the background unit onto each E and I population. Initial
-// states are those of BinaryNeuronPopulation (active with probability
-// 0.2).
-//
-// The network is returned ready to initialize: call Initialize with the
-// Options of your choice (seed, weight mode). Populations and synapses
-// added before that, for example a stimulus, come after those of the
-// layout and leave its ranges valid.
-func NewClusteredNetwork(name string, p ClusteredParams) (*Network, *ClusteredLayout, error) {
-	m, err := p.Matrices()
-	if err != nil {
-		return nil, nil, err
-	}
-	p = p.withDefaults()
-	l := &ClusteredLayout{
-		Params:   p,
-		Matrices: m,
-		E:        make([]*BinaryNeuronPopulation, p.Q),
-		I:        make([]*BinaryNeuronPopulation, p.Q),
-		ERanges:  make([]Range, p.Q),
-		IRanges:  make([]Range, p.Q),
-	}
-	nw := NewNetwork(name)
-	start := 0
-	add := func(pop *BinaryNeuronPopulation) (Range, error) {
-		if err := nw.AddPopulation(pop); err != nil {
-			return Range{}, err
-		}
-		start += pop.N
-		return Range{start - pop.N, start}, nil
-	}
-	for k := range p.Q {
-		l.E[k] = &BinaryNeuronPopulation{Name: fmt.Sprintf("E%d", k), N: p.NE, Threshold: p.ThresholdE, Tau: p.TauE}
-		if l.ERanges[k], err = add(l.E[k]); err != nil {
-			return nil, nil, err
-		}
-	}
-	for k := range p.Q {
-		l.I[k] = &BinaryNeuronPopulation{Name: fmt.Sprintf("I%d", k), N: p.NI, Threshold: p.ThresholdI, Tau: p.TauI}
-		if l.IRanges[k], err = add(l.I[k]); err != nil {
-			return nil, nil, err
-		}
-	}
-	l.Background = &BackgroundActivity{Name: "background", N: 1, Tau: p.TauE, Activity: 1}
-	if err := nw.AddPopulation(l.Background); err != nil {
-		return nil, nil, err
-	}
-	l.BackgroundRange = Range{start, start + 1}
-
-	byType := [2][]*BinaryNeuronPopulation{l.E, l.I}
-	for pre := range 2 {
-		for post := range 2 {
-			for k := range p.Q {
-				for q := range p.Q {
-					prob, j := m.PMinus[post][pre], m.JMinus[post][pre]
-					if k == q {
-						prob, j = m.PPlus[post][pre], m.JPlus[post][pre]
-					}
-					if err := nw.AddSynapse(NewPairwiseBernoulliSynapse(byType[pre][k], byType[post][q], prob, j)); err != nil {
-						return nil, nil, err
-					}
-				}
-			}
-		}
-	}
-	for post := range 2 {
-		for _, pop := range byType[post] {
-			if err := nw.AddSynapse(NewAllToAllSynapse(l.Background, pop, p.Drive)); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
-	return nw, l, nil
 }

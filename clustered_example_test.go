@@ -7,53 +7,59 @@ import (
 	"github.com/binarynet/binarynet"
 )
 
-// The clustering factors of the Python module's example: p_E+ = 6 and
-// R_j = 0.75 with Q = 20 clusters. The minus factors keep each unit's
-// total input: 6 + 19 * 0.737 = 20.
-func ExampleClusterFactors() {
-	ePlus, eMinus, iPlus, iMinus := binarynet.ClusterFactors(6, 0.75, 20)
-	fmt.Printf("E: plus %.3f, minus %.3f\n", ePlus, eMinus)
-	fmt.Printf("I: plus %.3f, minus %.3f\n", iPlus, iMinus)
+// The mixing factors of a clustering strength R = 4 in Q = 10 clusters:
+// kappa = 0 puts all of it into the probabilities, kappa = 1 into the
+// weights; in between each gets a power of it.
+func ExampleMixingFactors() {
+	for _, kappa := range []float64{0, 0.5, 1} {
+		pIn, pOut, wIn, wOut := binarynet.MixingFactors(4, kappa, 10)
+		fmt.Printf("kappa %.1f: p x %.3f / %.3f, j x %.3f / %.3f\n", kappa, pIn, pOut, wIn, wOut)
+	}
 	// Output:
-	// E: plus 6.000, minus 0.737
-	// I: plus 4.750, minus 0.803
+	// kappa 0.0: p x 4.000 / 0.667, j x 1.000 / 1.000
+	// kappa 0.5: p x 2.000 / 0.816, j x 2.000 / 0.816
+	// kappa 1.0: p x 1.000 / 1.000, j x 4.000 / 0.667
 }
 
-// The balanced weights and clustered probabilities of the reference
-// example, indexed [post type][pre type].
+// The block parameters of the toolkit's default model with R_Eplus = 7.25
+// and kappa = 0.5, indexed [post type][pre type].
 func ExampleClusteredParams_Matrices() {
-	m, err := binarynet.ReferenceClusteredParams().Matrices()
+	p := binarynet.DefaultClusteredParams()
+	p.REPlus = new(7.25) // no default: it must be set
+	p.Kappa = 0.5
+	m, err := p.Matrices()
 	if err != nil {
 		log.Fatal(err)
 	}
 	e, i := binarynet.TypeE, binarynet.TypeI
-	fmt.Printf("J_EE %.4f  J_EI %.4f  J_IE %.4f  J_II %.4f\n", m.J[e][e], m.J[e][i], m.J[i][e], m.J[i][i])
-	fmt.Printf("p+ EE %.3f  EI %.3f\n", m.PPlus[e][e], m.PPlus[e][i])
-	fmt.Printf("p- EE %.4f  EI %.4f\n", m.PMinus[e][e], m.PMinus[e][i])
+	fmt.Printf("R_I+ %.4f\n", m.RIPlus)
+	fmt.Printf("p+ EE %.4f  EI %.4f   p- EE %.4f  EI %.4f\n", m.PPlus[e][e], m.PPlus[e][i], m.PMinus[e][e], m.PMinus[e][i])
+	fmt.Printf("j+ EE %.5f  EI %.5f   j- EE %.5f  EI %.5f\n", m.JPlus[e][e], m.JPlus[e][i], m.JMinus[e][e], m.JMinus[e][i])
+	fmt.Printf("J_EX %.4f  theta_E %.4f  theta_I %.4f\n", m.JEX, m.ThetaE, m.ThetaI)
 	// Output:
-	// J_EE 3.5355  J_EI -16.9706  J_IE 3.5355  J_II -16.9706
-	// p+ EE 0.600  EI 0.475
-	// p- EE 0.0737  EI 0.0803
+	// R_I+ 5.6875
+	// p+ EE 0.8078  EI 0.7155   p- EE 0.2458  EI 0.2604
+	// j+ EE 0.05496  EI -0.23367   j- EE 0.01672  EI -0.08504
+	// J_EX 48.9898  theta_E -0.4697  theta_I -0.1758
 }
 
-// Build a small clustered network, run it with a diff log, and find which
+// Build and run a small clustered network with a diff log, and find which
 // excitatory cluster leads over time.
 func ExampleNewClusteredNetwork() {
-	p := binarynet.ReferenceClusteredParams()
-	p.Q, p.NE, p.NI = 4, 40, 10 // 201 units
-	p.PEPlus = 3                // at most Q
-	nw, layout, err := binarynet.NewClusteredNetwork("demo", p)
+	p := binarynet.DefaultClusteredParams()
+	p.NE, p.NI, p.Q = 400, 100, 5 // 80 E and 20 I units per cluster
+	p.REPlus = new(3.0)
+	p.ConnectionType = binarynet.ConnectFixedIndegree
+	nw, layout, err := binarynet.NewClusteredNetwork("demo", p, binarynet.Options{Seed: 1})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("units:", nw.N())
 	fmt.Println("E clusters:", layout.ERanges)
 	fmt.Println("I clusters:", layout.IRanges)
-	fmt.Println("background:", layout.BackgroundRange)
+	last := layout.Populations[len(layout.Populations)-1]
+	fmt.Println("last population:", last.Population.Name, last.CellType, last.Cluster)
 
-	if err := nw.Initialize(binarynet.Options{Seed: 1}); err != nil {
-		log.Fatal(err)
-	}
 	initial, _ := nw.State(nil)
 	steps := 100 * nw.N() // 100 sweeps
 	if err := nw.EnableDiffLogging(steps); err != nil {
@@ -73,10 +79,10 @@ func ExampleNewClusteredNetwork() {
 	}
 	fmt.Println("samples:", stats.Samples)
 	// Output:
-	// units: 201
-	// E clusters: [{0 40} {40 80} {80 120} {120 160}]
-	// I clusters: [{160 170} {170 180} {180 190} {190 200}]
-	// background: {200 201}
+	// units: 500
+	// E clusters: [{0 80} {80 160} {160 240} {240 320} {320 400}]
+	// I clusters: [{400 420} {420 440} {440 460} {460 480} {480 500}]
+	// last population: I4 I 4
 	// samples: 100
 }
 

@@ -19,7 +19,8 @@ type block struct {
 	rule               synapseRule
 	preStart, preEnd   int
 	postStart, postEnd int
-	exclude            bool // population onto itself without autapses
+	exclude            bool // population onto itself, drawing from the other units (AutapseExcludeSelf)
+	dropSelf           bool // population onto itself, deleting self-connections after drawing (AutapseDeleteSelf)
 }
 
 // layout is the synapse blocks of a network and what Initialize derives
@@ -76,6 +77,9 @@ func sampleRows(blocks []block, samplers []rowSampler, seed uint64, lo, hi int, 
 					continue
 				}
 				buf = a.s.row(buf[:0], r-a.b.postStart, a.src)
+				if a.b.dropSelf {
+					buf = dropSelf(buf, r-a.b.postStart)
+				}
 				if len(buf) > 0 {
 					visit(r, buf, a.b.preStart, a.b.rule.weight(), a.i)
 				}

@@ -18,9 +18,10 @@
 // own rule. When the state changes by delta = ±1, the unit's outgoing
 // column delta*W[:, unit] is added to h.
 //
-// NewClusteredNetwork builds clustered E/I networks (Rost, Deger & Nawrot
-// 2018) from ClusteredParams, and Leaders measures how their clusters take
-// turns being active. The subpackage npz saves recordings in NumPy's
+// NewClusteredNetwork builds the clustered E/I model of the research
+// toolkit that the Python module serves (wiring-weight mixing kappa,
+// R_E+, R_j, with its YAML keys) from ClusteredParams, and Leaders
+// measures how its clusters take turns being active. The subpackage npz saves recordings in NumPy's
 // formats and the subpackage plots draws them; neither is needed to
 // simulate.
 //

@@ -260,9 +260,9 @@ func newGeneratedEngine[T float32 | float64](opts Options, l *layout, state []in
 	n := len(state)
 	var err error
 	if opts.WeightMode == WeightDense {
-		e.dense, err = buildDense[T](l.blocks, n, opts.Workers, opts.Seed)
+		e.dense, err = buildDense[T](l.blocks, n, opts.Workers, opts.networkSeed())
 	} else {
-		e.sparse, err = buildCSC[T](l, n, opts.Workers, opts.Seed, opts.RAMBudgetGB)
+		e.sparse, err = buildCSC[T](l, n, opts.Workers, opts.networkSeed(), opts.RAMBudgetGB)
 	}
 	if err != nil {
 		return nil, err

@@ -144,7 +144,7 @@ func (nw *Network) Initialize(opts Options) error {
 	if n == 0 {
 		return paramError("network size", 0, "must have at least one unit (add populations first)")
 	}
-	lay, err := nw.layout(specs, starts, opts.Autapse)
+	lay, err := nw.layout(specs, starts, opts.Autapse, opts.AutapseRule)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (nw *Network) Initialize(opts Options) error {
 	}
 	opts.WeightMode = mode
 
-	state, err := initialStates(specs, starts, opts.Seed)
+	state, err := initialStates(specs, starts, opts.initSeed())
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (nw *Network) size() int { return nw.starts[len(nw.starts)-1] }
 
 // layout places every synapse in the network, validates its rule, and
 // derives what the build needs from the blocks (see layout).
-func (nw *Network) layout(specs []popSpec, starts []int, autapse bool) (*layout, error) {
+func (nw *Network) layout(specs []popSpec, starts []int, autapse bool, selfRule AutapseRule) (*layout, error) {
 	blocks := make([]block, len(nw.syns))
 	perBlock := map[[2]int]int{}
 	mayRepeat := false
@@ -243,7 +243,8 @@ func (nw *Network) layout(specs []popSpec, starts []int, autapse bool) (*layout,
 			index: i, rule: rule,
 			preStart: starts[a], preEnd: starts[a+1],
 			postStart: starts[b], postEnd: starts[b+1],
-			exclude: a == b && !autapse,
+			exclude:  a == b && !autapse && selfRule == AutapseExcludeSelf,
+			dropSelf: a == b && !autapse && selfRule == AutapseDeleteSelf,
 		}
 		if _, err := rule.newSampler(specs[a].n, blocks[i].exclude); err != nil {
 			return nil, fmt.Errorf("synapse %d (%s -> %s): %w", i, specs[a].name, specs[b].name, err)

@@ -89,6 +89,34 @@ type Options struct {
 	// Workers is the number of goroutines that sample connectivity. Zero
 	// means runtime.GOMAXPROCS(0). The result does not depend on it.
 	Workers int
+	// AutapseRule chooses how a population's synapses onto itself avoid
+	// autapses when Autapse is false. The zero value, AutapseExcludeSelf,
+	// draws from the other units only; AutapseDeleteSelf is the Python
+	// module's rule.
+	AutapseRule AutapseRule
+	// NetworkSeed, when not nil, seeds the connectivity instead of Seed,
+	// and InitSeed the initial states: one network can then be run from
+	// several initial states, or one initial state on several networks.
+	// Nil means Seed, whose streams for connectivity, initial states and
+	// dynamics are independent of each other already.
+	NetworkSeed *uint64
+	InitSeed    *uint64
+}
+
+// networkSeed returns the seed of the connectivity streams.
+func (o *Options) networkSeed() uint64 {
+	if o.NetworkSeed != nil {
+		return *o.NetworkSeed
+	}
+	return o.Seed
+}
+
+// initSeed returns the seed of the initial-state streams.
+func (o *Options) initSeed() uint64 {
+	if o.InitSeed != nil {
+		return *o.InitSeed
+	}
+	return o.Seed
 }
 
 func checkOptions(o *Options) error {
@@ -107,6 +135,9 @@ func checkOptions(o *Options) error {
 	}
 	if o.RAMBudgetGB == 0 {
 		o.RAMBudgetGB = DefaultRAMBudgetGB
+	}
+	if o.AutapseRule != AutapseExcludeSelf && o.AutapseRule != AutapseDeleteSelf {
+		return paramError("autapse rule", int(o.AutapseRule), "must be AutapseExcludeSelf or AutapseDeleteSelf")
 	}
 	if o.Workers < 0 {
 		return paramError("workers", o.Workers, "must be >= 0")

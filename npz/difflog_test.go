@@ -63,14 +63,10 @@ func TestDiffLogRoundTrip(t *testing.T) {
 // to a file and checks that the loaded log replays to the same states.
 func TestDiffLogFromNetwork(t *testing.T) {
 	t.Parallel()
-	nw, l, err := binarynet.NewClusteredNetwork("rec", binarynet.ClusteredParams{
-		Q: 3, NE: 8, NI: 2, P: [2][2]float64{{0.5, 0.5}, {0.5, 0.5}}, G: 1.2,
-		ThresholdE: 1, ThresholdI: 1, PEPlus: 1.5, RJ: 0.75, Drive: 1,
-	})
+	p := binarynet.DefaultClusteredParams()
+	p.Q, p.NE, p.NI, p.REPlus = 3, 24, 6, new(1.5)
+	nw, l, err := binarynet.NewClusteredNetwork("rec", p, binarynet.Options{Seed: 3})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := nw.Initialize(binarynet.Options{Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
 	initial, _ := nw.State(nil)
@@ -84,8 +80,8 @@ func TestDiffLogFromNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 2*3 + 1; len(rec.Names) != want || rec.Names[0] != "E0" || rec.Names[want-1] != "background" {
-		t.Fatalf("names = %v, want E0..E2, I0..I2, background", rec.Names)
+	if want := 2 * 3; len(rec.Names) != want || rec.Names[0] != "E0" || rec.Names[want-1] != "I2" {
+		t.Fatalf("names = %v, want E0..E2, I0..I2", rec.Names)
 	}
 	if rec.Ranges[3] != l.IRanges[0] {
 		t.Errorf("range of I0 = %v, want %v", rec.Ranges[3], l.IRanges[0])

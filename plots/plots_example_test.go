@@ -13,13 +13,10 @@ import (
 // Draw the raster and the cluster activity of a short run of a small
 // clustered network as PNG images.
 func Example() {
-	p := binarynet.ReferenceClusteredParams()
-	p.Q, p.NE, p.NI, p.PEPlus = 4, 50, 12, 3
-	nw, layout, err := binarynet.NewClusteredNetwork("demo", p)
+	p := binarynet.DefaultClusteredParams()
+	p.Q, p.NE, p.NI, p.REPlus = 4, 200, 48, new(3.0)
+	nw, layout, err := binarynet.NewClusteredNetwork("demo", p, binarynet.Options{Seed: 1})
 	if err != nil {
-		log.Fatal(err)
-	}
-	if err := nw.Initialize(binarynet.Options{Seed: 1}); err != nil {
 		log.Fatal(err)
 	}
 	initial, _ := nw.State(nil)
@@ -47,7 +44,7 @@ func Example() {
 	}
 	// Time in sweeps and in units of tau: each unit is updated once per
 	// tau on average.
-	perTau, err := plots.StepsPerTimeUnit([]int{p.Q * p.NE, p.Q * p.NI, 1}, []float64{layout.E[0].Tau, layout.I[0].Tau, layout.Background.Tau})
+	perTau, err := plots.StepsPerTimeUnit([]int{p.NE, p.NI}, []float64{layout.E[0].Tau, layout.I[0].Tau})
 	if err != nil {
 		log.Fatal(err)
 	}

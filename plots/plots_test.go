@@ -119,13 +119,10 @@ func TestClusterColors(t *testing.T) {
 // state, diff log, population names and ranges.
 func run(t *testing.T) (*binarynet.Network, []int8, binarynet.DiffLog, []string, []binarynet.Range) {
 	t.Helper()
-	p := binarynet.ReferenceClusteredParams()
-	p.Q, p.NE, p.NI, p.PEPlus = 3, 20, 5, 2
-	nw, _, err := binarynet.NewClusteredNetwork("plots", p)
+	p := binarynet.DefaultClusteredParams()
+	p.Q, p.NE, p.NI, p.REPlus = 3, 60, 15, new(2.0)
+	nw, _, err := binarynet.NewClusteredNetwork("plots", p, binarynet.Options{Seed: 2})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := nw.Initialize(binarynet.Options{Seed: 2}); err != nil {
 		t.Fatal(err)
 	}
 	initial, _ := nw.State(nil)
@@ -144,9 +141,8 @@ func run(t *testing.T) (*binarynet.Network, []int8, binarynet.DiffLog, []string,
 			names = append(names, fmt.Sprint(q, k))
 		}
 	}
-	names = append(names, "background")
 	n := 0
-	for _, size := range []int{20, 20, 20, 5, 5, 5, 1} {
+	for _, size := range []int{20, 20, 20, 5, 5, 5} {
 		ranges = append(ranges, binarynet.Range{Start: n, End: n + size})
 		n += size
 	}

@@ -3,66 +3,117 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/binarynet/binarynet"
 )
 
 // clusteredParam is one parameter of binarynet.ClusteredParams as the
-// user names it: on the command line (-Rj) and in a -config file ("R_j").
+// user names it: on the command line (-Rj) and in a -config file ("R_j",
+// the toolkit's key, which the library's errors name too).
 type clusteredParam struct {
 	flag  string // the run command's flag
 	key   string // the JSON key
-	field string // the Go field, as the library's errors name it
 	usage string
-	// zeroDefault marks the fields whose zero value the library replaces
-	// by a default: an explicit zero there must be refused by the
-	// command, or it would silently become the default.
-	zeroDefault bool
-	// ptr returns the field in c: an *int or a *float64. For "p" it is
-	// the EE probability, which the flag copies to all four blocks.
-	ptr func(c *binarynet.ClusteredParams) any
+	// set parses the flag's text into c.
+	set func(c *binarynet.ClusteredParams, s string) error
+}
+
+// setInt and setFloat return setters of an int or float64 field.
+func setInt(field func(c *binarynet.ClusteredParams) *int) func(*binarynet.ClusteredParams, string) error {
+	return func(c *binarynet.ClusteredParams, s string) error {
+		v, err := strconv.Atoi(s)
+		if err != nil {
+			return errors.New("not an integer")
+		}
+		*field(c) = v
+		return nil
+	}
+}
+
+func setFloat(field func(c *binarynet.ClusteredParams) *float64) func(*binarynet.ClusteredParams, string) error {
+	return func(c *binarynet.ClusteredParams, s string) error {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return errors.New("not a number")
+		}
+		*field(c) = v
+		return nil
+	}
 }
 
 // clusteredParams are the parameters of a clustered model, in the order of
 // the flags' documentation.
 var clusteredParams = []clusteredParam{
-	{"Q", "Q", "Q", "number of E and of I clusters", false, func(c *binarynet.ClusteredParams) any { return &c.Q }},
-	{"NE", "N_E", "NE", "units per excitatory cluster", false, func(c *binarynet.ClusteredParams) any { return &c.NE }},
-	{"NI", "N_I", "NI", "units per inhibitory cluster", false, func(c *binarynet.ClusteredParams) any { return &c.NI }},
-	{"p", "p", "P", "connection probability of all four blocks", false, func(c *binarynet.ClusteredParams) any { return &c.P[0][0] }},
-	{"g", "g", "G", "relative inhibition strength g", false, func(c *binarynet.ClusteredParams) any { return &c.G }},
-	{"thetaE", "threshold_E", "ThresholdE", "threshold of the E units", false, func(c *binarynet.ClusteredParams) any { return &c.ThresholdE }},
-	{"thetaI", "threshold_I", "ThresholdI", "threshold of the I units", false, func(c *binarynet.ClusteredParams) any { return &c.ThresholdI }},
-	{"tauE", "tau_E", "TauE", "time constant of the E units (default: the model's, else 10)", true, func(c *binarynet.ClusteredParams) any { return &c.TauE }},
-	{"tauI", "tau_I", "TauI", "time constant of the I units (default: the model's, else 5)", true, func(c *binarynet.ClusteredParams) any { return &c.TauI }},
-	{"JEplus", "J_E_plus", "JEPlus", "weight clustering factor J_E+ (default: the model's, else 1: none)", true, func(c *binarynet.ClusteredParams) any { return &c.JEPlus }},
-	{"pEplus", "p_E_plus", "PEPlus", "probability clustering factor p_E+ (default: the model's, else 1: none)", true, func(c *binarynet.ClusteredParams) any { return &c.PEPlus }},
-	{"Rj", "R_j", "RJ", "inhibitory clustering ratio R_j in [0, 1]", false, func(c *binarynet.ClusteredParams) any { return &c.RJ }},
-	{"drive", "drive", "Drive", "weight of the background unit onto every unit", false, func(c *binarynet.ClusteredParams) any { return &c.Drive }},
+	{"Q", "Q", "number of clusters Q", setInt(func(c *binarynet.ClusteredParams) *int { return &c.Q })},
+	{"NE", "N_E", "total number of excitatory units N_E, a multiple of Q", setInt(func(c *binarynet.ClusteredParams) *int { return &c.NE })},
+	{"NI", "N_I", "total number of inhibitory units N_I, a multiple of Q", setInt(func(c *binarynet.ClusteredParams) *int { return &c.NI })},
+	{"p", "p0_ee", "base connection probability p0 of all four blocks", func(c *binarynet.ClusteredParams, s string) error {
+		var v float64
+		if err := setFloat(func(*binarynet.ClusteredParams) *float64 { return &v })(c, s); err != nil {
+			return err
+		}
+		c.P0EE, c.P0EI, c.P0IE, c.P0II = v, v, v, v
+		return nil
+	}},
+	{"g", "g", "relative inhibition g onto E units", setFloat(func(c *binarynet.ClusteredParams) *float64 { return &c.G })},
+	{"Vth", "V_th", "threshold V_th before the external drive is folded in", setFloat(func(c *binarynet.ClusteredParams) *float64 { return &c.VTh })},
+	{"tauE", "tau_e", "time constant tau_e of the E units", setFloat(func(c *binarynet.ClusteredParams) *float64 { return &c.TauE })},
+	{"tauI", "tau_i", "time constant tau_i of the I units (unset: tau_e/2)", func(c *binarynet.ClusteredParams, s string) error {
+		c.TauI = new(0.0)
+		return setFloat(func(c *binarynet.ClusteredParams) *float64 { return c.TauI })(c, s)
+	}},
+	{"REplus", "R_Eplus", "clustering strength R_Eplus", func(c *binarynet.ClusteredParams, s string) error {
+		c.REPlus = new(0.0)
+		return setFloat(func(c *binarynet.ClusteredParams) *float64 { return c.REPlus })(c, s)
+	}},
+	{"Rj", "R_j", "share R_j of the clustering given to I: R_I+ = 1 + R_j (R_Eplus - 1)", setFloat(func(c *binarynet.ClusteredParams) *float64 { return &c.Rj })},
+	{"kappa", "kappa", "wiring-weight mixing kappa in [0, 1] (0: probabilities, 1: weights)", setFloat(func(c *binarynet.ClusteredParams) *float64 { return &c.Kappa })},
+	{"mX", "m_X", "external rate m_X folded into the thresholds", setFloat(func(c *binarynet.ClusteredParams) *float64 { return &c.MX })},
+	{"connection", "connection_type", "connection type: bernoulli, poisson or fixed-indegree", func(c *binarynet.ClusteredParams, s string) error {
+		ct, err := binarynet.ParseConnectionType(s)
+		if err != nil {
+			var pe *binarynet.ParameterError
+			if errors.As(err, &pe) {
+				return errors.New(pe.Reason)
+			}
+			return err
+		}
+		c.ConnectionType = ct
+		return nil
+	}},
+	{"multapses", "multapses", "multapses of fixed-indegree blocks: true or false", func(c *binarynet.ClusteredParams, s string) error {
+		v, err := strconv.ParseBool(s)
+		if err != nil {
+			return errors.New("not true or false")
+		}
+		c.Multapses = v
+		return nil
+	}},
 }
 
 // defineClusteredFlags defines the clustered flags on fs, storing their
-// values in c.
-func defineClusteredFlags(fs *flag.FlagSet, c *binarynet.ClusteredParams) {
+// text in raw by flag name; applyClusteredFlags parses them.
+func defineClusteredFlags(fs *flag.FlagSet, raw map[string]string) {
 	for _, cp := range clusteredParams {
-		usage := "clustered model: " + cp.usage
-		if !strings.HasSuffix(usage, ")") {
-			usage += " (default: the model's)"
+		name := cp.flag
+		usage := "clustered model: " + cp.usage + " (default: the model's)"
+		store := func(s string) error {
+			raw[name] = s
+			return nil
 		}
-		switch v := cp.ptr(c).(type) {
-		case *int:
-			fs.IntVar(v, cp.flag, 0, usage)
-		case *float64:
-			fs.Float64Var(v, cp.flag, 0, usage)
+		if name == "multapses" {
+			fs.BoolFunc(name, usage, store)
+		} else {
+			fs.Func(name, usage, store)
 		}
 	}
 }
 
 // applyClusteredFlags copies the clustered flags that were given into the
-// model. An explicit zero for a parameter whose zero means "default" is
-// an error: the flag asked for zero, and zero is invalid there.
+// model. The library checks the values; an invalid one, zero included, is
+// an error naming the flag.
 func (p *plan) applyClusteredFlags() error {
 	var given []clusteredParam
 	for _, cp := range clusteredParams {
@@ -82,22 +133,17 @@ func (p *plan) applyClusteredFlags() error {
 	}
 	m := *p.model.clustered
 	m.fromFlag = map[string]bool{}
-	dst, src := &m.Clustered, &p.f.clustered
 	for _, cp := range given {
-		switch v := cp.ptr(src).(type) {
-		case *int:
-			*cp.ptr(dst).(*int) = *v
-		case *float64:
-			if cp.zeroDefault && *v == 0 {
-				return usagef("-%s 0: must be positive (leave the flag out for the model's value)", cp.flag)
-			}
-			*cp.ptr(dst).(*float64) = *v
+		raw := p.f.clustered[cp.flag]
+		if err := cp.set(&m.Clustered, raw); err != nil {
+			return usagef("-%s %s: %v", cp.flag, raw, err)
 		}
+		m.fromFlag[cp.key] = true
 		if cp.flag == "p" {
-			pp := src.P[0][0]
-			dst.P = [2][2]float64{{pp, pp}, {pp, pp}}
+			for _, k := range []string{"p0_ei", "p0_ie", "p0_ii"} {
+				m.fromFlag[k] = true
+			}
 		}
-		m.fromFlag[cp.field] = true
 	}
 	p.model.clustered = &m
 	return nil
@@ -113,25 +159,13 @@ func (p *plan) clusteredError(err error) error {
 	if c == nil || !errors.As(err, &pe) {
 		return err
 	}
-	field, ok := strings.CutPrefix(pe.Param, "clustered ")
-	if !ok {
-		return err
+	key, _, _ := strings.Cut(pe.Param, "[")
+	if c.fromFlag[key] {
+		for _, cp := range clusteredParams {
+			if cp.key == key || (cp.flag == "p" && strings.HasPrefix(key, "p0_")) {
+				return usagef("-%s %v: %s", cp.flag, pe.Value, pe.Reason)
+			}
+		}
 	}
-	field, index, _ := strings.Cut(field, "[")
-	for _, cp := range clusteredParams {
-		if cp.field != field {
-			continue
-		}
-		if c.fromFlag[cp.field] {
-			return usagef("-%s %v: %s", cp.flag, pe.Value, pe.Reason)
-		}
-		key := fmt.Sprintf("%q", cp.key)
-		if index != "" {
-			// P[EE]: the block of the 2x2 matrix, [post][pre].
-			names := map[string]string{"EE]": "[0][0]", "EI]": "[0][1]", "IE]": "[1][0]", "II]": "[1][1]"}
-			key += names[index]
-		}
-		return usagef("%s: scenario %q: %s: %v: %s", p.configLabel(), p.name, key, pe.Value, pe.Reason)
-	}
-	return err
+	return usagef("%s: scenario %q: %q: %v: %s", p.configLabel(), p.name, pe.Param, pe.Value, pe.Reason)
 }

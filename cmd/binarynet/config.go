@@ -41,7 +41,8 @@ type model struct {
 // clusteredModel is a clustered network and its run length.
 type clusteredModel struct {
 	// Clustered are the network's parameters, with the JSON names of
-	// binarynet.ClusteredParams (Q, N_E, N_I, p, g, threshold_E, ...).
+	// binarynet.ClusteredParams (the toolkit's keys: N_E, N_I, Q, R_Eplus,
+	// kappa, ...); absent keys take binarynet.DefaultClusteredParams.
 	Clustered binarynet.ClusteredParams `json:"clustered"`
 	// WeightMode is "dense", "sparse" or "auto" (empty means auto).
 	WeightMode string `json:"weight_mode,omitempty"`
@@ -50,15 +51,14 @@ type clusteredModel struct {
 	WarmupSweeps int `json:"warmup_sweeps"`
 	Sweeps       int `json:"sweeps"`
 
-	// fromFlag records the fields of Clustered (by Go name) that a flag
-	// set, so that errors name the flag rather than the JSON key.
+	// fromFlag records the keys of Clustered that a flag set, so that
+	// errors name the flag rather than the JSON key.
 	fromFlag map[string]bool
 }
 
 // readModelFile decodes a -config file; label names it in errors. Unknown
-// keys are errors, so that a misspelt parameter is not silently ignored,
-// and so is an explicit zero for a clustered parameter whose zero would
-// silently become its default.
+// keys are errors, so that a misspelt parameter is not silently ignored;
+// an explicit zero where zero is invalid is the library's error.
 func readModelFile(r io.Reader, label string) (*modelFile, error) {
 	var raw struct {
 		About     string                     `json:"about"`
@@ -95,7 +95,7 @@ func decodeModel(msg json.RawMessage) (model, error) {
 		}
 		return m, nil
 	}
-	m.clustered = new(clusteredModel)
+	m.clustered = &clusteredModel{Clustered: binarynet.DefaultClusteredParams()}
 	if err := decodeStrict(bytes.NewReader(msg), m.clustered); err != nil {
 		return model{}, jsonError(err)
 	}
@@ -105,18 +105,6 @@ func decodeModel(msg json.RawMessage) (model, error) {
 	}
 	if c.Sweeps < 0 {
 		return model{}, fmt.Errorf(`"sweeps": %d: must be >= 0`, c.Sweeps)
-	}
-	// The keys that are present: zero there is an explicit zero.
-	var given map[string]json.RawMessage
-	if err := json.Unmarshal(keys["clustered"], &given); err != nil {
-		return model{}, jsonError(err)
-	}
-	for _, cp := range clusteredParams {
-		if _, ok := given[cp.key]; ok && cp.zeroDefault {
-			if v := cp.ptr(&c.Clustered).(*float64); *v == 0 {
-				return model{}, fmt.Errorf("%q: 0: must be positive (leave the key out for the default)", cp.key)
-			}
-		}
 	}
 	return m, nil
 }

@@ -46,9 +46,10 @@ reported before the run, leaving nothing behind.
 
 -config FILE takes a JSON scenarios file, {"scenarios": {"name": {...}}}, whose
 entries are either scenarios (populations and synapses, as for the bench
-command) or clustered models: {"clustered": {"Q": 20, "N_E": 200, "N_I": 50,
-"p": [[0.1, 0.1], [0.1, 0.1]], "g": 1.5, "threshold_E": 1, "threshold_I": 1,
-"p_E_plus": 9, "R_j": 0.85, "drive": 1}, "sweeps": 2000, "warmup_sweeps": 10}.
+command) or clustered models of the toolkit, with its keys and its values for
+absent keys: {"clustered": {"N_E": 2000, "N_I": 500, "Q": 10, "R_Eplus": 3.7,
+"kappa": 0, "connection_type": "bernoulli"}, "sweeps": 3000,
+"warmup_sweeps": 20}.
 The clustered flags override the model's parameters; a flag or key left out
 takes the model's value or the default, one given must be valid.
 
@@ -91,15 +92,15 @@ type runFlags struct {
 	plots                 bool
 	quiet                 bool
 	width, height         int
-	clustered             binarynet.ClusteredParams // values of the clustered flags
-	set                   map[string]bool           // flags given on the command line
-	args                  []string                  // the command line, for the summary
+	clustered             map[string]string // text of the clustered flags, by flag name
+	set                   map[string]bool   // flags given on the command line
+	args                  []string          // the command line, for the summary
 }
 
 // newRunFlags defines the flags of the run command on fs and returns the
 // values they set.
 func newRunFlags(fs *flag.FlagSet) *runFlags {
-	f := &runFlags{}
+	f := &runFlags{clustered: map[string]string{}}
 	fs.StringVar(&f.out, "out", "binarynet-out", "output `dir`ectory, created if needed")
 	fs.StringVar(&f.config, "config", "", "JSON model `file`: a scenarios file whose entries may also be clustered models (default: the embedded model)")
 	fs.StringVar(&f.scenario, "scenario", "", "`name` of the model to run when the -config file has several")
@@ -114,7 +115,7 @@ func newRunFlags(fs *flag.FlagSet) *runFlags {
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar (it is shown only when stderr is a terminal)")
 	fs.IntVar(&f.width, "width", 1400, fmt.Sprintf("width of the PNG images in pixels, %d to %d", minImageSide, maxImageSide))
 	fs.IntVar(&f.height, "height", 800, fmt.Sprintf("height of the PNG images in pixels, %d to %d", minImageSide, maxImageSide))
-	defineClusteredFlags(fs, &f.clustered)
+	defineClusteredFlags(fs, f.clustered)
 	return f
 }
 

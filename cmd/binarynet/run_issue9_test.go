@@ -27,7 +27,7 @@ func writeTemp(t *testing.T, name, content string) string {
 func clusteredFile(t *testing.T, extra string) string {
 	t.Helper()
 	return writeTemp(t, "model.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 8, "N_I": 2,
-		"p": [[0.5, 0.5], [0.5, 0.5]], "g": 1, "threshold_E": 1, "threshold_I": 1`+extra+`}, "sweeps": 2}}}`)
+		"R_Eplus": 1.5`+extra+`}, "sweeps": 2}}}`)
 }
 
 // checkUsageError asserts the shape of every input error: exit status 2,
@@ -61,11 +61,18 @@ func TestIssue9MessagesNameWhatWasTyped(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"flag", []string{"-Rj", "2"}, []string{"-Rj 2: must be in [0, 1]"}},
+		{"flag", []string{"-kappa", "2"}, []string{"-kappa 2: must be in [0, 1]"}},
 		{"int flag", []string{"-NE", "-3"}, []string{"-NE -3: must be >= 1"}},
-		{"threshold flag", []string{"-thetaE", "-1"}, []string{"-thetaE -1: must be positive"}},
-		{"key", []string{"-config", clusteredFile(t, `, "R_j": 2`)}, []string{`scenario "m": "R_j": 2: must be in [0, 1]`}},
-		{"matrix key", []string{"-config", clusteredFile(t, `, "g": -1`)}, []string{`"g": -1: must be >= 0`}},
+		{"tau flag", []string{"-tauE", "-1"}, []string{"-tauE -1: must be positive"}},
+		{"probability flag", []string{"-p", "1.5"}, []string{"-p 1.5: must be in (0, 1]"}},
+		{"derived R_I+", []string{"-Rj", "5"}, []string{"-Rj 5: gives R_I+"}},
+		{"not a number", []string{"-REplus", "many"}, []string{"-REplus many: not a number"}},
+		{"connection type", []string{"-connection", "gauss"}, []string{`-connection gauss: must be "bernoulli"`}},
+		{"key", []string{"-config", clusteredFile(t, `, "kappa": 2`)}, []string{`scenario "m": "kappa": 2: must be in [0, 1]`}},
+		{"probability key", []string{"-config", clusteredFile(t, `, "p0_ei": -1`)}, []string{`"p0_ei": -1: must be in (0, 1]`}},
+		{"missing R_Eplus", []string{"-config", writeTemp(t, "m.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 8, "N_I": 2}, "sweeps": 2}}}`)},
+			[]string{`"R_Eplus": <nil>: must be set`}},
+		{"not divisible", []string{"-config", clusteredFile(t, `, "N_I": 3`)}, []string{`"N_I": 3: must be divisible by Q=2`}},
 		{"wrong JSON type", []string{"-config", writeTemp(t, "m.json", `{"scenarios": {"m": {"clustered": {"Q": "many"}, "sweeps": 1}}}`)},
 			[]string{`"clustered.Q": got a string, want an integer`}},
 		{"wrong JSON type in a scenario", []string{"-config", writeTemp(t, "m.json", `{"scenarios": {"m": {"populations": [{"name": "E", "N": 1.5}]}}}`)},
@@ -96,27 +103,30 @@ func TestIssue9MessagesNameWhatWasTyped(t *testing.T) {
 // the default.
 func TestIssue9ExplicitZeroIsNotDefault(t *testing.T) {
 	t.Parallel()
-	for _, flagName := range []string{"tauE", "tauI", "JEplus", "pEplus"} {
+	for _, flagName := range []string{"tauE", "tauI"} {
 		checkUsageError(t, []string{"-" + flagName, "0"}, "-"+flagName+" 0: must be positive")
 	}
-	for _, key := range []string{"tau_E", "tau_I", "J_E_plus", "p_E_plus"} {
+	for _, flagName := range []string{"Q", "NE", "NI"} {
+		checkUsageError(t, []string{"-" + flagName, "0"}, "-"+flagName+" 0: must be >= 1")
+	}
+	for _, key := range []string{"tau_e", "tau_i"} {
 		checkUsageError(t, []string{"-config", clusteredFile(t, `, "`+key+`": 0`)}, `"`+key+`": 0: must be positive`)
 	}
-	// Unset: the defaults (tau_E 10, tau_I 5, no clustering).
+	// Unset: the defaults (tau_e 10, tau_i = tau_e/2 = 5).
 	dir := t.TempDir()
 	if code, _, stderr := runRun(t, "-out", dir, "-config", clusteredFile(t, ""), "-plots=false"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	c := readSummary(t, dir).Clustered
-	if c == nil || c.TauE != 10 || c.TauI != 5 || c.JEPlus != 1 || c.PEPlus != 1 {
-		t.Errorf("unset parameters: %+v, want tau_E 10, tau_I 5, J_E+ = p_E+ = 1", c)
+	if c == nil || c.TauE != 10 || c.TauI == nil || *c.TauI != 5 || c.Kappa != 0 || c.Rj != 0.75 {
+		t.Errorf("unset parameters: %+v, want tau_e 10, tau_i 5, kappa 0, R_j 0.75", c)
 	}
 	// Explicit valid values are taken.
 	dir = t.TempDir()
-	if code, _, stderr := runRun(t, "-out", dir, "-config", clusteredFile(t, `, "tau_E": 3`), "-tauI", "2", "-plots=false"); code != 0 {
+	if code, _, stderr := runRun(t, "-out", dir, "-config", clusteredFile(t, `, "tau_e": 3`), "-tauI", "2", "-plots=false"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if c := readSummary(t, dir).Clustered; c == nil || c.TauE != 3 || c.TauI != 2 {
+	if c := readSummary(t, dir).Clustered; c == nil || c.TauE != 3 || c.TauI == nil || *c.TauI != 2 {
 		t.Errorf("explicit taus: %+v, want tau_E 3, tau_I 2", c)
 	}
 }
@@ -125,12 +135,12 @@ func TestIssue9ExplicitZeroIsNotDefault(t *testing.T) {
 // that does not fit is refused before anything runs, naming -ram.
 func TestIssue9RAMFlag(t *testing.T) {
 	t.Parallel()
-	// The default model's sparse weights take about 2.5 M synapses * 8
-	// bytes = 0.019 GiB, its dense ones 5001^2 * 4 bytes = 0.093 GiB.
-	checkUsageError(t, []string{"-ram", "0.01"}, "more than -ram 0.01")
-	checkUsageError(t, []string{"-ram", "0.05", "-mode", "dense"}, "more than -ram 0.05")
-	// 10,000 sweeps of 5,001 updates need a 0.23 GiB diff log.
-	checkUsageError(t, []string{"-ram", "0.2", "-sweeps", "10000"}, "diff log", "more than -ram 0.2")
+	// The default model's sparse weights take about 1.9 M synapses * 8
+	// bytes = 0.014 GiB, its dense ones 2500^2 * 4 bytes = 0.023 GiB.
+	checkUsageError(t, []string{"-ram", "0.01", "-plots=false"}, "budget is 0.01 GiB (-ram 0.01)")
+	checkUsageError(t, []string{"-ram", "0.02", "-mode", "dense", "-plots=false"}, "budget is 0.02 GiB (-ram 0.02)")
+	// 20,000 sweeps of 2,500 updates need a 0.23 GiB diff log.
+	checkUsageError(t, []string{"-ram", "0.2", "-sweeps", "20000"}, "diff log", "more than -ram 0.2")
 	for _, bad := range []string{"0", "-1", "NaN", "+Inf"} {
 		checkUsageError(t, []string{"-ram", bad}, "-ram")
 	}
@@ -190,9 +200,10 @@ func TestIssue9BadOutBeforeRun(t *testing.T) {
 // are built: -Q 1000 took 98 s and 1.1 GB before its memory error.
 func TestIssue9LargeNetworkFailsFast(t *testing.T) {
 	t.Parallel()
-	checkUsageError(t, []string{"-Q", "1000", "-pEplus", "1"}, "250001 units", "more than -ram 12")
-	checkUsageError(t, []string{"-Q", "100000", "-pEplus", "1"}, "more than -ram 12")
-	checkUsageError(t, []string{"-Q", "1000", "-pEplus", "1", "-mode", "dense"}, "more than -ram 12")
+	// The old command's sizes: 200 E and 50 I units per cluster.
+	checkUsageError(t, []string{"-Q", "1000", "-NE", "200000", "-NI", "50000", "-p", "0.1", "-REplus", "1"}, "250000 units", "(-ram 12)")
+	checkUsageError(t, []string{"-Q", "100000", "-NE", "20000000", "-NI", "5000000", "-p", "0.1", "-REplus", "1"}, "(-ram 12)")
+	checkUsageError(t, []string{"-Q", "1000", "-NE", "200000", "-NI", "50000", "-p", "0.1", "-REplus", "1", "-mode", "dense"}, "(-ram 12)")
 }
 
 // TestIssue9ImageBounds checks that the picture size is bounded with an

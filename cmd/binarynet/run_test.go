@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -99,11 +100,11 @@ func TestRunDefault(t *testing.T) {
 		t.Errorf("output files %v, want exactly difflog.npz raster.png rates.png summary.json", names)
 	}
 	s := readSummary(t, dir)
-	if s.Clustered == nil || s.Clustered.Q != 20 || s.Clustered.PEPlus != 9 || s.Seed != 1 || s.Units != 5001 {
+	if s.Clustered == nil || s.Clustered.Q != 10 || s.Clustered.REPlus == nil || *s.Clustered.REPlus != 3.7 || s.Seed != 1 || s.Units != 2500 {
 		t.Fatalf("summary model %+v, seed %d, units %d", s.Clustered, s.Seed, s.Units)
 	}
-	if s.Steps != 2000*5001 || s.Sweeps != 2000 || s.WarmupSteps != 10*5001 {
-		t.Errorf("steps %d (%v sweeps), warm-up %d; want 2000 sweeps and 10 of warm-up", s.Steps, s.Sweeps, s.WarmupSteps)
+	if s.Steps != 3000*2500 || s.Sweeps != 3000 || s.WarmupSteps != 20*2500 {
+		t.Errorf("steps %d (%v sweeps), warm-up %d; want 3000 sweeps and 20 of warm-up", s.Steps, s.Sweeps, s.WarmupSteps)
 	}
 	checkWinnerless(t, 1, s.Switching)
 
@@ -112,7 +113,7 @@ func TestRunDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Log.Len() != s.Steps || len(rec.Names) != 41 || rec.Names[20] != "I0" || rec.Names[40] != "background" {
+	if rec.Log.Len() != s.Steps || len(rec.Names) != 20 || rec.Names[10] != "I0" || rec.Names[19] != "I9" {
 		t.Fatalf("difflog: %d steps, names %v", rec.Log.Len(), rec.Names)
 	}
 	rates, err := binarynet.PopulationRatesFromDiffLogs(rec.Initial, rec.Log, s.Units, rec.Ranges, 0)
@@ -127,9 +128,6 @@ func TestRunDefault(t *testing.T) {
 		mean /= float64(len(rates))
 		if math.Abs(mean-pop.MeanRate) > 1e-6 {
 			t.Errorf("%s: mean rate from difflog.npz %v, summary %v", pop.Name, mean, pop.MeanRate)
-		}
-		if pop.Name == "background" && pop.MeanRate != 1 {
-			t.Errorf("background mean rate %v, want 1", pop.MeanRate)
 		}
 	}
 	for _, name := range []string{"raster.png", "rates.png"} {
@@ -191,20 +189,22 @@ func TestRunModels(t *testing.T) {
 			}
 		}},
 		{"clustered entry", []string{"-config", runModels, "-scenario", "small-clusters", "-seed", "5", "-width", "300", "-height", "200"}, func(t *testing.T, s summary) {
-			if s.Clustered == nil || s.Clustered.Q != 4 || s.Units != 201 || s.Steps != 30*201 || s.WarmupSteps != 2*201 || s.Seed != 5 {
+			if s.Clustered == nil || s.Clustered.Q != 4 || s.Units != 200 || s.Steps != 30*200 || s.WarmupSteps != 2*200 || s.Seed != 5 {
 				t.Errorf("summary %+v", s)
 			}
 			if len(s.Switching.Groups) != 4 || len(s.Switching.Shares) != 4 || s.Matrices == nil {
 				t.Errorf("switching %+v", s.Switching)
 			}
 		}},
-		{"clustered flags", []string{"-Q", "3", "-NE", "30", "-NI", "8", "-p", "0.2", "-g", "1.4", "-pEplus", "2", "-JEplus", "1.5", "-Rj", "0.5",
-			"-thetaE", "2", "-thetaI", "1.5", "-tauE", "4", "-tauI", "2", "-drive", "0.5", "-steps", "5000", "-mode", "dense", "-width", "300", "-height", "200"}, func(t *testing.T, s summary) {
+		{"clustered flags", []string{"-Q", "3", "-NE", "90", "-NI", "24", "-p", "0.2", "-g", "1.4", "-REplus", "2", "-kappa", "0.25", "-Rj", "0.5",
+			"-Vth", "2", "-mX", "0.01", "-tauE", "4", "-tauI", "2", "-connection", "Fixed_Indegree", "-multapses=false",
+			"-steps", "5000", "-mode", "dense", "-width", "300", "-height", "200"}, func(t *testing.T, s summary) {
 			want := binarynet.ClusteredParams{
-				Q: 3, NE: 30, NI: 8, P: [2][2]float64{{0.2, 0.2}, {0.2, 0.2}}, G: 1.4,
-				ThresholdE: 2, ThresholdI: 1.5, TauE: 4, TauI: 2, JEPlus: 1.5, PEPlus: 2, RJ: 0.5, Drive: 0.5,
+				Q: 3, NE: 90, NI: 24, P0EE: 0.2, P0EI: 0.2, P0IE: 0.2, P0II: 0.2, G: 1.4,
+				VTh: 2, MX: 0.01, TauE: 4, TauI: new(2.0), REPlus: new(2.0), Kappa: 0.25, Rj: 0.5,
+				ConnectionType: binarynet.ConnectFixedIndegree,
 			}
-			if s.Clustered == nil || *s.Clustered != want || s.Steps != 5000 || s.Units != 115 || s.WeightMode != "dense" {
+			if s.Clustered == nil || !reflect.DeepEqual(*s.Clustered, want) || s.Steps != 5000 || s.Units != 114 || s.WeightMode != "dense" {
 				t.Errorf("summary clustered %+v, steps %d, units %d, mode %s; want %+v", s.Clustered, s.Steps, s.Units, s.WeightMode, want)
 			}
 		}},
@@ -237,10 +237,10 @@ func TestRunErrors(t *testing.T) {
 		return path
 	}
 	badJSON := write("bad.json", `{"scenarios": {`)
-	unknown := write("unknown.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 5, "N_I": 1, "p": [[1,1],[1,1]], "g": 1, "threshold_E": 1, "threshold_I": 1, "R_jj": 1}, "sweeps": 1}}}`)
+	unknown := write("unknown.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 10, "N_I": 2, "R_Eplus": 1, "R_jj": 1}, "sweeps": 1}}}`)
 	empty := write("empty.json", `{"scenarios": {}}`)
-	badModel := write("badmodel.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 5, "N_I": 1, "p": [[0,1],[1,1]], "g": 1, "threshold_E": 1, "threshold_I": 1}, "sweeps": 1}}}`)
-	noSteps := write("nosteps.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 5, "N_I": 1, "p": [[1,1],[1,1]], "g": 1, "threshold_E": 1, "threshold_I": 1}}}}`)
+	badModel := write("badmodel.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 10, "N_I": 2, "R_Eplus": 1, "p0_ee": 0}, "sweeps": 1}}}`)
+	noSteps := write("nosteps.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 10, "N_I": 2, "R_Eplus": 1}}}}`)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -253,17 +253,20 @@ func TestRunErrors(t *testing.T) {
 		{"tiny image", []string{"-width", "10"}, "-width 10"},
 		{"bad number", []string{"-Q", "many"}, "-Q"},
 		{"Q zero", []string{"-Q", "0"}, "-Q 0: must be >= 1"},
-		{"R_j too large", []string{"-Rj", "2"}, "-Rj 2: must be in [0, 1]"},
-		{"p_E+ above Q", []string{"-pEplus", "30"}, "-pEplus 30: must be in (0, Q=20]"},
+		{"N_E not divisible", []string{"-NE", "2001"}, "-NE 2001: must be divisible by Q=10"},
+		{"R_I+ too large", []string{"-Rj", "5"}, "-Rj 5: gives R_I+"},
+		{"R_Eplus above Q", []string{"-REplus", "30"}, "-REplus 30: must be <= Q=10"},
+		{"kappa above one", []string{"-kappa", "1.5"}, "-kappa 1.5: must be in [0, 1]"},
+		{"connection type", []string{"-connection", "gauss"}, "-connection gauss"},
 		{"probability above one", []string{"-p", "1.5"}, "-p 1.5: must be in (0, 1]"},
 		{"weight mode", []string{"-mode", "diagonal"}, `-mode "diagonal": want dense, sparse or auto`},
 		{"missing config", []string{"-config", filepath.Join(tmp, "missing.json")}, "missing.json"},
 		{"invalid JSON", []string{"-config", badJSON}, "bad.json"},
 		{"unknown key", []string{"-config", unknown}, "R_jj"},
 		{"no models", []string{"-config", empty}, "no models"},
-		{"invalid model", []string{"-config", badModel}, `badmodel.json: scenario "m": "p"[0][0]: 0: must be in (0, 1]`},
+		{"invalid model", []string{"-config", badModel}, `badmodel.json: scenario "m": "p0_ee": 0: must be in (0, 1]`},
 		{"nothing to record", []string{"-config", noSteps}, "0 steps"},
-		{"diff log too large", []string{"-sweeps", "1000000"}, "more than -ram 12"},
+		{"diff log too large", []string{"-sweeps", "2000000"}, "more than -ram 12"},
 		{"two models, no choice", []string{"-config", runModels}, "choose one with -scenario"},
 		{"unknown model", []string{"-config", runModels, "-scenario", "huge"}, `"huge"`},
 		{"clustered flag on a scenario", []string{"-config", runModels, "-scenario", "tiny", "-Q", "3"}, "-Q"},

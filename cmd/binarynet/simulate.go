@@ -45,39 +45,20 @@ type resumePoint struct {
 
 // build constructs the network of the plan, checks the run's lengths and
 // initializes it: every check that needs no simulation comes before the
-// weights are drawn.
+// weights are drawn. A clustered network's size is estimated by the
+// library before any of it is built.
 func (p *plan) build() (*binarynet.Network, *binarynet.ClusteredLayout, error) {
-	nw, layout, err := p.describe()
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, _, err := p.lengths(nw.N()); err != nil {
-		return nil, nil, err
-	}
-	if err := nw.Initialize(p.options()); err != nil {
-		switch {
-		case errors.Is(err, binarynet.ErrMemoryBudget):
-			// The library names its own option; the user typed -ram.
-			msg := strings.Replace(err.Error(), "(Options.RAMBudgetGB)", "", 1)
-			return nil, nil, usagef("scenario %q: %s (-ram %g)", p.name, strings.TrimSpace(msg), p.f.ramGB)
-		case errors.Is(err, binarynet.ErrInvalidParameter):
-			return nil, nil, usagef("scenario %q: %v", p.name, err)
-		}
-		return nil, nil, err
-	}
-	return nw, layout, nil
-}
-
-// describe returns the network of the plan before Initialize, after
-// checking that its weights can fit in the budget.
-func (p *plan) describe() (*binarynet.Network, *binarynet.ClusteredLayout, error) {
 	if c := p.model.clustered; c != nil {
-		if err := p.checkClusteredSize(); err != nil {
+		est, err := c.Clustered.Estimate(p.options())
+		if err != nil {
+			return nil, nil, p.initError(err)
+		}
+		if _, _, err := p.lengths(est.Units); err != nil {
 			return nil, nil, err
 		}
-		nw, layout, err := binarynet.NewClusteredNetwork(p.name, c.Clustered)
+		nw, layout, err := binarynet.NewClusteredNetwork(p.name, c.Clustered, p.options())
 		if err != nil {
-			return nil, nil, p.clusteredError(err)
+			return nil, nil, p.initError(err)
 		}
 		return nw, layout, nil
 	}
@@ -85,47 +66,40 @@ func (p *plan) describe() (*binarynet.Network, *binarynet.ClusteredLayout, error
 	if err != nil {
 		return nil, nil, usagef("%s: scenario %q: %v", p.configLabel(), p.name, err)
 	}
+	if _, _, err := p.lengths(nw.N()); err != nil {
+		return nil, nil, err
+	}
+	if err := nw.Initialize(p.options()); err != nil {
+		return nil, nil, p.initError(err)
+	}
 	return nw, nil, nil
 }
 
-// checkClusteredSize refuses a clustered network whose weights cannot fit
-// in the -ram budget, before its 4 Q^2 synapse blocks are built (which
-// takes minutes for Q in the thousands). It bounds the weights' memory
-// from below: the smaller of a dense float32 matrix and 8 bytes per
-// expected synapse, so it never refuses a network that Initialize, whose
-// estimate is complete, would accept.
-func (p *plan) checkClusteredSize() error {
-	c := p.model.clustered.Clustered
-	m, err := c.Matrices()
-	if err != nil {
-		return p.clusteredError(err)
-	}
-	q := float64(c.Q)
-	size := [2]float64{float64(c.NE), float64(c.NI)}
-	n := q*(size[0]+size[1]) + 1
-	var synapses float64
-	for post := range 2 {
-		for pre := range 2 {
-			pairs := size[post] * size[pre]
-			synapses += q*pairs*m.PPlus[post][pre] + q*(q-1)*pairs*m.PMinus[post][pre]
+// initError rewrites an error of Initialize or NewClusteredNetwork in the
+// command's terms.
+func (p *plan) initError(err error) error {
+	switch {
+	case errors.Is(err, binarynet.ErrMemoryBudget):
+		// The library names its own option; the user typed -ram.
+		msg := strings.Replace(err.Error(), "(Options.RAMBudgetGB)", "", 1)
+		return usagef("scenario %q: %s (-ram %g)", p.name, strings.TrimSpace(msg), p.f.ramGB)
+	case errors.Is(err, binarynet.ErrInvalidParameter):
+		if p.model.clustered != nil {
+			return p.clusteredError(err)
 		}
+		return usagef("scenario %q: %v", p.name, err)
 	}
-	synapses = max(0, synapses-n) // at most one autapse per unit is left out
-	dense, sparse := n*n*4, synapses*8
-	var need float64
-	switch p.mode {
-	case binarynet.WeightDense:
-		need = dense
-	case binarynet.WeightSparse:
-		need = sparse
-	default:
-		need = min(dense, sparse)
+	return err
+}
+
+// describeClustered returns the layout of the plan's clustered model,
+// without building it.
+func (p *plan) describeClustered() (*binarynet.ClusteredLayout, error) {
+	layout, err := p.model.clustered.Clustered.Layout()
+	if err != nil {
+		return nil, p.clusteredError(err)
 	}
-	if budget := p.f.ramGB * (1 << 30); need > budget {
-		return usagef("scenario %q: the clustered network of %.0f units and about %.3g synapses needs at least %.3g GiB for its weights, more than -ram %g",
-			p.name, n, synapses, need/(1<<30), p.f.ramGB)
-	}
-	return nil
+	return layout, nil
 }
 
 // lengths returns the warm-up and recorded steps for a network of n units.
@@ -171,7 +145,7 @@ func (p *plan) simulate(ctx context.Context, bar *progress, from *resumePoint) (
 	} else {
 		s.nw, s.initial, s.log = from.nw, from.initial, from.log
 		if p.model.clustered != nil {
-			if _, s.layout, err = p.describe(); err != nil {
+			if s.layout, err = p.describeClustered(); err != nil {
 				return nil, err
 			}
 		}
