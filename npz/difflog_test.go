@@ -307,3 +307,43 @@ func TestIssue9SaveDiffLogAtomic(t *testing.T) {
 		t.Errorf("file no longer holds the first recording: %v", err)
 	}
 }
+
+// TestIssue9NewRecordingLivePopulation changes the population structs
+// after the network took them: NewRecording must keep the names and
+// ranges the network recorded. It used to read the live structs (the name
+// through a type switch).
+func TestIssue9NewRecordingLivePopulation(t *testing.T) {
+	t.Parallel()
+	nw := binarynet.NewNetwork("live")
+	e := &binarynet.BinaryNeuronPopulation{Name: "E", N: 3, Tau: 1, Threshold: 0.5, Initializer: binarynet.ConstantInit(0)}
+	bg := &binarynet.BackgroundActivity{Name: "bg", N: 2, Tau: 1, Activity: 1}
+	for _, p := range []binarynet.Population{e, bg} {
+		if err := nw.AddPopulation(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nw.AddSynapse(binarynet.NewAllToAllSynapse(bg, e, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Initialize(binarynet.Options{Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	initial, _ := nw.State(nil)
+	if err := nw.EnableDiffLogging(10); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Run(10, 10); err != nil {
+		t.Fatal(err)
+	}
+	// A parameter sweep reusing the structs for its next network.
+	e.Name, e.N, bg.Name, bg.N = "E-next", 1000, "bg-next", 7
+	rec, err := NewRecording(nw, initial, nw.ConsumeDiffLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNames := []string{"E", "bg"}
+	wantRanges := []binarynet.Range{{Start: 0, End: 3}, {Start: 3, End: 5}}
+	if !reflect.DeepEqual(rec.Names, wantNames) || !reflect.DeepEqual(rec.Ranges, wantRanges) {
+		t.Errorf("recording populations %v %v, want %v %v", rec.Names, rec.Ranges, wantNames, wantRanges)
+	}
+}

@@ -21,28 +21,14 @@ type Recording struct {
 
 // NewRecording returns the recording of a diff log of nw, which started
 // from the state initial, with the names and ranges of all populations of
-// nw.
+// nw as the network recorded them when they were added (changing a
+// population struct afterwards changes neither).
 func NewRecording(nw *binarynet.Network, initial []int8, log binarynet.DiffLog) (*Recording, error) {
-	rec := &Recording{Initial: initial, Log: log}
-	for _, p := range nw.Populations() {
-		r, err := nw.PopulationRange(p)
-		if err != nil {
-			return nil, err
-		}
-		rec.Names = append(rec.Names, populationName(p))
-		rec.Ranges = append(rec.Ranges, r)
+	rec := &Recording{Initial: initial, Log: log, Ranges: nw.PopulationRanges()}
+	for _, s := range nw.PopulationSpecs() {
+		rec.Names = append(rec.Names, s.Name)
 	}
 	return rec, rec.Check()
-}
-
-func populationName(p binarynet.Population) string {
-	switch p := p.(type) {
-	case *binarynet.BinaryNeuronPopulation:
-		return p.Name
-	case *binarynet.BackgroundActivity:
-		return p.Name
-	}
-	return ""
 }
 
 // Check validates the recording: a binary initial state, a diff log that

@@ -255,3 +255,27 @@ func TestIssue9TitlesFitTheModel(t *testing.T) {
 		t.Errorf("title %q, want %q", r.Title.Text, opts.Title)
 	}
 }
+
+// TestIssue9NetworkTimeFromSpecs checks that the time axis of a network
+// comes from the populations as the network took them: changing a
+// population struct afterwards changes nothing.
+func TestIssue9NetworkTimeFromSpecs(t *testing.T) {
+	t.Parallel()
+	nw := binarynet.NewNetwork("time")
+	e := &binarynet.BinaryNeuronPopulation{Name: "E", N: 80, Tau: 10}
+	i := &binarynet.BinaryNeuronPopulation{Name: "I", N: 20, Tau: 5}
+	for _, p := range []binarynet.Population{e, i} {
+		if err := nw.AddPopulation(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.N, e.Tau = 1, 1000
+	tm, err := NetworkTime(nw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 80/10 + 20/5 = 12 steps per ms.
+	if tm.N != 100 || tm.StepsPerUnit != 12 {
+		t.Errorf("NetworkTime = %+v, want N 100 and 12 steps per unit", tm)
+	}
+}

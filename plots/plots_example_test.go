@@ -15,7 +15,7 @@ import (
 func Example() {
 	p := binarynet.DefaultClusteredParams()
 	p.Q, p.NE, p.NI, p.REPlus = 4, 200, 48, new(3.0)
-	nw, layout, err := binarynet.NewClusteredNetwork("demo", p, binarynet.Options{Seed: 1})
+	nw, _, err := binarynet.NewClusteredNetwork("demo", p, binarynet.Options{Seed: 1})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -29,28 +29,27 @@ func Example() {
 	}
 	dl := nw.ConsumeDiffLog()
 
-	// The clusters' names and ranges: E0..E3, then I0..I3.
+	// The clusters, E0..E3 and I0..I3, from the populations' names and
+	// ranges (other populations, such as background units, are left out).
 	var names []string
-	var ranges []binarynet.Range
-	for k, e := range layout.E {
-		names, ranges = append(names, e.Name), append(ranges, layout.ERanges[k])
+	for _, spec := range nw.PopulationSpecs() {
+		names = append(names, spec.Name)
 	}
-	for k, i := range layout.I {
-		names, ranges = append(names, i.Name), append(ranges, layout.IRanges[k])
-	}
+	ranges := nw.PopulationRanges()
 	groups, err := plots.ClusterGroups(names, ranges)
 	if err != nil {
 		log.Fatal(err)
 	}
 	// Time in sweeps and in units of tau: each unit is updated once per
 	// tau on average.
-	perTau, err := plots.StepsPerTimeUnit([]int{p.NE, p.NI}, []float64{layout.E[0].Tau, layout.I[0].Tau})
+	tm, err := plots.NetworkTime(nw)
 	if err != nil {
 		log.Fatal(err)
 	}
+	tm.Unit = "τ"
 	opts := plots.Options{
 		Title: "Clustered E/I network, Q = 4: unit activity",
-		Time:  plots.Time{N: nw.N(), StepsPerUnit: perTau, Unit: "τ"},
+		Time:  tm,
 	}
 	img, err := plots.RasterImage(initial, dl, groups, 640, 360, opts)
 	if err != nil {
@@ -61,7 +60,7 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, dl, nw.N(), ranges, 0)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(initial, dl, nw.N(), groupRanges(groups), 0)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -84,4 +83,13 @@ func Example() {
 	// Output:
 	// 640 x 360
 	// 640 x 360
+}
+
+// groupRanges returns the unit ranges of the groups.
+func groupRanges(groups []plots.Group) []binarynet.Range {
+	r := make([]binarynet.Range, len(groups))
+	for k, g := range groups {
+		r[k] = g.Range
+	}
+	return r
 }

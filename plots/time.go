@@ -167,3 +167,21 @@ type plainTicks struct{}
 
 // Ticks implements plot.Ticker.
 func (plainTicks) Ticks(min, max float64) []plot.Tick { return niceTicks(min, max) }
+
+// NetworkTime returns the time axis of the pictures of nw: its number of
+// units, and the update steps per unit of time of its populations' taus
+// (StepsPerTimeUnit over every population, as the network recorded them
+// when they were added), which are ms for the clustered toolkit's models.
+func NetworkTime(nw *binarynet.Network) (Time, error) {
+	specs := nw.PopulationSpecs()
+	sizes := make([]int, len(specs))
+	taus := make([]float64, len(specs))
+	for k, s := range specs {
+		sizes[k], taus[k] = s.N, s.Tau
+	}
+	per, err := StepsPerTimeUnit(sizes, taus)
+	if err != nil {
+		return Time{}, err
+	}
+	return Time{N: nw.N(), StepsPerUnit: per}, nil
+}

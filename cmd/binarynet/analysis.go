@@ -237,7 +237,11 @@ func (p *plan) render(s *simulation, a *analysis) ([]output, error) {
 		return []output{data}, nil
 	}
 	w, h := p.f.width, p.f.height
-	raster, err := plots.RasterImage(s.initial, s.log, a.groups, w, h, plotOptions(s, "Unit activity"))
+	opts, err := plotOptions(s, "Unit activity")
+	if err != nil {
+		return nil, err
+	}
+	raster, err := plots.RasterImage(s.initial, s.log, a.groups, w, h, opts)
 	if err != nil {
 		return nil, fmt.Errorf("raster.png: %w", err)
 	}
@@ -269,17 +273,22 @@ func ratesPlot(s *simulation, a *analysis, ramGB float64) (*plot.Plot, error) {
 	if s.layout != nil {
 		title = "E cluster activity (filled), I cluster of the same index (line)"
 	}
-	return plots.StackedRates(rates, n, a.groups, plotOptions(s, title))
+	opts, err := plotOptions(s, title)
+	if err != nil {
+		return nil, err
+	}
+	return plots.StackedRates(rates, n, a.groups, opts)
 }
 
-// plotOptions returns the title and time axis of a picture of s that
-// shows what.
-func plotOptions(s *simulation, what string) plots.Options {
+// plotOptions returns the title and time axis (ms and sweeps) of a
+// picture of s that shows what.
+func plotOptions(s *simulation, what string) (plots.Options, error) {
 	title := fmt.Sprintf("%s: network %q", what, s.nw.Name)
 	if l := s.layout; l != nil {
 		title = fmt.Sprintf("%s: clustered E/I network, Q = %d", what, len(l.E))
 	}
-	return plots.Options{Title: title, Time: plots.Time{N: s.nw.N()}}
+	t, err := plots.NetworkTime(s.nw)
+	return plots.Options{Title: title, Time: t}, err
 }
 
 // outputs returns the files of a run: for an interrupted one the
