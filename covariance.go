@@ -51,48 +51,49 @@ func (c *Covariances) Func(a, b int) []float64 {
 }
 
 // covTrack is the recent history of one channel: the times w at which it
-// changed in the lag window, the integral A(w) = sum_{t<w} n[t] and the
-// value n from w on. Entry head is the newest change at or before the
-// window's start, so A can be evaluated anywhere in the window.
+// changed, the integral A(w) = sum_{t<w} n[t] and the value n from w on.
+// cur[j] is the newest entry before the last evaluation point of lag j;
+// the evaluation points of each lag only move forward in time, so each
+// cursor passes each entry once, and entries older than every cursor are
+// dropped.
 type covTrack struct {
-	w    []int64
-	a    []int64
-	v    []int64
-	head int
+	e   []covEntry
+	cur []int
+}
+
+type covEntry struct{ w, a, v int64 }
+
+func newCovTrack(v int64, lags int) covTrack {
+	return covTrack{e: []covEntry{{0, 0, v}}, cur: make([]int, lags)}
 }
 
 func (h *covTrack) push(w, v int64) {
-	last := len(h.w) - 1
-	h.w = append(h.w, w)
-	h.a = append(h.a, h.a[last]+h.v[last]*(w-h.w[last]))
-	h.v = append(h.v, v)
-}
-
-// prune drops entries no evaluation at x >= from needs.
-func (h *covTrack) prune(from int64) {
-	for h.head+1 < len(h.w) && h.w[h.head+1] < from {
-		h.head++
-	}
-	if h.head > 64 && 2*h.head > len(h.w) {
-		n := copy(h.w, h.w[h.head:])
-		copy(h.a, h.a[h.head:])
-		copy(h.v, h.v[h.head:])
-		h.w, h.a, h.v = h.w[:n], h.a[:n], h.v[:n]
-		h.head = 0
-	}
-}
-
-// integrals writes A(x - j*dt) for j = 0..len(dst)-1 into dst, with
-// arguments below 0 taken as 0. Every change before x must be pushed,
-// none at x or later.
-func (h *covTrack) integrals(dst []int64, x, dt int64) {
-	p := len(h.w) - 1
-	for j := range dst {
-		y := max(x-int64(j)*dt, 0)
-		for p > h.head && h.w[p] >= y {
-			p--
+	last := h.e[len(h.e)-1]
+	h.e = append(h.e, covEntry{w, last.a + last.v*(w-last.w), v})
+	// The oldest cursor is the one of the largest lag.
+	if old := h.cur[len(h.cur)-1]; old > 64 && 2*old > len(h.e) {
+		h.e = h.e[:copy(h.e, h.e[old:])]
+		for j := range h.cur {
+			h.cur[j] -= old
 		}
-		dst[j] = h.a[p] + h.v[p]*(y-h.w[p])
+	}
+}
+
+// integrals writes A(x - j*dt) for j = 0..J into dst, with arguments
+// below 0 taken as 0. x must not decrease between calls, and every change
+// before x must be pushed.
+func (h *covTrack) integrals(dst []float64, x, dt int64) {
+	e, cur := h.e, h.cur
+	dst = dst[:len(cur)]
+	last := len(e) - 1
+	for j, p := range cur {
+		y := max(x, 0)
+		for p < last && e[p+1].w < y {
+			p++
+		}
+		cur[j] = p
+		dst[j] = float64(e[p].a + e[p].v*(y-e[p].w))
+		x -= dt
 	}
 }
 
@@ -104,8 +105,12 @@ func (h *covTrack) integrals(dst []int64, x, dt int64) {
 // for |j| <= tauMax/dt, and the largest must be shorter than the log.
 //
 // The log is read once. Memory is the result, C*C*(2J+1) values, plus the
-// changes of each channel within the last tauMax steps; the time is
-// proportional to the number of state changes times C*(J+1).
+// changes of each channel within the last tauMax steps (at most twice
+// that). The time is proportional to the number of channel changes (a
+// state change counts once per channel that holds the unit) times
+// C*(J+1): each change of channel b adds to c_ab at every lag for every
+// a. To cover an aggregate of channels, such as all E clusters, at lower
+// cost, sum the covariances of its parts: c is bilinear in the channels.
 func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, dt int) (*Covariances, error) {
 	if dt < 1 {
 		return nil, paramError("covariance dt", dt, "must be >= 1 step")
@@ -140,11 +145,10 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 	val := m.values(initial)
 	tracks := make([]covTrack, nc)
 	for k := range tracks {
-		tracks[k] = covTrack{w: []int64{0}, a: []int64{0}, v: []int64{val[k]}}
+		tracks[k] = newCovTrack(val[k], width)
 	}
 	state := append([]int8(nil), initial...)
-	buf := make([]int64, nc*width)
-	window := int64(jmax) * int64(dt)
+	buf := make([]float64, nc*width)
 	n := len(initial)
 	for t, u := range log.Updates {
 		d := log.Deltas[t]
@@ -173,28 +177,27 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 			row = row[:len(buf)]
 			if change > 0 {
 				for i, x := range buf {
-					row[i] += float64(x)
+					row[i] += x
 				}
 			} else {
 				for i, x := range buf {
-					row[i] -= float64(x)
+					row[i] -= x
 				}
 			}
 		}
 		for _, b := range bs {
 			val[b] += change
 			tracks[b].push(now, val[b])
-			tracks[b].prune(now + 1 - window)
 		}
 	}
 	total := int64(steps)
-	ends := make([]int64, nc*width) // A_a(T - j*dt)
+	ends := make([]float64, nc*width) // A_a(T - j*dt)
 	for a := range tracks {
 		tracks[a].integrals(ends[a*width:(a+1)*width], total, int64(dt))
 	}
 	c := &Covariances{Channels: nc, Dt: dt, MaxLag: jmax, Steps: steps, Means: make([]float64, nc)}
 	for a := range c.Means {
-		c.Means[a] = float64(ends[a*width]) / float64(total)
+		c.Means[a] = ends[a*width] / float64(total)
 	}
 	w := 2*jmax + 1
 	c.Values = make([]float64, nc*nc*w)
@@ -202,7 +205,7 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 		for b := range nc {
 			for j := range width {
 				lag := total - int64(j)*int64(dt)
-				prod := (float64(val[b]*ends[a*width+j]) - r[(b*nc+a)*width+j]) / float64(lag)
+				prod := (float64(val[b])*ends[a*width+j] - r[(b*nc+a)*width+j]) / float64(lag)
 				cov := prod - c.Means[a]*c.Means[b]
 				c.Values[(a*nc+b)*w+jmax+j] = cov // c_ab(+L)
 				c.Values[(b*nc+a)*w+jmax-j] = cov // c_ba(-L) = c_ab(L)
