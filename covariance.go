@@ -1,6 +1,9 @@
 package binarynet
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Covariances holds the time-lagged covariance functions of channels of
 // a recording, as returned by CovarianceFunctions.
@@ -50,51 +53,87 @@ func (c *Covariances) Func(a, b int) []float64 {
 	return c.Values[i : i+w : i+w]
 }
 
-// covTrack is the recent history of one channel: the times w at which it
-// changed, the integral A(w) = sum_{t<w} n[t] and the value n from w on.
-// cur[j] is the newest entry before the last evaluation point of lag j;
-// the evaluation points of each lag only move forward in time, so each
-// cursor passes each entry once, and entries older than every cursor are
-// dropped.
-type covTrack struct {
-	e   []covEntry
-	cur []int
+// covLags evaluates A_a(now - j*dt), the integral sum_{t < now-j*dt} n_a[t]
+// (0 for a negative argument), for every channel a and lag j, as now
+// moves forward. hist[a] is the recent history of channel a: the times w
+// at which it changed, A_a(w) and the value from w on. Between two of
+// its changes A_a is linear, so at index i = a*width+j the value is
+// alpha[i] + slope[i]*now until now reaches next[i], when the point
+// now-j*dt passes the next change and cur[i], the entry in use, moves on.
+// Each cursor passes each entry once; entries older than every cursor
+// are dropped.
+type covLags struct {
+	dt           int64
+	width        int
+	hist         [][]covEntry
+	cur          []int
+	alpha, slope []float64
+	next         []int64
 }
 
 type covEntry struct{ w, a, v int64 }
 
-func newCovTrack(v int64, lags int) covTrack {
-	return covTrack{e: []covEntry{{0, 0, v}}, cur: make([]int, lags)}
+func newCovLags(val []int64, width int, dt int64) *covLags {
+	k := len(val) * width
+	s := &covLags{dt: dt, width: width, hist: make([][]covEntry, len(val)),
+		cur: make([]int, k), alpha: make([]float64, k), slope: make([]float64, k), next: make([]int64, k)}
+	for a, v := range val {
+		s.hist[a] = []covEntry{{0, 0, v}}
+	}
+	return s
 }
 
-func (h *covTrack) push(w, v int64) {
-	last := h.e[len(h.e)-1]
-	h.e = append(h.e, covEntry{w, last.a + last.v*(w-last.w), v})
-	// The oldest cursor is the one of the largest lag.
-	if old := h.cur[len(h.cur)-1]; old > 64 && 2*old > len(h.e) {
-		h.e = h.e[:copy(h.e, h.e[old:])]
-		for j := range h.cur {
-			h.cur[j] -= old
+// update brings every value to time now, which must not decrease.
+func (s *covLags) update(now int64) {
+	for a, e := range s.hist {
+		next := s.next[a*s.width : (a+1)*s.width]
+		for j, t := range next {
+			if now >= t {
+				s.refresh(e, a*s.width+j, int64(j)*s.dt, now)
+			}
 		}
 	}
 }
 
-// integrals writes A(x - j*dt) for j = 0..J into dst, with arguments
-// below 0 taken as 0. x must not decrease between calls, and every change
-// before x must be pushed.
-func (h *covTrack) integrals(dst []float64, x, dt int64) {
-	e, cur := h.e, h.cur
-	dst = dst[:len(cur)]
+// refresh moves cursor i, of a channel with history e and a lag of lag
+// steps, to time now.
+func (s *covLags) refresh(e []covEntry, i int, lag, now int64) {
+	if now < lag {
+		s.alpha[i], s.slope[i], s.next[i] = 0, 0, lag
+		return
+	}
+	y, p := now-lag, s.cur[i]
+	for p+1 < len(e) && e[p+1].w < y {
+		p++
+	}
+	s.cur[i] = p
+	s.alpha[i] = float64(e[p].a - e[p].v*(e[p].w+lag))
+	s.slope[i] = float64(e[p].v)
+	s.next[i] = math.MaxInt64
+	if p+1 < len(e) {
+		s.next[i] = e[p+1].w + lag + 1
+	}
+}
+
+// push records that channel a changed to value v at time w, after update(w).
+func (s *covLags) push(a int, w, v int64) {
+	e := s.hist[a]
 	last := len(e) - 1
+	e = append(e, covEntry{w, e[last].a + e[last].v*(w-e[last].w), v})
+	cur, next := s.cur[a*s.width:(a+1)*s.width], s.next[a*s.width:(a+1)*s.width]
 	for j, p := range cur {
-		y := max(x, 0)
-		for p < last && e[p+1].w < y {
-			p++
+		if p == last {
+			next[j] = min(next[j], w+int64(j)*s.dt+1)
 		}
-		cur[j] = p
-		dst[j] = float64(e[p].a + e[p].v*(y-e[p].w))
-		x -= dt
 	}
+	// The oldest cursor is the one of the largest lag.
+	if old := cur[len(cur)-1]; old > 64 && 2*old > len(e) {
+		e = e[:copy(e, e[old:])]
+		for j := range cur {
+			cur[j] -= old
+		}
+	}
+	s.hist[a] = e
 }
 
 // CovarianceFunctions computes the covariance functions c_ab(tau) of the
@@ -109,7 +148,7 @@ func (h *covTrack) integrals(dst []float64, x, dt int64) {
 // that). The time is proportional to the number of channel changes (a
 // state change counts once per channel that holds the unit) times
 // C*(J+1): each change of channel b adds to c_ab at every lag for every
-// a. To cover an aggregate of channels, such as all E clusters, at lower
+// a, one multiply-add each. To cover an aggregate of channels, such as all E clusters, at lower
 // cost, sum the covariances of its parts: c is bilinear in the channels.
 func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, dt int) (*Covariances, error) {
 	if dt < 1 {
@@ -135,7 +174,7 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 	}
 	nc := len(channels)
 	width := jmax + 1
-	if err := checkAnalysisMemory("covariance functions", 8*float64(nc)*float64(nc)*float64(3*width)); err != nil {
+	if err := checkAnalysisMemory("covariance functions", 8*float64(nc)*float64(nc)*float64(3*width)+32*float64(nc)*float64(width)); err != nil {
 		return nil, err
 	}
 	// r[(b*C+a)*width+j] accumulates sum_u delta_b(u) A_a(max(u-j*dt, 0))
@@ -143,12 +182,8 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 	// sum_{t<T-L} n_a[t] n_b[t+L] = n_b[T-1] A_a(T-L) - r_ba[j].
 	r := make([]float64, nc*nc*width)
 	val := m.values(initial)
-	tracks := make([]covTrack, nc)
-	for k := range tracks {
-		tracks[k] = newCovTrack(val[k], width)
-	}
+	lags := newCovLags(val, width, int64(dt))
 	state := append([]int8(nil), initial...)
-	buf := make([]float64, nc*width)
 	n := len(initial)
 	for t, u := range log.Updates {
 		d := log.Deltas[t]
@@ -162,38 +197,39 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 			continue
 		}
 		next := stepState(state[u], d)
-		change := int64(next - state[u])
+		change := next - state[u]
 		if change == 0 {
 			continue
 		}
 		state[u] = next
 		now := int64(t)
-		for a := range tracks {
-			tracks[a].integrals(buf[a*width:(a+1)*width], now, int64(dt))
-		}
+		lags.update(now)
+		x := float64(now)
+		alpha, slope := lags.alpha, lags.slope[:len(lags.alpha)]
 		bs := m.of(u)
 		for _, b := range bs {
 			row := r[int(b)*nc*width : (int(b)+1)*nc*width]
-			row = row[:len(buf)]
+			row = row[:len(alpha)]
 			if change > 0 {
-				for i, x := range buf {
-					row[i] += x
+				for i, al := range alpha {
+					row[i] += al + slope[i]*x
 				}
 			} else {
-				for i, x := range buf {
-					row[i] -= x
+				for i, al := range alpha {
+					row[i] -= al + slope[i]*x
 				}
 			}
 		}
 		for _, b := range bs {
-			val[b] += change
-			tracks[b].push(now, val[b])
+			val[b] += int64(change)
+			lags.push(int(b), now, val[b])
 		}
 	}
 	total := int64(steps)
+	lags.update(total)
 	ends := make([]float64, nc*width) // A_a(T - j*dt)
-	for a := range tracks {
-		tracks[a].integrals(ends[a*width:(a+1)*width], total, int64(dt))
+	for i := range ends {
+		ends[i] = lags.alpha[i] + lags.slope[i]*float64(total)
 	}
 	c := &Covariances{Channels: nc, Dt: dt, MaxLag: jmax, Steps: steps, Means: make([]float64, nc)}
 	for a := range c.Means {
