@@ -6,16 +6,18 @@ import (
 	"time"
 )
 
-// defaultRun is the diff log of the command's default run (the clustered
-// network of cmd/binarynet/default.json: 20 clusters of 200 E and 50 I
-// units and a background unit, 10 sweeps of warm-up, then 2,000 sweeps of
-// N = 5,001 updates), made once for the analysis benchmarks.
+// defaultRun is a diff log of the command's default model
+// (cmd/binarynet/default.json: the toolkit's clustered model with N_E =
+// 2000, N_I = 500, Q = 10, R_Eplus = 3.7, kappa = 0, Bernoulli, sparse)
+// after 20 sweeps of warm-up: 4,000 sweeps of N = 2,500 updates, 10 M
+// updates (the default run records 3,000 sweeps), made once for the
+// analysis benchmarks.
 var defaultRun struct {
 	once     sync.Once
 	initial  []int8
 	log      DiffLog
 	e, i     []Range
-	perUnit  int           // steps per time unit (tau = 10 for E), rounded
+	perMs    int           // steps per ms: N_E/tau_e + N_I/tau_i = 200 + 100
 	simulate time.Duration // time of the recorded 10 M updates
 	err      error
 }
@@ -24,24 +26,21 @@ func defaultRunLog(b *testing.B) {
 	b.Helper()
 	d := &defaultRun
 	d.once.Do(func() {
-		p := ReferenceClusteredParams()
-		p.G, p.PEPlus, p.RJ, p.TauE, p.TauI = 1.5, 9, 0.85, 10, 5
-		nw, layout, err := NewClusteredNetwork("default", p)
+		p := DefaultClusteredParams()
+		p.NE, p.NI, p.Q, p.REPlus, p.Kappa = 2000, 500, 10, new(3.7), 0
+		nw, layout, err := NewClusteredNetwork("default", p, Options{WeightMode: WeightSparse, Seed: 1})
 		if err != nil {
 			d.err = err
 			return
 		}
-		if d.err = nw.Initialize(Options{WeightMode: WeightSparse, Seed: 1}); d.err != nil {
-			return
-		}
 		n := nw.N()
-		if d.err = nw.Run(10*n, 1<<16); d.err != nil {
+		if d.err = nw.Run(20*n, 1<<16); d.err != nil {
 			return
 		}
 		if d.initial, d.err = nw.State(nil); d.err != nil {
 			return
 		}
-		steps := 2000 * n
+		steps := 4000 * n
 		if d.err = nw.EnableDiffLogging(steps); d.err != nil {
 			return
 		}
@@ -52,8 +51,7 @@ func defaultRunLog(b *testing.B) {
 		d.simulate = time.Since(t0)
 		d.log = nw.ConsumeDiffLog()
 		d.e, d.i = layout.ERanges, layout.IRanges
-		// Updates per time unit: sum_k N_k / tau_k = 4000/10 + 1000/5 + 1/10.
-		d.perUnit = 600
+		d.perMs = 300
 	})
 	if d.err != nil {
 		b.Fatal(d.err)
@@ -78,27 +76,28 @@ func benchAnalysis(b *testing.B, measure func() error) {
 	b.ReportMetric(float64(defaultRun.simulate.Nanoseconds())/steps, "sim-ns/update")
 }
 
-// BenchmarkAnalysisDefaultRun times each measure on the 10 M-update log of
-// the default run; sim-s is the time the simulation took to make it.
+// BenchmarkAnalysisDefaultRun times each measure on the 10 M-update log
+// of the default model; sim-s is the time the simulation took to make it.
 func BenchmarkAnalysisDefaultRun(b *testing.B) {
 	d := &defaultRun
-	b.Run("Covariance/E-clusters/10tau/dt=tau/2", func(b *testing.B) {
+	ms := func(x int) int { return x * d.perMs }
+	whole := func(rs []Range) Range { return Range{rs[0].Start, rs[len(rs)-1].End} }
+	b.Run("Covariance/E+I/100ms/dt=2ms", func(b *testing.B) {
 		benchAnalysis(b, func() error {
-			_, err := CovarianceFunctions(d.initial, d.log, d.e, 10*d.perUnit, d.perUnit/2)
+			_, err := CovarianceFunctions(d.initial, d.log, []Range{whole(d.e), whole(d.i)}, ms(100), ms(2))
 			return err
 		})
 	})
-	b.Run("Covariance/E+I/50tau/dt=tau", func(b *testing.B) {
+	b.Run("Covariance/E-clusters/100ms/dt=5ms", func(b *testing.B) {
 		benchAnalysis(b, func() error {
-			ch := []Range{{d.e[0].Start, d.e[len(d.e)-1].End}, {d.i[0].Start, d.i[len(d.i)-1].End}}
-			_, err := CovarianceFunctions(d.initial, d.log, ch, 50*d.perUnit, d.perUnit)
+			_, err := CovarianceFunctions(d.initial, d.log, d.e, ms(100), ms(5))
 			return err
 		})
 	})
-	b.Run("Covariance/E-clusters+E+I/50tau/dt=tau", func(b *testing.B) {
+	b.Run("Covariance/E-clusters+E+I/100ms/dt=2ms", func(b *testing.B) {
 		benchAnalysis(b, func() error {
-			ch := append(append([]Range(nil), d.e...), Range{d.e[0].Start, d.e[len(d.e)-1].End}, Range{d.i[0].Start, d.i[len(d.i)-1].End})
-			_, err := CovarianceFunctions(d.initial, d.log, ch, 50*d.perUnit, d.perUnit)
+			ch := append(append([]Range(nil), d.e...), whole(d.e), whole(d.i))
+			_, err := CovarianceFunctions(d.initial, d.log, ch, ms(100), ms(2))
 			return err
 		})
 	})
@@ -113,17 +112,17 @@ func BenchmarkAnalysisDefaultRun(b *testing.B) {
 		}
 		return u, g
 	}
-	b.Run("StateCorrelations/200units", func(b *testing.B) {
+	b.Run("StateCorrelations/100units", func(b *testing.B) {
 		benchAnalysis(b, func() error {
 			u, g := units()
 			_, err := StateCorrelations(d.initial, d.log, u, g)
 			return err
 		})
 	})
-	b.Run("CountCorrelations/200units/10tau", func(b *testing.B) {
+	b.Run("CountCorrelations/100units/100ms", func(b *testing.B) {
 		benchAnalysis(b, func() error {
 			u, g := units()
-			_, err := CountCorrelations(d.initial, d.log, u, g, 10*d.perUnit)
+			_, err := CountCorrelations(d.initial, d.log, u, g, ms(100))
 			return err
 		})
 	})
@@ -137,15 +136,15 @@ func BenchmarkAnalysisDefaultRun(b *testing.B) {
 			return err
 		})
 	})
-	b.Run("SpikeCounts/40pops/10tau", func(b *testing.B) {
+	b.Run("SpikeCounts/20pops/100ms", func(b *testing.B) {
 		benchAnalysis(b, func() error {
-			_, err := SpikeCountStatistics(d.initial, d.log, 10*d.perUnit, append(append([]Range(nil), d.e...), d.i...))
+			_, err := SpikeCountStatistics(d.initial, d.log, ms(100), append(append([]Range(nil), d.e...), d.i...))
 			return err
 		})
 	})
-	b.Run("ClusterStates/E-clusters/tau", func(b *testing.B) {
+	b.Run("ClusterStates/E-clusters/1ms", func(b *testing.B) {
 		benchAnalysis(b, func() error {
-			_, err := ClusterStatesFromDiffLog(d.initial, d.log, d.perUnit, d.e, 0.4, 0.2)
+			_, err := ClusterStatesFromDiffLog(d.initial, d.log, ms(1), d.e, 0.4, 0.2)
 			return err
 		})
 	})
