@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"reflect"
 	"testing"
 
@@ -112,5 +116,61 @@ func TestMatrixErrors(t *testing.T) {
 				t.Errorf("error = %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestMatrixNumPy loads the .npy files of WriteStates and WriteRates with
+// numpy itself.
+func TestMatrixNumPy(t *testing.T) {
+	t.Parallel()
+	py := pythonNumPy(t)
+	dir := t.TempDir()
+	states := filepath.Join(dir, "states.npy")
+	rates := filepath.Join(dir, "rates.npy")
+	if err := os.WriteFile(states, func() []byte {
+		var b bytes.Buffer
+		if err := WriteStates(&b, [][]int8{{0, 1, 1}, {1, 0, 0}}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rates, func() []byte {
+		var b bytes.Buffer
+		if err := WriteRates(&b, [][]float64{{0.25, 0.5}, {0.75, 1}, {0, 1.0 / 3}}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(py, "-c", `import sys, numpy as np
+s = np.load(sys.argv[1]); r = np.load(sys.argv[2])
+print(s.dtype.str, s.shape, s.tolist(), r.dtype.str, r.shape, repr(r[2, 1]))`, states, rates).CombinedOutput()
+	if err != nil {
+		t.Fatalf("numpy: %v\n%s", err, out)
+	}
+	if want := "|i1 (2, 3) [[0, 1, 1], [1, 0, 0]] <f8 (3, 2) 0.3333333333333333"; strings.TrimSpace(string(out)) != want {
+		t.Errorf("numpy reads %q, want %q", out, want)
+	}
+}
+
+// TestIssue9ReadStatesUint8 reads states saved by numpy as uint8, the
+// toolkit's type for neuron_states (testdata/gen_difflog.py); ReadStates
+// used to accept int8 only.
+func TestIssue9ReadStatesUint8(t *testing.T) {
+	t.Parallel()
+	f, err := os.Open(filepath.Join("testdata", "states_uint8.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := ReadStates(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]int8{{0, 1, 1}, {1, 0, 0}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("states %v, want %v", got, want)
 	}
 }
