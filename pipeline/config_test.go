@@ -294,3 +294,28 @@ func TestLoadBuiltin(t *testing.T) {
 		t.Errorf("Load(no-such-config): %v", err)
 	}
 }
+
+// TestDemoConfig checks that the built-in demo is the toolkit's default
+// configuration with R_Eplus = 7.25, kappa = 0.875 and R_j = 0.8, and
+// nothing else.
+func TestDemoConfig(t *testing.T) {
+	demo, err := Load("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := Load("default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{"R_Eplus=7.25", "kappa=0.875", "R_j=0.8"} {
+		if err := def.Override(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(demo.Tree(), def.Tree()) {
+		t.Errorf("demo = %v\nwant  %v", demo.Tree(), def.Tree())
+	}
+	if got := BuiltinNames(); !reflect.DeepEqual(got, []string{"default", "demo"}) {
+		t.Errorf("BuiltinNames() = %v", got)
+	}
+}

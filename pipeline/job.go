@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,13 +41,18 @@ type Binary struct {
 	WeightMode          string // "dense" or "sparse", as chosen
 	WeightDtype         string // "float32" or "float64"
 	StateChunkSize      int64
-	// AutapseRule is "toolkit" (the default: a population's inputs onto
-	// itself are drawn from all its units, the unit included, and
-	// self-connections are then deleted) or "exclude-self" (drawn from
-	// the other units only). It is read from binary.autapse_rule and is
-	// not one of the resolved settings, so that the toolkit's tags stay
-	// the same.
+	// AutapseRule is "delete-self" (the default, the toolkit's rule: a
+	// population's inputs onto itself are drawn from all its units, the
+	// unit included, and self-connections are then deleted) or
+	// "exclude-self" (drawn from the other units only). It is read from
+	// binary.autapse_rule and is not one of the resolved settings, so
+	// that the toolkit's tags stay the same.
 	AutapseRule string
+	// NetworkSeed and InitSeed, from binary.network_seed and
+	// binary.init_seed, seed the connectivity and the initial states
+	// apart from Seed when not nil (one network run from several initial
+	// states). Like AutapseRule they are not resolved settings.
+	NetworkSeed, InitSeed *uint64
 }
 
 // A Job is a configuration resolved for one run: the model, the binary
@@ -164,8 +170,26 @@ func Resolve(c *Config, f Flags) (*Job, error) {
 	if b.WeightDtype, err = c.choiceAt("binary.weight_dtype", "float32", "float32", "float64"); err != nil {
 		return nil, err
 	}
-	if b.AutapseRule, err = c.choiceAt("binary.autapse_rule", "toolkit", "toolkit", "exclude-self"); err != nil {
+	if b.AutapseRule, err = c.choiceAt("binary.autapse_rule", "delete-self", "delete-self", "exclude-self"); err != nil {
 		return nil, err
+	}
+	for _, s := range []struct {
+		key string
+		dst **uint64
+	}{{"binary.network_seed", &b.NetworkSeed}, {"binary.init_seed", &b.InitSeed}} {
+		v, ok := c.lookup(s.key)
+		if !ok || v == nil {
+			continue
+		}
+		x, err := toInt(s.key, v)
+		if err != nil {
+			return nil, err
+		}
+		if x < 0 {
+			return nil, keyError(s.key, v, "must be >= 0")
+		}
+		u := uint64(x)
+		*s.dst = &u
 	}
 	b.WeightMode = chooseWeightMode(m, b)
 	j.settings = map[string]any{
@@ -303,4 +327,25 @@ func rjFolder(rj float64) string {
 		s = fmt.Sprint(rj)
 	}
 	return "Rj" + strings.ReplaceAll(s, ".", "_")
+}
+
+// KnownKeys returns the dotted keys the pipeline reads, sorted. Other
+// keys of a configuration are kept (in params.yaml and the tags) but
+// have no effect.
+func KnownKeys() []string {
+	keys := []string{
+		"N_E", "N_I", "Q", "V_th", "g", "p0_ee", "p0_ei", "p0_ie", "p0_ii", "tau_e", "tau_i",
+		"R_Eplus", "R_j", "kappa", "connection_type", "multapses", "m_X", "initial_activity",
+		"focus_count", "focus_counts",
+	}
+	for _, k := range []string{"mode", "default", "excitatory", "inhibitory", "excitatory_by_cluster", "inhibitory_by_cluster"} {
+		keys = append(keys, "initial_activity."+k)
+	}
+	for _, k := range []string{"warmup_steps", "simulation_steps", "sample_interval", "batch_size", "population_rate_init",
+		"seed", "output_name", "plot_activity", "weight_mode", "ram_budget_gb", "weight_dtype", "state_chunk_size",
+		"autapse_rule", "network_seed", "init_seed"} {
+		keys = append(keys, "binary."+k)
+	}
+	slices.Sort(keys)
+	return keys
 }

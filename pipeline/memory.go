@@ -1,0 +1,35 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"github.com/binarynet/binarynet"
+)
+
+// checkMemory estimates the memory of the run before anything is built:
+// the network (binarynet's estimate), the diff log (5 bytes per recorded
+// step), the float64 copy of the weights exported for the weights file
+// (16 bytes per stored sparse weight, 8 per dense entry) and the onsets
+// (12 bytes each, at most one per recorded step); rates and states are
+// streamed. It returns an error wrapping binarynet.ErrMemoryBudget when
+// they exceed the budget.
+func (j *Job) checkMemory(p binarynet.ClusteredParams, opts binarynet.Options) error {
+	est, err := p.Estimate(opts)
+	if err != nil {
+		return err
+	}
+	b := &j.Binary
+	n := float64(est.Units)
+	logBytes := binarynet.DiffLogBytes(b.SimulationSteps)
+	export := 16 * est.Synapses
+	if est.Mode == binarynet.WeightDense {
+		export = 8 * n * n
+	}
+	onsets := 12 * float64(b.SimulationSteps)
+	need := est.Bytes + logBytes + export + onsets
+	if budget := opts.RAMBudgetGB * (1 << 30); need > budget {
+		return fmt.Errorf("%w: the run needs about %.3g GiB (network %.3g, diff log %.3g, weights export %.3g, onsets %.3g), budget is %.3g GiB (binary.ram_budget_gb or -ram)",
+			binarynet.ErrMemoryBudget, need/(1<<30), est.Bytes/(1<<30), logBytes/(1<<30), export/(1<<30), onsets/(1<<30), opts.RAMBudgetGB)
+	}
+	return nil
+}
