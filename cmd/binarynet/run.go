@@ -21,7 +21,7 @@ import (
 var cmdRun = &Command{
 	UsageLine: "run [flags]",
 	Short:     "simulate a network and write its pictures, diff log and summary",
-	Long:      runLong(),
+	Long:      runLong() + "\n" + pipelineLong,
 	Flag: func(fs *flag.FlagSet) Runner {
 		f := newRunFlags(fs)
 		return func(ctx context.Context, env *Env, args []string) error {
@@ -95,6 +95,7 @@ type runFlags struct {
 	clustered             map[string]string // text of the clustered flags, by flag name
 	set                   map[string]bool   // flags given on the command line
 	args                  []string          // the command line, for the summary
+	pipe                  *pipelineFlags    // the toolkit's flags (run_pipeline.go)
 }
 
 // newRunFlags defines the flags of the run command on fs and returns the
@@ -116,6 +117,7 @@ func newRunFlags(fs *flag.FlagSet) *runFlags {
 	fs.IntVar(&f.width, "width", 1400, fmt.Sprintf("width of the PNG images in pixels, %d to %d", minImageSide, maxImageSide))
 	fs.IntVar(&f.height, "height", 800, fmt.Sprintf("height of the PNG images in pixels, %d to %d", minImageSide, maxImageSide))
 	defineClusteredFlags(fs, f.clustered)
+	f.pipe = addPipelineFlags(fs)
 	return f
 }
 
@@ -241,6 +243,9 @@ func (p *plan) options() binarynet.Options {
 
 // run runs the simulation of the parsed flags and writes its outputs.
 func run(ctx context.Context, f *runFlags, args []string, stdout, stderr io.Writer) error {
+	if usesPipeline(f) {
+		return runPipeline(ctx, f, args, stdout, stderr)
+	}
 	start := time.Now()
 	var (
 		p    *plan

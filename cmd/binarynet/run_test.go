@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,6 +26,13 @@ const runModels = "testdata/run_models.json"
 // stderr.
 func runRun(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	// Without -config, run takes the toolkit's configuration; these tests
+	// are about the JSON models, whose default is default.json.
+	if !slices.ContainsFunc(args, func(a string) bool {
+		return slices.Contains([]string{"-config", "--config", "-resume", "--resume"}, strings.SplitN(a, "=", 2)[0])
+	}) {
+		args = append([]string{"-config", "default.json"}, args...)
+	}
 	var stdout, stderr bytes.Buffer
 	code := dispatch(context.Background(), append([]string{"run"}, args...), &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
