@@ -28,7 +28,9 @@
 // # Units
 //
 // Time is counted in update steps; N steps make one sweep, in which each
-// unit is drawn once on average when all taus are equal. Thresholds and
+// unit is drawn once on average when all taus are equal. In the units of
+// the taus (ms for the toolkit's models) one step lasts 1/sum_k(N_k/tau_k):
+// see Network.StepsPerTimeUnit, StepsToTime and TimeToSteps. Thresholds and
 // weights are dimensionless and share one scale. States are int8 0/1; unit
 // ids in logs are int32.
 //
@@ -37,6 +39,10 @@
 // Every random number comes from PCG streams derived from Options.Seed:
 // initial states per population, connectivity per synapse and block of 1024
 // rows, unit selection, and background redraws each have their own stream.
+// Options.NetworkSeed and Options.InitSeed, when set, seed the
+// connectivity and the initial states instead, so that one network can be
+// run from several initial states; Network.SetState sets a state of one's
+// own and recomputes the field.
 // The same seed gives the same network and trajectory, whatever the batch
 // size of Run, the number of build workers, or the weight mode: dense and
 // sparse storage give bit-identical trajectories, because delta is ±1 and

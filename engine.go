@@ -159,6 +159,8 @@ type numeric interface {
 	// nil, of units drawn by the selector.
 	run(units []int32, steps int) error
 	stateSlice() []int8
+	// setState replaces the state by s and recomputes the field.
+	setState(s []int8)
 	fieldTo(dst []float64) []float64
 	thresholdsTo(dst []float64) []float64
 	// nonZero returns the number of non-zero weights, storedEntries the
@@ -358,6 +360,11 @@ func (e *engine[T]) nextChange(units, pops []int32) int {
 }
 
 func (e *engine[T]) stateSlice() []int8 { return e.state }
+
+func (e *engine[T]) setState(s []int8) {
+	copy(e.state, s)
+	e.recomputeField()
+}
 
 func (e *engine[T]) fieldTo(dst []float64) []float64 {
 	for _, v := range e.field {
