@@ -13,21 +13,18 @@ import (
 )
 
 // Create expands grid into the task file name: it checks every task's
-// overrides with r.Plan against the base configuration base, copies base
-// into the output root as base.yaml, and writes the task file. root is the
+// overrides with r.Plan against the base configuration (the content of
+// its file), writes it into the output root as base.yaml, and writes the
+// task file. root is the
 // output root; empty means a folder beside the task file named after it
 // without its extension (tasks.tsv: tasks/). A relative root is recorded
 // relative to the task file's folder.
 //
 // Creating the same sweep again rewrites the same file; a root that already
 // holds another sweep's base configuration is an error.
-func Create(name, root, base string, grid *Grid, r Runner) (*File, error) {
+func Create(name, root string, baseData []byte, grid *Grid, r Runner) (*File, error) {
 	if strings.ContainsAny(name, "\t\n") {
 		return nil, inputError("task file name %q contains a tab or line break", name)
-	}
-	baseData, err := os.ReadFile(base)
-	if err != nil {
-		return nil, inputError("base config: %v", err)
 	}
 	sets, err := grid.Overrides()
 	if err != nil {
@@ -42,7 +39,7 @@ func Create(name, root, base string, grid *Grid, r Runner) (*File, error) {
 	f.Tasks = make([]Task, len(sets))
 	byDir := make(map[string]int, len(sets))
 	for i, set := range sets {
-		p, err := r.Plan(base, set)
+		p, err := r.Plan(baseData, set)
 		if err != nil {
 			return nil, fmt.Errorf("task %d (%s): %w", i, joinOverrides(set), err)
 		}
@@ -75,8 +72,8 @@ func Create(name, root, base string, grid *Grid, r Runner) (*File, error) {
 	case err != nil:
 		return nil, fmt.Errorf("copy of the base config: %w", err)
 	case !bytes.Equal(old, baseData):
-		return nil, inputError("output root %s already holds another sweep's base config (%s differs from %s): choose another -out-root or task file name",
-			rootDir, copyPath, base)
+		return nil, inputError("output root %s already holds another sweep's base config (%s differs): choose another -out-root or task file name",
+			rootDir, copyPath)
 	}
 	if err := writeFileAtomic(name, text); err != nil {
 		return nil, fmt.Errorf("task file: %w", err)

@@ -22,12 +22,22 @@ var (
 	ErrIncomplete = errors.New("incomplete sweep")
 )
 
+// kindError is an error of a kind (ErrInput, ErrCorrupt) whose message
+// does not repeat the kind's name.
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string        { return e.msg }
+func (e *kindError) Is(target error) bool { return target == e.kind }
+
 // inputError returns an error wrapping ErrInput.
 func inputError(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInput}, args...)...)
+	return &kindError{fmt.Sprintf(format, args...), ErrInput}
 }
 
 // corruptError returns an error wrapping ErrCorrupt.
 func corruptError(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+	return &kindError{fmt.Sprintf(format, args...), ErrCorrupt}
 }

@@ -26,15 +26,14 @@ type fakeRunner struct {
 	// 50 ms apart, creating the file slowReady after the first one.
 	slowReady string
 	fail      map[string]bool // KEY=VALUE overrides whose task fails
+	// started and release, when not nil, make Run signal that it started
+	// and wait for release.
+	started, release chan struct{}
 }
 
 var errUnknownKey = errors.New("unknown key")
 
-func (r *fakeRunner) digest(base string, overrides []sweep.Override) ([32]byte, error) {
-	data, err := os.ReadFile(base)
-	if err != nil {
-		return [32]byte{}, err
-	}
+func (r *fakeRunner) digest(data []byte, overrides []sweep.Override) ([32]byte, error) {
 	h := sha256.New()
 	h.Write(data)
 	for _, o := range overrides {
@@ -58,7 +57,7 @@ func (r *fakeRunner) digest(base string, overrides []sweep.Override) ([32]byte, 
 	return d, nil
 }
 
-func (r *fakeRunner) Plan(base string, overrides []sweep.Override) (sweep.Plan, error) {
+func (r *fakeRunner) Plan(base []byte, overrides []sweep.Override) (sweep.Plan, error) {
 	d, err := r.digest(base, overrides)
 	if err != nil {
 		return sweep.Plan{}, err
@@ -69,12 +68,20 @@ func (r *fakeRunner) Plan(base string, overrides []sweep.Override) (sweep.Plan, 
 
 func (r *fakeRunner) Run(ctx context.Context, job sweep.Job) (sweep.Result, error) {
 	r.runs.Add(1)
+	if r.started != nil {
+		r.started <- struct{}{}
+		<-r.release
+	}
 	for _, o := range job.Overrides {
 		if r.fail[o.String()] {
 			return sweep.Result{}, fmt.Errorf("fake failure for %s", o)
 		}
 	}
-	d, err := r.digest(job.Base, job.Overrides)
+	data, err := os.ReadFile(job.Base)
+	if err != nil {
+		return sweep.Result{}, err
+	}
+	d, err := r.digest(data, job.Overrides)
 	if err != nil {
 		return sweep.Result{}, err
 	}

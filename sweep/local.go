@@ -49,7 +49,7 @@ type Report struct {
 func RunAll(ctx context.Context, f *File, r Runner, opts RunOptions) (Report, error) {
 	jobs := max(opts.Jobs, 1)
 	threads := max(runtime.GOMAXPROCS(0)/jobs, 1)
-	if err := f.checkBase(); err != nil {
+	if _, err := f.checkBase(); err != nil {
 		return Report{}, err
 	}
 	type result struct {

@@ -11,9 +11,9 @@ import (
 // whatever else runs at the same time.
 type Runner interface {
 	// Plan checks the overrides against the base configuration (the
-	// path of a file) and returns the task's tag and folder. An unknown
-	// key or a bad value is an error naming it.
-	Plan(base string, overrides []Override) (Plan, error)
+	// content of its file) and returns the task's tag and folder. An
+	// unknown key or a bad value is an error naming it.
+	Plan(base []byte, overrides []Override) (Plan, error)
 
 	// Run runs one task, writing its outputs into job.Dir, an empty
 	// folder that exists, and returns its metrics. Run should stop soon

@@ -66,8 +66,8 @@ var (
 	namePattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 )
 
-// check validates the options, naming the flag of a bad value.
-func (o *SlurmOptions) check() error {
+// Validate checks the options, naming the flag of a bad value.
+func (o *SlurmOptions) Validate() error {
 	switch {
 	case o.Binary == "":
 		return inputError("-binary: the path of binarynet on the compute nodes is empty")
@@ -101,7 +101,7 @@ func (o *SlurmOptions) check() error {
 // with --dependency=afterok on all of them, and prints the job ids). The
 // log folder ROOT/logs is created, as SLURM does not create it.
 func WriteSlurm(f *File, opts SlurmOptions) (SlurmScripts, error) {
-	if err := opts.check(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return SlurmScripts{}, err
 	}
 	bin, err := filepath.Abs(opts.Binary)

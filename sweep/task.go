@@ -8,9 +8,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
+
+// LockDir is the folder of the output root that holds one lock file per
+// task, taken while the task runs.
+const LockDir = ".locks"
 
 // Summary is the content of a task's summary file: provenance, the task
 // and its metrics.
@@ -75,7 +80,8 @@ func RunTask(ctx context.Context, f *File, index int, r Runner, opts TaskOptions
 		return Outcome{}, inputError("task index %d is beyond the task file %s (%d tasks, indices 0 to %d)", index, f.Path, len(f.Tasks), len(f.Tasks)-1)
 	}
 	t := f.Tasks[index]
-	if err := f.checkBase(); err != nil {
+	base, err := f.checkBase()
+	if err != nil {
 		return Outcome{}, err
 	}
 	var out Outcome
@@ -88,7 +94,7 @@ func RunTask(ctx context.Context, f *File, index int, r Runner, opts TaskOptions
 	case state == Corrupt:
 		out.Redo = err.Error()
 	}
-	p, err := r.Plan(f.BasePath(), t.Overrides)
+	p, err := r.Plan(base, t.Overrides)
 	if err != nil {
 		return out, fmt.Errorf("task %d: %w", index, err)
 	}
@@ -101,6 +107,20 @@ func RunTask(ctx context.Context, f *File, index int, r Runner, opts TaskOptions
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return out, err
+	}
+	locks := filepath.Join(f.RootDir(), LockDir)
+	if err := os.MkdirAll(locks, 0o755); err != nil {
+		return out, err
+	}
+	unlock, err := lockTask(filepath.Join(locks, strconv.Itoa(index)))
+	if err != nil {
+		return out, fmt.Errorf("task %d: %w", index, err)
+	}
+	defer unlock()
+	if state, err := f.Check(t); state == Done && !opts.Overwrite {
+		return out, nil // finished by another process since the first check
+	} else if state == Corrupt && out.Redo == "" {
+		out.Redo = err.Error()
 	}
 	if err := removeStaging(dir); err != nil {
 		return out, err
@@ -168,19 +188,19 @@ func RunTask(ctx context.Context, f *File, index int, r Runner, opts TaskOptions
 	return out, nil
 }
 
-// checkBase reports whether the sweep's copy of the base configuration
-// still has the recorded checksum.
-func (f *File) checkBase() error {
+// checkBase returns the sweep's copy of the base configuration after
+// checking that it still has the recorded checksum.
+func (f *File) checkBase() ([]byte, error) {
 	data, err := os.ReadFile(f.BasePath())
 	if err != nil {
-		return inputError("base config of the sweep: %v", err)
+		return nil, inputError("base config of the sweep: %v", err)
 	}
 	h := sha256.Sum256(data)
 	if hex.EncodeToString(h[:]) != f.BaseSHA256 {
-		return inputError("base config %s was edited after the task file %s was written (SHA-256 %s, want %s)",
+		return nil, inputError("base config %s was edited after the task file %s was written (SHA-256 %s, want %s)",
 			f.BasePath(), f.Path, hex.EncodeToString(h[:8]), f.BaseSHA256[:16])
 	}
-	return nil
+	return data, nil
 }
 
 // removeStaging removes the staging folders left beside dir by killed

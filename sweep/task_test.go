@@ -257,6 +257,9 @@ func outputTree(t *testing.T, root string) map[string]string {
 	t.Helper()
 	tree := map[string]string{}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.IsDir() && d.Name() == sweep.LockDir {
+			return filepath.SkipDir
+		}
 		if err != nil || d.IsDir() || d.Name() == sweep.SummaryName || d.Name() == sweep.MarkerName {
 			return err
 		}
@@ -318,5 +321,35 @@ func replaceIn(t *testing.T, name, old, new string) {
 	}
 	if err := os.WriteFile(name, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRunTaskTwiceAtOnce: while a task runs, a second run of the same
+// task (a scheduler rerunning an index whose first run is alive) is
+// refused, another task runs, and after the first run finished the task
+// is done.
+func TestRunTaskTwiceAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	r := &fakeRunner{started: make(chan struct{}), release: make(chan struct{})}
+	f := newSweep(t, dir, smallGrid(t), r)
+	done := make(chan error)
+	go func() {
+		_, err := sweep.RunTask(context.Background(), f, 0, r, sweep.TaskOptions{})
+		done <- err
+	}()
+	<-r.started
+	_, err := sweep.RunTask(context.Background(), f, 0, &fakeRunner{}, sweep.TaskOptions{})
+	if err == nil || !strings.Contains(err.Error(), "another process is running this task") {
+		t.Errorf("second run: %v", err)
+	}
+	if _, err := sweep.RunTask(context.Background(), f, 1, &fakeRunner{}, sweep.TaskOptions{}); err != nil {
+		t.Errorf("another task: %v", err)
+	}
+	r.release <- struct{}{}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s, err := f.Check(f.Tasks[0]); s != sweep.Done {
+		t.Errorf("after the first run: %v %v", s, err)
 	}
 }

@@ -24,11 +24,7 @@ func smallGrid(t *testing.T) *sweep.Grid {
 // dir/tasks.tsv of g.
 func newSweep(t *testing.T, dir string, g *sweep.Grid, r sweep.Runner) *sweep.File {
 	t.Helper()
-	base := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(base, []byte("N_E: 80\nN_I: 20\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := sweep.Create(filepath.Join(dir, "tasks.tsv"), "", base, g, r)
+	f, err := sweep.Create(filepath.Join(dir, "tasks.tsv"), "", []byte("N_E: 80\nN_I: 20\n"), g, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,10 +97,7 @@ func TestTaskFileEdited(t *testing.T) {
 
 func TestCreateErrors(t *testing.T) {
 	dir := t.TempDir()
-	base := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(base, []byte("N_E: 80\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	base := []byte("N_E: 80\n")
 	for _, tc := range []struct {
 		name    string
 		g       *sweep.Grid
@@ -124,10 +117,7 @@ func TestCreateErrors(t *testing.T) {
 	}
 	// A root holding another sweep's base config.
 	newSweep(t, dir, smallGrid(t), &fakeRunner{})
-	other := filepath.Join(dir, "other.yaml")
-	if err := os.WriteFile(other, []byte("N_E: 160\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	other := []byte("N_E: 160\n")
 	_, err := sweep.Create(filepath.Join(dir, "tasks.tsv"), "", other, smallGrid(t), &fakeRunner{})
 	if !errors.Is(err, sweep.ErrInput) || !strings.Contains(err.Error(), "another sweep") {
 		t.Errorf("other base in the same root: err = %v", err)
@@ -136,10 +126,7 @@ func TestCreateErrors(t *testing.T) {
 
 func TestCreateOutRoot(t *testing.T) {
 	dir := t.TempDir()
-	base := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(base, []byte("N_E: 80\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	base := []byte("N_E: 80\n")
 	f, err := sweep.Create(filepath.Join(dir, "sub", "t.tsv"), filepath.Join(dir, "out"), base, smallGrid(t), &fakeRunner{})
 	if err == nil {
 		t.Fatalf("a task file in a missing folder: %+v", f)
