@@ -167,5 +167,8 @@ func (p *plan) clusteredError(err error) error {
 			}
 		}
 	}
+	if pe.Value == nil { // a missing value: nothing to quote
+		return usagef("%s: scenario %q: %q: %s", p.configLabel(), p.name, pe.Param, pe.Reason)
+	}
 	return usagef("%s: scenario %q: %q: %v: %s", p.configLabel(), p.name, pe.Param, pe.Value, pe.Reason)
 }

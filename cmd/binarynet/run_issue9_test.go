@@ -71,7 +71,7 @@ func TestIssue9MessagesNameWhatWasTyped(t *testing.T) {
 		{"key", []string{"-config", clusteredFile(t, `, "kappa": 2`)}, []string{`scenario "m": "kappa": 2: must be in [0, 1]`}},
 		{"probability key", []string{"-config", clusteredFile(t, `, "p0_ei": -1`)}, []string{`"p0_ei": -1: must be in (0, 1]`}},
 		{"missing R_Eplus", []string{"-config", writeTemp(t, "m.json", `{"scenarios": {"m": {"clustered": {"Q": 2, "N_E": 8, "N_I": 2}, "sweeps": 2}}}`)},
-			[]string{`"R_Eplus": <nil>: must be set`}},
+			[]string{`"R_Eplus": must be set`}},
 		{"not divisible", []string{"-config", clusteredFile(t, `, "N_I": 3`)}, []string{`"N_I": 3: must be divisible by Q=2`}},
 		{"wrong JSON type", []string{"-config", writeTemp(t, "m.json", `{"scenarios": {"m": {"clustered": {"Q": "many"}, "sweeps": 1}}}`)},
 			[]string{`"clustered.Q": got a string, want an integer`}},
@@ -88,7 +88,7 @@ func TestIssue9MessagesNameWhatWasTyped(t *testing.T) {
 			if n := strings.Count(msg, "binarynet"); n != 1 {
 				t.Errorf("stderr %q says binarynet %d times, want once", msg, n)
 			}
-			for _, goName := range []string{"RJ", "ClusteredParams", "clusteredModel", "Go struct", "Go value", "of type", "unmarshal", "float64"} {
+			for _, goName := range []string{"RJ", "ClusteredParams", "clusteredModel", "Go struct", "Go value", "of type", "unmarshal", "float64", "<nil>"} {
 				if strings.Contains(msg, goName) {
 					t.Errorf("stderr %q names the Go code (%q)", msg, goName)
 				}
