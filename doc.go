@@ -66,8 +66,11 @@
 // a running network that is safe.
 //
 // Distinct networks share no mutable state and may run in parallel, even
-// when they were built from the same Population and Synapse values, which
-// networks only read. An ActivityFunc shared by networks that run in
+// when they were built from the same Population and Synapse values. A
+// network copies a population when it is added and never reads it again,
+// so the struct may be changed afterwards, for the next network of a
+// sweep, while earlier networks run; it must not be changed while another
+// goroutine adds it. An ActivityFunc shared by networks that run in
 // parallel must itself be safe for concurrent use. Initialize samples
 // connectivity on Options.Workers goroutines of its own.
 //
@@ -97,6 +100,14 @@
 // bytes per synapse), which saves drawing them twice. Initialize estimates
 // the peak before allocating and returns ErrMemoryBudget when it exceeds
 // Options.RAMBudgetGB.
+//
+// Everything else that grows with its input is estimated the same way and
+// refused with ErrMemoryBudget before it is allocated: the diff and step
+// logs, the copy returned by Weights, a checkpoint read back, and the
+// results of ReconstructStatesFromDiffLogs, PopulationRatesFromDiffLogs and
+// ExtractSpikeEventsFromDiffLogs (against their ramBudgetGB argument).
+// ReconstructStatesSeq and PopulationRatesSeq replay a log of any length in
+// O(N) memory.
 //
 // On Linux (amd64, arm64), each array of the kernel's copy that takes
 // 4 MiB or more is mapped outside Go's heap and marked for transparent
