@@ -51,6 +51,7 @@ func Example_readmeTour() {
 		log.Fatal(err)
 	}
 	diff := nw.ConsumeDiffLog() // Updates []int32, Deltas []int8
+
 	rates, err := nw.PopulationRatesFromDiffLogs(initial, diff, nw.N()) // one row per sweep
 	if err != nil {
 		log.Fatal(err)
