@@ -124,13 +124,51 @@ func ExampleReconstructStatesFromDiffLogs() {
 	states, err := binarynet.ReconstructStatesFromDiffLogs(
 		[]int8{0, 0},
 		binarynet.DiffLog{Updates: []int32{0, 1, 0}, Deltas: []int8{1, 1, -1}},
-		1, 0)
-
+		1, // sample interval: every step
+		0) // the default RAM budget
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(states)
 	// Output: [[1 0] [1 1] [0 1]]
+}
+
+// The streaming form: one sample at a time, in memory of one state
+// whatever the length of the log.
+func ExampleReconstructStatesSeq() {
+	samples, err := binarynet.ReconstructStatesSeq(
+		[]int8{0, 0},
+		binarynet.DiffLog{Updates: []int32{0, 1, 0, 1, 0}, Deltas: []int8{1, 1, -1, 0, 1}},
+		2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for step, state := range samples { // state is reused: copy it to keep it
+		fmt.Println(step, state)
+	}
+	// Output:
+	// 0 [1 0]
+	// 2 [0 1]
+	// 4 [1 1]
+}
+
+func ExamplePopulationRatesSeq() {
+	rates, err := binarynet.PopulationRatesSeq(
+		[]int8{1, 0, 0, 0},
+		binarynet.DiffLog{Updates: []int32{1, 3, 2, 0}, Deltas: []int8{1, 1, 1, -1}},
+		1,
+		[]binarynet.Range{{Start: 0, End: 2}, {Start: 2, End: 4}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for step, r := range rates {
+		fmt.Println(step, r)
+	}
+	// Output:
+	// 0 [1 0]
+	// 1 [1 0.5]
+	// 2 [1 1]
+	// 3 [0.5 1]
 }
 
 // The Python module's population_rates_from_diff_logs example: the
@@ -164,9 +202,9 @@ func ExamplePopulationRatesFromDiffLogs() {
 	rates, err := binarynet.PopulationRatesFromDiffLogs(
 		[]int8{1, 0, 0, 0},
 		binarynet.DiffLog{Updates: []int32{1, 3, 2, 0}, Deltas: []int8{1, 1, 1, -1}},
-		2,
-		[]binarynet.Range{{Start: 0, End: 2}, {Start: 2, End: 4}}, 0)
-
+		2, // samples after steps 0 and 2
+		[]binarynet.Range{{Start: 0, End: 2}, {Start: 2, End: 4}},
+		0) // the default RAM budget
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -179,7 +217,6 @@ func ExamplePopulationRatesFromDiffLogs() {
 func ExampleExtractSpikeEventsFromDiffLogs() {
 	steps, units, err := binarynet.ExtractSpikeEventsFromDiffLogs(
 		binarynet.DiffLog{Updates: []int32{0, 1, 0}, Deltas: []int8{1, 1, -1}}, 0)
-
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -192,11 +229,11 @@ func ExampleExtractSpikeEventsFromDiffLogs() {
 func ExampleNewNetworkFromWeights() {
 	// W[post, pre]: 0 -> 1 -> 2 -> 0, weight 1.
 	w := sparse.NewCOO(3, 3, []int{1, 2, 0}, []int{0, 1, 2}, []float64{1, 1, 1})
-	nw, err := binarynet.NewNetworkFromWeights("ring", w, nil,
-		[]float64{0.5, 0.5, 0.5},
+	// One population; nil thresholds: its Threshold for every unit.
+	ring := &binarynet.BinaryNeuronPopulation{Name: "ring", N: 3, Tau: 1, Threshold: 0.5}
+	nw, err := binarynet.NewNetworkFromWeights("ring", w, []binarynet.Population{ring}, nil,
 		[]int8{1, 0, 0},
 		binarynet.Options{})
-
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -210,8 +247,8 @@ func ExampleNewNetworkFromWeights() {
 	}
 	state, _ := nw.State(nil)
 	d := nw.ConsumeDiffLog()
-	fmt.Println(nw.Options().WeightMode, state, d.Deltas)
-	// Output: sparse [1 1 1] [1 -1 1 1]
+	fmt.Println(nw.PopulationSpecs()[0].Name, nw.Options().WeightMode, state, d.Deltas)
+	// Output: ring sparse [1 1 1] [1 -1 1 1]
 }
 
 // Weights exports the weight matrix for analysis with gonum: a *mat.Dense

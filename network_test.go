@@ -314,7 +314,6 @@ func TestStrictThreshold(t *testing.T) {
 			nw, err := binarynet.NewNetworkFromWeights("strict", w, nil,
 				[]float64{0.5, math.Nextafter(0.5, 0), 0}, []int8{1, 0, 1},
 				binarynet.Options{WeightMode: mode, WeightType: wt})
-
 			if err != nil {
 				t.Fatal(err)
 			}
