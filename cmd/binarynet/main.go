@@ -26,6 +26,7 @@ import (
 var commands = []*Command{
 	cmdRun,
 	cmdBench,
+	cmdAnalyze,
 }
 
 func main() {
