@@ -174,7 +174,12 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 	}
 	nc := len(channels)
 	width := jmax + 1
-	if err := checkAnalysisMemory("covariance functions", 8*float64(nc)*float64(nc)*float64(3*width)+32*float64(nc)*float64(width)); err != nil {
+	// The result and accumulators, the per-lag state, and the histories:
+	// at most one change per step in the window, kept until half of a
+	// history is stale.
+	need := 8*float64(nc)*float64(nc)*float64(3*width) + 32*float64(nc)*float64(width) +
+		24*float64(nc)*float64(2*min(tauMax, steps)+130)
+	if err := checkAnalysisMemory("covariance functions", need); err != nil {
 		return nil, err
 	}
 	// r[(b*C+a)*width+j] accumulates sum_u delta_b(u) A_a(max(u-j*dt, 0))

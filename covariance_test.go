@@ -261,3 +261,31 @@ func checkParamError(t *testing.T, err, want error, param string) {
 		t.Fatalf("error %v, want one naming %q", err, param)
 	}
 }
+
+// TestAnalysisMemoryChecked checks that results larger than the memory
+// budget are refused before they are allocated.
+func TestAnalysisMemoryChecked(t *testing.T) {
+	t.Parallel()
+	const n = 30000
+	initial := make([]int8, n)
+	log := DiffLog{Updates: make([]int32, 200), Deltas: make([]int8, 200)}
+	// 3,000 channels at 100 lags: 3000^2 * 300 * 8 bytes = 21.6 GB.
+	channels := make([]Range, 3000)
+	for k := range channels {
+		channels[k] = Range{k, k + 1}
+	}
+	if _, err := CovarianceFunctions(initial, log, channels, 99, 1); !errors.Is(err, ErrMemoryBudget) {
+		t.Errorf("covariance of 3,000 channels at 100 lags: error %v, want ErrMemoryBudget", err)
+	}
+	// 30,000 units: two 30000^2 matrices and more, 21.6 GB.
+	units := make([]int32, n)
+	for k := range units {
+		units[k] = int32(k)
+	}
+	if _, err := StateCorrelations(initial, log, units, nil); !errors.Is(err, ErrMemoryBudget) {
+		t.Errorf("correlations of 30,000 units: error %v, want ErrMemoryBudget", err)
+	}
+	if _, err := CountCorrelations(initial, log, units, nil, 10); !errors.Is(err, ErrMemoryBudget) {
+		t.Errorf("count correlations of 30,000 units: error %v, want ErrMemoryBudget", err)
+	}
+}
