@@ -231,3 +231,33 @@ func TestAnalyzeTraceWithoutTimeAxis(t *testing.T) {
 		t.Errorf("time unit %q, channels %v; want step, %v", s.TimeUnit, s.Covariance.Channels, rec.Names)
 	}
 }
+
+func TestAnalyzeTimeAxisFromParamsYAML(t *testing.T) {
+	// A pipeline folder: the trace and params.yaml with the taus.
+	dir, _ := analyzeFixture(t)
+	if err := os.Rename(filepath.Join(dir, "difflog.npz"), filepath.Join(dir, "activity_trace.npz")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "summary.json")); err != nil {
+		t.Fatal(err)
+	}
+	params := "parameter:\n  N_E: 200\n  N_I: 50\n  tau_e: 20.0\n  tau_i: 4.0\nbinary:\n  seed: 3\n"
+	if err := os.WriteFile(filepath.Join(dir, "params.yaml"), []byte(params), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runAnalyze(dir, "-tau-max", "10", "-window", "10"); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var s struct {
+		StepsPerUnit float64 `json:"steps_per_time_unit"`
+		From         string  `json:"time_axis_from"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "analysis.json"))
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	// 200/20 + 50/4 updates per ms.
+	if s.StepsPerUnit != 22.5 || s.From != "params.yaml" {
+		t.Errorf("%v steps per ms from %q, want 22.5 from params.yaml", s.StepsPerUnit, s.From)
+	}
+}
