@@ -25,6 +25,11 @@
 // formats and the subpackage plots draws them; neither is needed to
 // simulate.
 //
+// The measures of such recordings are computed from a diff log and its
+// initial state in one pass: CovarianceFunctions, StateCorrelations and
+// CountCorrelations, ActivityVarianceSplit, SpikeCountStatistics, and
+// ClusterStatesFromDiffLog for the sets of active clusters.
+//
 // # Units
 //
 // Time is counted in update steps; N steps make one sweep, in which each
@@ -76,8 +81,8 @@
 //
 // The package-level functions (ReconstructStatesFromDiffLogs,
 // PopulationRatesFromDiffLogs, ExtractSpikeEventsFromDiffLogs,
-// ReadCheckpoint, LoadCheckpoint, ReadScenarioFile, NewNetworkFromWeights)
-// keep no state and may be called concurrently; they only read their
+// ReadCheckpoint, LoadCheckpoint, ReadScenarioFile, NewNetworkFromWeights,
+// and the measures above) keep no state and may be called concurrently; they only read their
 // arguments, which must not be modified meanwhile. A DiffLog returned by
 // ConsumeDiffLog belongs to the caller and is no longer touched by the
 // network.
