@@ -14,26 +14,69 @@ import (
 // left). A pixel covers a block of units and of steps; its colour goes
 // from white to the colour of the group of its units as the fraction f of
 // that block during which the units were active rises: the colour's weight
-// is f^1.5 rounded to eighths, so that the low background activity of a
-// balanced network stays faint and active clusters stand out. Units in no
-// group are not drawn, and the rows span the ids from the lowest group
-// start to the highest group end.
+// is (f/top)^1.5, at most 1, rounded to eighths, so that the low
+// background activity of a balanced network stays faint and active
+// clusters stand out. The full-scale fraction top is the first of 0.1,
+// 0.2, 0.3, 0.5, 0.7 and 1 at or above the 99.5th percentile of the
+// pixels' fractions, so that clusters active at a third of their units
+// are as visible as clusters active at all of them; RasterImage shows the
+// scale. Units in no group are
+// not drawn, and the rows span the ids from the lowest group start to the
+// highest group end.
 //
 // The image has at most cols columns and rows rows, fewer when the log has
 // fewer steps or the groups fewer units. initial is the state before the
 // first step of log; both are checked as by ReconstructStatesFromDiffLogs.
 func ActivityImage(initial []int8, log binarynet.DiffLog, groups []Group, cols, rows int) (*image.NRGBA, error) {
+	img, _, err := activityImage(initial, log, groups, cols, rows)
+	return img, err
+}
+
+// fullScales are the candidates for the full-scale fraction of
+// ActivityImage.
+var fullScales = [...]float64{0.1, 0.2, 0.3, 0.5, 0.7, 1}
+
+// histBins is the number of bins of the histogram of pixel fractions
+// from which ActivityImage finds its full scale.
+const histBins = 1000
+
+// fullScale returns the first of fullScales at or above the 99.5th
+// percentile of the fractions counted in hist (bin b holds the fractions
+// in [b, b+1)/histBins, the last bin the fraction 1).
+func fullScale(hist *[histBins + 1]int) float64 {
+	total := 0
+	for _, k := range hist {
+		total += k
+	}
+	need := int(math.Ceil(0.995 * float64(total)))
+	q, seen := 1.0, 0
+	for b, k := range hist {
+		if seen += k; seen >= need {
+			q = float64(b+1) / histBins // the bin's upper edge
+			break
+		}
+	}
+	for _, top := range fullScales {
+		if q <= top {
+			return top
+		}
+	}
+	return 1
+}
+
+// activityImage is ActivityImage, returning its full-scale fraction too.
+func activityImage(initial []int8, log binarynet.DiffLog, groups []Group, cols, rows int) (*image.NRGBA, float64, error) {
 	if cols < 1 || rows < 1 {
-		return nil, fmt.Errorf("plots: image size %d x %d: %w", cols, rows, binarynet.ErrInvalidParameter)
+		return nil, 0, fmt.Errorf("plots: image size %d x %d: %w", cols, rows, binarynet.ErrInvalidParameter)
 	}
 	// Validate the log with the library's own checks on a one-sample replay.
 	if _, err := binarynet.PopulationRatesFromDiffLogs(initial, log, max(1, log.Len()), nil, 0); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	n := len(initial)
 	lo, hi, err := groupSpan(groups, n)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	steps := log.Len()
 	cols = max(1, min(cols, steps))
@@ -104,22 +147,35 @@ func ActivityImage(initial []int8, log binarynet.DiffLog, groups []Group, cols, 
 		}
 		u = v
 	}
+	// acc becomes the fraction of each drawn pixel; the others are -1.
+	var hist [histBins + 1]int
+	for r := range rows {
+		for c := range cols {
+			i := r*cols + c
+			if unitsIn[r] == 0 {
+				acc[i] = -1
+				continue
+			}
+			span := min(float64(c+1)*width, float64(steps)) - float64(c)*width
+			acc[i] = min(1, acc[i]/(float64(unitsIn[r])*span))
+			hist[int(acc[i]*histBins)]++
+		}
+	}
+	top := fullScale(&hist)
 	img := image.NewNRGBA(image.Rect(0, 0, cols, rows))
 	for r := range rows {
 		cr, cg, cb := rgb(rowColor[r])
 		for c := range cols {
 			f := 0.0
-			if unitsIn[r] > 0 {
-				span := min(float64(c+1)*width, float64(steps)) - float64(c)*width
-				f = min(1, acc[r*cols+c]/(float64(unitsIn[r])*span))
-				f = shade(f)
+			if v := acc[r*cols+c]; v >= 0 {
+				f = shade(v / top)
 			}
 			img.SetNRGBA(c, rows-1-r, color.NRGBA{
 				R: blend(cr, f), G: blend(cg, f), B: blend(cb, f), A: 255,
 			})
 		}
 	}
-	return img, nil
+	return img, top, nil
 }
 
 // shades is the number of intensity steps of ActivityImage above white.
@@ -133,7 +189,8 @@ const shades = 8
 const shadeGamma = 1.5
 
 // shade returns the intensity (0: white, 1: the group's colour) that
-// ActivityImage gives a block active for the fraction f of its unit-steps.
+// ActivityImage gives a block active for the fraction f of its unit-steps
+// relative to the full scale.
 func shade(f float64) float64 {
-	return math.Round(math.Pow(f, shadeGamma)*shades) / shades
+	return math.Round(math.Pow(min(f, 1), shadeGamma)*shades) / shades
 }

@@ -140,6 +140,9 @@ func RasterImage(initial []int8, log binarynet.DiffLog, groups []Group, width, h
 	dc := draw.New(c)
 	plotArea := draw.Crop(dc, 0, 0, pixels(scaleHeight), 0)
 	// The data area is about the plot less its title and x axis.
+	// The placeholder is drawn white: the real image is pasted over the
+	// data area, and a border pixel of the placeholder may stay visible.
+	placeholder.SetNRGBA(0, 0, color.NRGBA{255, 255, 255, 255})
 	p, line, err := rasterPlot(initial, log, groups, placeholder, float64(height-scaleHeight-90), opts)
 	if err != nil {
 		return nil, err
@@ -154,11 +157,13 @@ func RasterImage(initial []int8, log binarynet.DiffLog, groups []Group, width, h
 		int(math.Ceil(px(area.Min.X))), height-int(math.Floor(px(area.Max.Y))),
 		int(math.Floor(px(area.Max.X))), height-int(math.Ceil(px(area.Min.Y))),
 	).Intersect(img.Bounds())
+	top := 1.0
 	if !r.Empty() {
-		act, err := ActivityImage(initial, log, groups, r.Dx(), r.Dy())
+		act, t, err := activityImage(initial, log, groups, r.Dx(), r.Dy())
 		if err != nil {
 			return nil, err
 		}
+		top = t
 		// ActivityImage may return fewer columns or rows than asked for
 		// (a short log, few units): scale it up by whole pixels.
 		b := act.Bounds()
@@ -172,14 +177,14 @@ func RasterImage(initial []int8, log binarynet.DiffLog, groups []Group, width, h
 	if line != nil {
 		line.Plot(data, p) // over the pasted pixels
 	}
-	drawShadeScale(dc, p.X.Tick.Label, width)
+	drawShadeScale(dc, p.X.Tick.Label, width, top)
 	return img, nil
 }
 
 // drawShadeScale draws, at the bottom right of c, the scale of the shades
-// of ActivityImage: a bar from 0 to 1 (fraction of time active) in the
-// shades a grey group would get.
-func drawShadeScale(c draw.Canvas, sty text.Style, width int) {
+// of ActivityImage: a bar from 0 to its full-scale fraction top (fraction
+// of time active) in the shades a grey group would get.
+func drawShadeScale(c draw.Canvas, sty text.Style, width int, top float64) {
 	const barPx, barHeightPx, steps = 220.0, 10.0, 110
 	x0 := pixels(float64(width) - barPx - 24)
 	y0 := pixels(scaleHeight - barHeightPx - 6)
@@ -187,7 +192,7 @@ func drawShadeScale(c draw.Canvas, sty text.Style, width int) {
 	cr, cg, cb := rgb(base)
 	w := pixels(barPx / steps)
 	for i := range steps {
-		f := shade((float64(i) + 0.5) / steps)
+		f := shade((float64(i) + 0.5) / steps) // relative to top
 		x := x0 + vg.Length(i)*w
 		c.FillPolygon(color.NRGBA{blend(cr, f), blend(cg, f), blend(cb, f), 255}, []vg.Point{
 			{X: x, Y: y0}, {X: x + w + 0.01, Y: y0}, {X: x + w + 0.01, Y: y0 + pixels(barHeightPx)}, {X: x, Y: y0 + pixels(barHeightPx)},
@@ -197,10 +202,29 @@ func drawShadeScale(c draw.Canvas, sty text.Style, width int) {
 	bw, bh := pixels(barPx), pixels(barHeightPx)
 	c.StrokeLines(frame, []vg.Point{{X: x0, Y: y0}, {X: x0 + bw, Y: y0}, {X: x0 + bw, Y: y0 + bh}, {X: x0, Y: y0 + bh}, {X: x0, Y: y0}})
 	sty.XAlign, sty.YAlign = text.XCenter, text.YTop
-	for _, f := range []float64{0, 0.25, 0.5, 0.75, 1} {
-		x := x0 + vg.Length(f)*bw
+	mark := func(v float64, label string) {
+		x := x0 + vg.Length(v/top)*bw
 		c.StrokeLine2(frame, x, y0, x, y0-pixels(3))
-		c.FillText(sty, vg.Point{X: x, Y: y0 - pixels(3)}, formatNumber(f))
+		c.FillText(sty, vg.Point{X: x, Y: y0 - pixels(3)}, label)
+	}
+	// Nice values up to the full scale, which is labelled "≥ top" when
+	// fractions above it are drawn at full colour.
+	atTop := false
+	for _, t := range niceTicks(0, top) {
+		if t.Label == "" {
+			continue
+		}
+		label := t.Label
+		if math.Abs(t.Value-top) < 1e-9*top {
+			atTop = true
+			if top < 1 {
+				label = "≥ " + label
+			}
+		}
+		mark(t.Value, label)
+	}
+	if !atTop {
+		mark(top, "≥ "+formatNumber(top))
 	}
 	sty.XAlign, sty.YAlign = text.XRight, text.YCenter
 	c.FillText(sty, vg.Point{X: x0 - pixels(10), Y: y0 + bh/2}, "shade (in each group's colour): fraction of time the units of a pixel were active")

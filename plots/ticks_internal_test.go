@@ -30,3 +30,29 @@ func TestNiceTicks(t *testing.T) {
 		}
 	}
 }
+
+// TestFullScale checks the full-scale fraction of ActivityImage: the first
+// candidate at or above the 99.5th percentile of the pixel fractions.
+func TestFullScale(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		fractions map[float64]int // fraction -> number of pixels
+		want      float64
+	}{
+		{"silent", map[float64]int{0: 1000}, 0.1},
+		{"all on", map[float64]int{1: 10}, 1},
+		{"clusters at a third", map[float64]int{0.02: 900, 0.33: 100}, 0.5},
+		{"clusters at 0.6", map[float64]int{0.02: 900, 0.6: 100}, 0.7},
+		{"rare outliers ignored", map[float64]int{0.05: 1000, 0.9: 4}, 0.1},
+		{"outliers above the percentile", map[float64]int{0.05: 1000, 0.9: 6}, 1},
+	} {
+		var hist [histBins + 1]int
+		for f, k := range tc.fractions {
+			hist[int(f*histBins)] += k
+		}
+		if got := fullScale(&hist); got != tc.want {
+			t.Errorf("%s: full scale %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
