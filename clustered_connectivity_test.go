@@ -16,6 +16,9 @@ import (
 // cluster, and per post unit and pre population.
 type clusterGroups struct {
 	count [2][2][2]float64 // [post type][pre type][same cluster]
+	// block[a][b] is the number of connections from population b onto
+	// population a of the layout.
+	block [][]float64
 	// inDeg[u][k] is the number of connections unit u gets from
 	// population k of the layout (multiplicities summed).
 	inDeg    [][]int
@@ -34,7 +37,10 @@ func countClusters(t *testing.T, nw *binarynet.Network, l *binarynet.ClusteredLa
 			popOf[u] = k
 		}
 	}
-	g := clusterGroups{inDeg: make([][]int, nw.N())}
+	g := clusterGroups{inDeg: make([][]int, nw.N()), block: make([][]float64, len(pops))}
+	for a := range g.block {
+		g.block[a] = make([]float64, len(pops))
+	}
 	for u := range g.inDeg {
 		g.inDeg[u] = make([]int, len(pops))
 	}
@@ -55,6 +61,7 @@ func countClusters(t *testing.T, nw *binarynet.Network, l *binarynet.ClusteredLa
 			g.autapses++
 		}
 		g.count[a.CellType][b.CellType][same] += k
+		g.block[popOf[post]][popOf[pre]] += k
 		g.inDeg[post][popOf[pre]] += int(k)
 	})
 	return g
@@ -62,9 +69,9 @@ func countClusters(t *testing.T, nw *binarynet.Network, l *binarynet.ClusteredLa
 
 // TestClusteredConnectivityStats checks the sampled connectivity of a
 // clustered network for each connection type (Q = 4 clusters of 100 E and
-// 25 I units, R_Eplus = 2, R_j = 0.75, kappa = 0.5). In each group of
-// blocks (post type, pre type, same or other cluster) with P pairs and
-// block probability p:
+// 25 I units, R_Eplus = 2, R_j = 0.75, kappa = 0.5). In each of the 64
+// blocks, and in each group of blocks (post type, pre type, same or other
+// cluster), with P pairs and block probability p:
 //   - bernoulli: the count is binomial(P, p), within zBound standard
 //     deviations;
 //   - poisson: the count is Poisson(p P), within zBound sqrt(p P);
@@ -107,6 +114,26 @@ func TestClusteredConnectivityStats(t *testing.T) {
 			size := [2]float64{float64(p.NE / p.Q), float64(p.NI / p.Q)}
 			q := float64(p.Q)
 			if tc.ct != binarynet.ConnectFixedIndegree {
+				// Every block on its own, then the groups of blocks.
+				for a, post := range l.Populations {
+					for b, pre := range l.Populations {
+						prob := m.PMinus[post.CellType][pre.CellType]
+						if post.Cluster == pre.Cluster {
+							prob = m.PPlus[post.CellType][pre.CellType]
+						}
+						pairs := size[post.CellType] * size[pre.CellType]
+						if a == b {
+							pairs = size[post.CellType] * (size[post.CellType] - 1)
+						}
+						mean, sd := prob*pairs, math.Sqrt(pairs*prob*(1-prob))
+						if tc.ct == binarynet.ConnectPoisson {
+							sd = math.Sqrt(mean)
+						}
+						if got := g.block[a][b]; !withinZ(got, mean, sd) {
+							t.Errorf("block %s -> %s: %v connections, want %.1f ± %d × %.1f", pre.Population.Name, post.Population.Name, got, mean, zBound, sd)
+						}
+					}
+				}
 				for a := range 2 {
 					for b := range 2 {
 						for same, prob := range []float64{m.PMinus[a][b], m.PPlus[a][b]} {
