@@ -26,6 +26,11 @@ type RestoreOptions struct {
 	// error. The continued run is bit-identical to an uninterrupted one
 	// only if the functions return the same values as the original ones.
 	ActivityFuncs map[string]func(step int64) float64
+	// Gains re-supplies, by population name, a Gain that the checkpoint
+	// could not store (a GainFunc or a type of the caller's), under the
+	// same rules as ActivityFuncs. ErfcGain, GinzburgGain and
+	// LogisticGain are stored.
+	Gains map[string]Gain
 }
 
 // WriteCheckpoint writes the complete state of an initialized network to
@@ -84,6 +89,10 @@ func (nw *Network) checkpointHeader() (*ckptHeader, error) {
 	h := &ckptHeader{name: nw.Name, opts: nw.opts, fromData: nw.fromData, steps: nw.steps, n: nw.size()}
 	for _, s := range nw.specs {
 		p := ckptPop{name: s.name, n: s.n, tau: s.tau, threshold: s.threshold}
+		p.gain, p.gainParams = gainCode(s.gain)
+		if p.gain != gainNone {
+			h.gains = true
+		}
 		switch s.kind {
 		case kindNeuron:
 			p.kind = ckptNeuron
@@ -113,6 +122,11 @@ func (nw *Network) checkpointHeader() (*ckptHeader, error) {
 	}
 	if h.bg, err = nw.bgSrc.MarshalBinary(); err != nil {
 		return nil, checkpointError("background generator: %w", err)
+	}
+	if h.gains {
+		if h.gain, err = nw.gainSrc.MarshalBinary(); err != nil {
+			return nil, checkpointError("gain generator: %w", err)
+		}
 	}
 	h.nnz = nw.num.storedEntries()
 	if nw.diff.updates != nil {
@@ -174,7 +188,7 @@ func ReadCheckpoint(r io.Reader, opts *RestoreOptions) (*Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	pops, specs, err := restorePopulations(h, ro.ActivityFuncs)
+	pops, specs, err := restorePopulations(h, ro.ActivityFuncs, ro.Gains)
 	if err != nil {
 		return nil, err
 	}
@@ -193,6 +207,11 @@ func ReadCheckpoint(r io.Reader, opts *RestoreOptions) (*Network, error) {
 	}
 	if err := nw.bgSrc.UnmarshalBinary(h.bg); err != nil {
 		return nil, checkpointError("background generator state: %w", err)
+	}
+	if h.gains {
+		if err := nw.gainSrc.UnmarshalBinary(h.gain); err != nil {
+			return nil, checkpointError("gain generator state: %w", err)
+		}
 	}
 	nw.steps = h.steps
 	logs.install(nw, h)
@@ -294,15 +313,26 @@ func (l *ckptLogs) install(nw *Network, h *ckptHeader) {
 }
 
 // restorePopulations rebuilds the populations and their validated specs.
-func restorePopulations(h *ckptHeader, funcs map[string]func(int64) float64) ([]Population, []popSpec, error) {
+func restorePopulations(h *ckptHeader, funcs map[string]func(int64) float64, gains map[string]Gain) ([]Population, []popSpec, error) {
 	pops := make([]Population, len(h.pops))
 	specs := make([]popSpec, len(h.pops))
 	used := map[string]bool{}
+	usedGain := map[string]bool{}
 	for k, p := range h.pops {
 		var pop Population
 		switch p.kind {
 		case ckptNeuron:
-			pop = &BinaryNeuronPopulation{Name: p.name, N: p.n, Tau: p.tau, Threshold: p.threshold}
+			g, err := gainFromCode(p.name, p.gain, p.gainParams, gains)
+			if err != nil {
+				return nil, nil, err
+			}
+			if p.gain == gainFunc {
+				if usedGain[p.name] {
+					return nil, nil, checkpointError("two populations named %q had a gain function: RestoreOptions.Gains cannot tell them apart", p.name)
+				}
+				usedGain[p.name] = true
+			}
+			pop = &BinaryNeuronPopulation{Name: p.name, N: p.n, Tau: p.tau, Threshold: p.threshold, Gain: g}
 		default:
 			b := &BackgroundActivity{Name: p.name, N: p.n, Tau: p.tau, Activity: p.activity, Stochastic: p.kind == ckptBackgroundRnd}
 			if p.hasFunc {
@@ -327,6 +357,11 @@ func restorePopulations(h *ckptHeader, funcs map[string]func(int64) float64) ([]
 	for name := range funcs {
 		if !used[name] {
 			return nil, nil, paramError("RestoreOptions.ActivityFuncs key", fmt.Sprintf("%q", name), "is not a background population with an ActivityFunc in the checkpoint")
+		}
+	}
+	for name := range gains {
+		if !usedGain[name] {
+			return nil, nil, paramError("RestoreOptions.Gains key", fmt.Sprintf("%q", name), "is not a population with a gain function in the checkpoint")
 		}
 	}
 	return pops, specs, nil

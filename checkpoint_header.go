@@ -44,6 +44,10 @@ type ckptPop struct {
 	tau       float64
 	threshold float64
 	activity  float64 // constant background activity
+	// gain and gainParams store a neuron population's gain (see
+	// gainCode); present in the header only when some population has one.
+	gain       uint8
+	gainParams [3]float64
 }
 
 // ckptHeader is the decoded header: everything but the bulk arrays.
@@ -56,6 +60,8 @@ type ckptHeader struct {
 	nnz        int64 // stored entries in sparse mode, 0 in dense mode
 	pops       []ckptPop
 	sel, bg    []byte // marshalled PCG states
+	gains      bool   // some population has a gain: gain codes and gain stream stored
+	gain       []byte // marshalled PCG state of the gain stream
 	diffCap    int64  // 0: diff logging off
 	diffFilled int64
 	stepCap    int64 // rows; 0: step logging off
@@ -100,6 +106,9 @@ func encodeHeader(h *ckptHeader) []byte {
 	if h.opts.InitSeed != nil {
 		flags |= 16
 	}
+	if h.gains {
+		flags |= 32
+	}
 	e.u8(flags)
 	e.u8(uint8(h.opts.WeightType))
 	e.u8(uint8(h.opts.WeightMode))
@@ -132,6 +141,15 @@ func encodeHeader(h *ckptHeader) []byte {
 	}
 	e.str(string(h.sel))
 	e.str(string(h.bg))
+	if h.gains {
+		for _, p := range h.pops {
+			e.u8(p.gain)
+			for _, v := range p.gainParams {
+				e.f64(v)
+			}
+		}
+		e.str(string(h.gain))
+	}
 	e.u64(uint64(h.diffCap))
 	e.u64(uint64(h.diffFilled))
 	e.u64(uint64(h.stepCap))
@@ -175,7 +193,7 @@ type rawHeader struct {
 	name                          string
 	n, nnz                        uint64
 	pops                          []rawPop
-	sel, bg                       string
+	sel, bg, gain                 string // gain present with flag 32
 	diffCap, diffFilled           int64
 	stepCap, stepFilled           int64
 	bodyLen                       int64
@@ -187,6 +205,8 @@ type rawPop struct {
 	name                     string
 	n                        uint64
 	tau, threshold, activity float64
+	gain                     uint8 // with flag 32
+	gainParams               [3]float64
 }
 
 // parseHeader reads the fields of a header. It checks only what reading
@@ -221,6 +241,16 @@ func parseHeader(b []byte) (*rawHeader, error) {
 		p.n, p.tau, p.threshold, p.activity = d.u64(), d.f64(), d.f64(), d.f64()
 	}
 	r.sel, r.bg = d.str(maxCheckpointPCG), d.str(maxCheckpointPCG)
+	if r.flags&32 != 0 {
+		for k := range r.pops {
+			p := &r.pops[k]
+			p.gain = d.u8()
+			for i := range p.gainParams {
+				p.gainParams[i] = d.f64()
+			}
+		}
+		r.gain = d.str(maxCheckpointPCG)
+	}
 	r.diffCap, r.diffFilled = d.i64(), d.i64()
 	r.stepCap, r.stepFilled = d.i64(), d.i64()
 	r.bodyLen = d.i64()
@@ -239,6 +269,7 @@ func (r *rawHeader) validate(budget float64) (*ckptHeader, error) {
 	h := &ckptHeader{
 		name: r.name, fromData: r.flags&2 != 0,
 		sel: []byte(r.sel), bg: []byte(r.bg),
+		gains: r.flags&32 != 0, gain: []byte(r.gain),
 		diffCap: r.diffCap, diffFilled: r.diffFilled,
 		stepCap: r.stepCap, stepFilled: r.stepFilled,
 		bodyLen: r.bodyLen,
@@ -281,7 +312,7 @@ func (r *rawHeader) options(budget float64) (Options, error) {
 	if r.flags&16 != 0 {
 		o.InitSeed = new(r.initSeed)
 	}
-	if r.flags&^31 != 0 {
+	if r.flags&^63 != 0 {
 		return o, checkpointError("unknown header flags %#x", r.flags)
 	}
 	if o.WeightMode != WeightDense && o.WeightMode != WeightSparse {
@@ -340,8 +371,12 @@ func (r *rawHeader) populations(n int) ([]ckptPop, error) {
 		if p.n > maxUnits {
 			return nil, checkpointError("population %d size %d out of range", k, p.n)
 		}
+		if p.gain > gainFunc || (p.gain != gainNone && p.kind != ckptNeuron) {
+			return nil, checkpointError("population %d has invalid gain code %d", k, p.gain)
+		}
 		pops[k] = ckptPop{kind: p.kind, hasFunc: p.fn == 1, name: p.name, n: int(p.n),
-			tau: p.tau, threshold: p.threshold, activity: p.activity}
+			tau: p.tau, threshold: p.threshold, activity: p.activity,
+			gain: p.gain, gainParams: p.gainParams}
 		total += int64(p.n)
 	}
 	if total != int64(n) {

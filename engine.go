@@ -147,6 +147,19 @@ func (e *engine[T]) redraw(u int, r *popRule) (int8, error) {
 	return e.set(u, e.in.bg.Float64() < a), nil
 }
 
+// stochastic applies a gain rule to unit u: active with probability
+// gain.Prob(h, theta), decided by one number of the gain stream. It
+// returns the change, or an error for a probability outside [0, 1],
+// drawing nothing.
+func (e *engine[T]) stochastic(u int, r *popRule) (int8, error) {
+	h, theta := float64(e.field[u]), float64(e.thresh[u])
+	p := r.gain.Prob(h, theta)
+	if !(p >= 0 && p <= 1) {
+		return 0, paramError(fmt.Sprintf("population %q gain at field %g, threshold %g (step %d)", r.name, h, theta, e.in.rec.steps), p, "must be a probability in [0, 1]")
+	}
+	return e.set(u, uniform01(e.in.gain) < p), nil
+}
+
 // numeric is the part of a network that depends on the float type; it is
 // implemented by *engine[float32] and *engine[float64], and every
 // operation that depends on the type goes through it (engineFor makes
@@ -185,27 +198,49 @@ type engineInputs struct {
 	sel   selector
 	rules []popRule
 	bg    *rand.Rand
+	gain  *rand.PCG // the stream of stochastic gains' decisions
 	rec   *recorder
 }
 
 // popRule is how the engine updates the units of one population: the
-// threshold rule (kindNeuron), a fixed state (kindBackground), or a state
-// redrawn with a probability (kindBackgroundRnd). Rules that draw random
-// numbers take them from the background stream in step order, so that
-// results do not depend on how a run is batched. A new rule is a new kind
-// handled in runAhead's default case; threshold units keep their
-// lookahead.
+// threshold rule (ruleThreshold), a fixed state (ruleFixed), a state
+// redrawn with a probability (ruleRedraw), or a stochastic gain
+// (ruleGain). Rules that draw random numbers take them from a stream of
+// their own in step order (background redraws and gains each have one),
+// so that results do not depend on how a run is batched. Only threshold
+// units take part in runAhead's lookahead; a new rule is a new ruleKind
+// with a case in runAhead, and leaves the threshold path as it is.
 type popRule struct {
-	kind     popKind
+	kind     ruleKind
 	name     string                   // for messages
-	activity func(step int64) float64 // kindBackgroundRnd only
+	activity func(step int64) float64 // ruleRedraw only
+	gain     Gain                     // ruleGain only
 }
+
+// ruleKind selects the update rule of a population's units.
+type ruleKind uint8
+
+const (
+	ruleThreshold ruleKind = iota // deterministic threshold, h > theta
+	ruleFixed                     // state fixed after initialization
+	ruleRedraw                    // stochastic background: active with probability activity(step)
+	ruleGain                      // stochastic unit: active with probability gain.Prob(h, theta)
+)
 
 // rulesOf returns the update rules of the populations.
 func rulesOf(specs []popSpec) []popRule {
 	rules := make([]popRule, len(specs))
 	for k, s := range specs {
-		rules[k] = popRule{kind: s.kind, name: s.name, activity: s.activity}
+		r := popRule{name: s.name, activity: s.activity, gain: s.gain}
+		switch {
+		case s.kind == kindBackground:
+			r.kind = ruleFixed
+		case s.kind == kindBackgroundRnd:
+			r.kind = ruleRedraw
+		case s.gain != nil:
+			r.kind = ruleGain
+		}
+		rules[k] = r
 	}
 	return rules
 }
@@ -325,12 +360,17 @@ func (e *engine[T]) runAhead(units, pops []int32) (int, error) {
 	for i, u := range units {
 		var delta int8
 		switch r := &rules[pops[i]]; r.kind {
-		case kindNeuron:
+		case ruleThreshold:
 			delta = e.threshold(int(u))
-		case kindBackground:
-		default:
+		case ruleFixed:
+		case ruleRedraw:
 			var err error
 			if delta, err = e.redraw(int(u), r); err != nil {
+				return i, err
+			}
+		default:
+			var err error
+			if delta, err = e.stochastic(int(u), r); err != nil {
 				return i, err
 			}
 		}
@@ -349,7 +389,7 @@ func (e *engine[T]) nextChange(units, pops []int32) int {
 	pops = pops[:len(units)]
 	rules := e.in.rules
 	for i, v := range units {
-		if rules[pops[i]].kind != kindNeuron {
+		if rules[pops[i]].kind != ruleThreshold {
 			continue
 		}
 		if (e.field[v] > e.thresh[v]) != (e.state[v] != 0) {

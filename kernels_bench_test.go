@@ -47,12 +47,18 @@ var benchSink uint64
 // Dense mode draws pairwise Bernoulli connections with p = k/n, sparse mode
 // fixed indegrees.
 func benchEngine(b testing.TB, mode WeightMode, n, k int) (*Network, *engine[float32]) {
+	return benchEngineGain(b, mode, n, k, nil)
+}
+
+// benchEngineGain is benchEngine with the given gain for both populations
+// (nil: threshold units).
+func benchEngineGain(b testing.TB, mode WeightMode, n, k int, gain Gain) (*Network, *engine[float32]) {
 	b.Helper()
 	nE := n * 4 / 5
 	kE := 0.8 * float64(k)
 	sq := math.Sqrt(kE)
-	e := &BinaryNeuronPopulation{Name: "E", N: nE, Tau: 10, Threshold: 1 - 0.1*sq}
-	i := &BinaryNeuronPopulation{Name: "I", N: n - nE, Tau: 5, Threshold: 0.7 - 0.08*sq}
+	e := &BinaryNeuronPopulation{Name: "E", N: nE, Tau: 10, Threshold: 1 - 0.1*sq, Gain: gain}
+	i := &BinaryNeuronPopulation{Name: "I", N: n - nE, Tau: 5, Threshold: 0.7 - 0.08*sq, Gain: gain}
 	nw := NewNetwork("bench")
 	for _, p := range []Population{e, i} {
 		if err := nw.AddPopulation(p); err != nil {

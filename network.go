@@ -42,6 +42,7 @@ type Network struct {
 	// The engine's selection and background streams, kept to checkpoint
 	// their states.
 	selSrc, bgSrc *rand.PCG
+	gainSrc       *rand.PCG // decisions of stochastic gains
 	recorder           // step count and pending logs, written by the engine
 	fromData      bool // built by NewNetworkFromWeights
 }
@@ -212,10 +213,12 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 	}
 	nw.selSrc = rand.NewPCG(opts.Seed, streamID(streamSelect, 0, 0))
 	nw.bgSrc = rand.NewPCG(opts.Seed, streamID(streamBackRnd, 0, 0))
+	nw.gainSrc = rand.NewPCG(opts.Seed, streamID(streamGain, 0, 0))
 	num.attach(engineInputs{
 		sel:   newSelector(specs, starts, nw.selSrc),
 		rules: rulesOf(specs),
 		bg:    rand.New(nw.bgSrc),
+		gain:  nw.gainSrc,
 		rec:   &nw.recorder,
 	})
 }

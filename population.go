@@ -67,6 +67,9 @@ type PopulationSpec struct {
 	Threshold float64
 	// Kind is the update rule.
 	Kind PopulationKind
+	// Gain is the gain function of a neuron population's units; nil is
+	// the deterministic threshold rule.
+	Gain Gain
 }
 
 // popKind and its values are the engine's names for PopulationKind.
@@ -85,6 +88,7 @@ type popSpec struct {
 	tau       float64
 	threshold float64
 	kind      popKind
+	gain      Gain // neuron populations only; nil: threshold rule
 	init      func(dst []int8, rng *rand.Rand) error
 	activity  func(step int64) float64 // background populations only
 	// activityFunc reports that activity is a user's ActivityFunc rather
@@ -94,12 +98,13 @@ type popSpec struct {
 
 // public returns the exported part of the spec.
 func (s popSpec) public() PopulationSpec {
-	return PopulationSpec{Name: s.name, N: s.n, Tau: s.tau, Threshold: s.threshold, Kind: s.kind}
+	return PopulationSpec{Name: s.name, N: s.n, Tau: s.tau, Threshold: s.threshold, Kind: s.kind, Gain: s.gain}
 }
 
 // BinaryNeuronPopulation is a population of binary threshold units. When
 // drawn for an update a unit becomes active (1) if its input field is
-// strictly greater than Threshold, and inactive (0) otherwise.
+// strictly greater than Threshold, and inactive (0) otherwise; with a Gain,
+// it becomes active with probability Gain.Prob(field, Threshold).
 type BinaryNeuronPopulation struct {
 	// Name labels the population in logs and outputs.
 	Name string
@@ -116,6 +121,9 @@ type BinaryNeuronPopulation struct {
 	// Initializer sets the initial states. Nil means each unit is active
 	// independently with probability 0.2 (the Python module's default).
 	Initializer Initializer
+	// Gain makes the units stochastic (see Gain). Nil, the default, is
+	// the deterministic threshold rule.
+	Gain Gain
 }
 
 // Spec implements Population.
@@ -123,7 +131,7 @@ func (p *BinaryNeuronPopulation) Spec() PopulationSpec {
 	if p == nil {
 		return PopulationSpec{Kind: KindNeuron}
 	}
-	return PopulationSpec{Name: p.Name, N: p.N, Tau: p.Tau, Threshold: p.Threshold, Kind: KindNeuron}
+	return PopulationSpec{Name: p.Name, N: p.N, Tau: p.Tau, Threshold: p.Threshold, Kind: KindNeuron, Gain: p.Gain}
 }
 
 func (p *BinaryNeuronPopulation) spec() (popSpec, error) {
@@ -135,6 +143,9 @@ func (p *BinaryNeuronPopulation) spec() (popSpec, error) {
 	}
 	if math.IsNaN(p.Threshold) || math.IsInf(p.Threshold, 0) {
 		return popSpec{}, paramError(fmt.Sprintf("population %q threshold", p.Name), p.Threshold, "must be finite")
+	}
+	if err := checkGain(p.Name, p.Gain); err != nil {
+		return popSpec{}, err
 	}
 	init := p.Initializer
 	switch v := init.(type) {
@@ -150,6 +161,7 @@ func (p *BinaryNeuronPopulation) spec() (popSpec, error) {
 		tau:       p.Tau,
 		threshold: p.Threshold,
 		kind:      kindNeuron,
+		gain:      p.Gain,
 		init: func(dst []int8, rng *rand.Rand) error {
 			if err := init.InitialState(dst, rng); err != nil {
 				return fmt.Errorf("population %q initializer: %w", name, err)

@@ -102,6 +102,7 @@ const (
 	streamBackRnd = 2 // stochastic background redraws
 	streamInit    = 3 // initial states, per population
 	streamConnect = 4 // connectivity, per synapse and row chunk
+	streamGain    = 5 // decisions of stochastic gains in Run
 )
 
 // streamID derives the second PCG seed word for a purpose and two indices
