@@ -43,8 +43,8 @@ type Network struct {
 	// their states.
 	selSrc, bgSrc *rand.PCG
 	gainSrc       *rand.PCG // decisions of stochastic gains
-	recorder           // step count and pending logs, written by the engine
-	fromData      bool // built by NewNetworkFromWeights
+	recorder                // step count and pending logs, written by the engine
+	fromData      bool      // built by NewNetworkFromWeights
 }
 
 // NewNetwork returns an empty network.
