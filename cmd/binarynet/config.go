@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,13 @@ import (
 
 	"github.com/binarynet/binarynet"
 )
+
+// defaultConfig is the model that "binarynet run" simulates without
+// -config: a clustered E/I network tuned for visible winnerless
+// competition.
+//
+//go:embed default.json
+var defaultConfig []byte
 
 // modelFile is a -config file. It has the schema of a binarynet scenarios
 // file, {"about": "...", "scenarios": {"name": {...}}}, in which an entry is

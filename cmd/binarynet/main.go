@@ -27,6 +27,9 @@ var commands = []*Command{
 	cmdRun,
 	cmdBench,
 	cmdAnalyze,
+	cmdSweep,
+	cmdTask,
+	cmdCollect,
 }
 
 func main() {

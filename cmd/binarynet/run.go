@@ -21,7 +21,7 @@ import (
 var cmdRun = &Command{
 	UsageLine: "run [flags]",
 	Short:     "simulate a network and write its pictures, diff log and summary",
-	Long:      runLong + "\n" + pipelineLong,
+	Long:      runLong() + "\n" + pipelineLong,
 	Flag: func(fs *flag.FlagSet) Runner {
 		f := newRunFlags(fs)
 		return func(ctx context.Context, env *Env, args []string) error {
@@ -31,35 +31,38 @@ var cmdRun = &Command{
 	},
 }
 
-// runLong is the long description of the run command for JSON models;
-// pipelineLong (run_pipeline.go) follows it for the toolkit's YAML
-// configuration.
-const runLong = `
-Run simulates a network and writes its outputs. With -config FILE.json it
-runs a JSON model and writes into -out: raster.png (units by time, coloured
-by cluster), rates.png (activity of each E cluster over time, of each
-population for a model without clusters; -plots=false skips both pictures),
-difflog.npz (updates, deltas, initial_state, population_names,
+// runLong returns the long description of the run command, which ends
+// with the description of the embedded default model.
+func runLong() string {
+	long := `
+Run simulates a clustered E/I network, by default the embedded model below,
+and writes into -out: raster.png (units by time, coloured by cluster),
+rates.png (activity of each E cluster over time; -plots=false skips both
+pictures), difflog.npz (updates, deltas, initial_state, population_names,
 population_ranges; load with numpy.load) and summary.json (parameters, seed,
-steps, mean rates, switching statistics of the E clusters, wall times).
-Every file is written atomically (a temporary file, synced, then renamed),
-and invalid input is reported before the run, leaving nothing behind.
+steps, mean rates, switching statistics, wall time). Every file is written
+atomically (a temporary file, synced, then renamed), and invalid input is
+reported before the run, leaving nothing behind.
 
-The JSON file is a scenarios file, {"scenarios": {"name": {...}}}, whose
+-config FILE takes a JSON scenarios file, {"scenarios": {"name": {...}}}, whose
 entries are either scenarios (populations and synapses, as for the bench
-command) or clustered models of the toolkit, with its keys and its values
-for absent keys: {"clustered": {"N_E": 2000, "N_I": 500, "Q": 10, "R_Eplus":
-3.7, "kappa": 0, "connection_type": "bernoulli"}, "sweeps": 3000,
-"warmup_sweeps": 20} (the repository's cmd/binarynet/default.json). -scenario
-picks an entry; the clustered flags override the model's parameters; a flag
-or key left out takes the model's value or the default, one given must be
-valid.
+command) or clustered models of the toolkit, with its keys and its values for
+absent keys: {"clustered": {"N_E": 2000, "N_I": 500, "Q": 10, "R_Eplus": 3.7,
+"kappa": 0, "connection_type": "bernoulli"}, "sweeps": 3000,
+"warmup_sweeps": 20}.
+The clustered flags override the model's parameters; a flag or key left out
+takes the model's value or the default, one given must be valid.
 
 SIGINT (Ctrl-C) or SIGTERM stops the run at its next batch of updates: it
 writes checkpoint.bin, the outputs of the steps recorded so far and a
 summary marked "complete": false, and exits with status 3. "binarynet run
 -resume DIR" continues it; the finished outputs are the same, bit for bit,
 as those of an uninterrupted run.`
+	if mf, err := readModelFile(bytes.NewReader(defaultConfig), "default"); err == nil {
+		long += "\n\nDefault model:\n" + wrap(mf.About, 76)
+	}
+	return long
+}
 
 // Limits of the flags that size the outputs.
 const (
@@ -118,6 +121,30 @@ func newRunFlags(fs *flag.FlagSet) *runFlags {
 	return f
 }
 
+// wrap breaks text into lines of at most width characters, each indented
+// by two spaces and ended by a newline.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	line := 0
+	for _, w := range strings.Fields(text) {
+		if line > 0 && line+1+len(w) > width {
+			b.WriteString("\n")
+			line = 0
+		}
+		if line == 0 {
+			b.WriteString("  ")
+			line = 2
+		} else {
+			b.WriteString(" ")
+			line++
+		}
+		b.WriteString(w)
+		line += len(w)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
 // plan is a resolved run: the model after flag overrides and the run
 // lengths, still in the units given.
 type plan struct {
@@ -162,15 +189,15 @@ func newPlan(f *runFlags, args []string) (*plan, error) {
 			f.width, f.height, need/(1<<30), f.ramGB)
 	}
 	p := &plan{args: f.args, configName: f.config, f: f}
-	if f.config == "" { // run sends a run without -config to the pipeline
-		return nil, usagef("-config FILE.json: no JSON model given")
-	}
-	data, err := os.ReadFile(f.config)
-	if err != nil {
-		return nil, usagef("-config: %v", err)
-	}
-	if p.configPath, err = filepath.Abs(f.config); err != nil {
-		return nil, usagef("-config: %v", err)
+	data := defaultConfig
+	if f.config != "" {
+		var err error
+		if data, err = os.ReadFile(f.config); err != nil {
+			return nil, usagef("-config: %v", err)
+		}
+		if p.configPath, err = filepath.Abs(f.config); err != nil {
+			return nil, usagef("-config: %v", err)
+		}
 	}
 	sum := sha256.Sum256(data)
 	p.configSum = hex.EncodeToString(sum[:])
@@ -202,8 +229,12 @@ func newPlan(f *runFlags, args []string) (*plan, error) {
 	return p, nil
 }
 
-// configLabel names the model file in messages: the -config as given.
-func (p *plan) configLabel() string { return p.configName }
+func (p *plan) configLabel() string {
+	if p.configName == "" {
+		return "embedded default model"
+	}
+	return p.configName
+}
 
 // options returns the Options of the plan's network.
 func (p *plan) options() binarynet.Options {

@@ -159,7 +159,7 @@ func TestDefaultModelSeeds(t *testing.T) {
 	for _, seed := range []string{"2", "3"} {
 		t.Run("seed "+seed, func(t *testing.T) {
 			t.Parallel()
-			p, err := parseRun([]string{"-config", "default.json", "-seed", seed})
+			p, err := parseRun([]string{"-seed", seed})
 			if err != nil {
 				t.Fatal(err)
 			}
