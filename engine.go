@@ -183,6 +183,9 @@ type numeric interface {
 	// weights returns a float64 copy of the weight matrix (see
 	// Network.Weights).
 	weights(opts Options) (mat.Matrix, error)
+	// visitColumns visits the stored weights column by column (see
+	// Network.VisitWeightColumns).
+	visitColumns(fn func(pre int, post []int32, w []float64) error) error
 	// writeArrays writes the state, field, thresholds and weights of a
 	// checkpoint.
 	writeArrays(cw *ckptWriter)

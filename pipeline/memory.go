@@ -8,8 +8,9 @@ import (
 
 // checkMemory estimates the memory of the run before anything is built:
 // the network (binarynet's estimate), the diff log (5 bytes per recorded
-// step), the float64 copy of the weights exported for the weights file
-// (16 bytes per stored sparse weight, 8 per dense entry) and the onsets
+// step), the copy of the weights in the layout of the weights file (CSR:
+// the weight and an int32 column index per stored weight; dense: N x N)
+// and the onsets
 // (12 bytes each, at most one per recorded step); rates and states are
 // streamed. It returns an error wrapping binarynet.ErrMemoryBudget when
 // they exceed the budget.
@@ -21,9 +22,13 @@ func (j *Job) checkMemory(p binarynet.ClusteredParams, opts binarynet.Options) e
 	b := &j.Binary
 	n := float64(est.Units)
 	logBytes := binarynet.DiffLogBytes(b.SimulationSteps)
-	export := 16 * est.Synapses
+	size := 4.0
+	if b.WeightDtype == "float64" {
+		size = 8
+	}
+	export := (4+size)*est.Synapses + 16*n
 	if est.Mode == binarynet.WeightDense {
-		export = 8 * n * n
+		export = size * n * n
 	}
 	onsets := 12 * float64(b.SimulationSteps)
 	need := est.Bytes + logBytes + export + onsets
