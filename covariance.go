@@ -3,6 +3,7 @@ package binarynet
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Covariances holds the time-lagged covariance functions of channels of
@@ -148,8 +149,10 @@ func (s *covLags) push(a int, w, v int64) {
 // that). The time is proportional to the number of channel changes (a
 // state change counts once per channel that holds the unit) times
 // C*(J+1): each change of channel b adds to c_ab at every lag for every
-// a, one multiply-add each. To cover an aggregate of channels, such as all E clusters, at lower
-// cost, sum the covariances of its parts: c is bilinear in the channels.
+// a, one multiply-add each. Overlapping channels, such as all E units
+// and each E cluster, are computed from the pieces their boundaries cut
+// the units into, when there are no more pieces than channels, so that a
+// change reaches one piece only.
 func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, dt int) (*Covariances, error) {
 	if dt < 1 {
 		return nil, paramError("covariance dt", dt, "must be >= 1 step")
@@ -168,20 +171,64 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 	if jmax*dt >= steps {
 		return nil, paramError("covariance tauMax", tauMax, fmt.Sprintf("must be shorter than the log of %d steps (largest lag %d at dt %d)", steps, jmax*dt, dt))
 	}
-	m, err := newChannelMap(len(initial), channels, "covariance channels")
-	if err != nil {
+	if _, err := newChannelMap(len(initial), channels, "covariance channels"); err != nil {
 		return nil, err
 	}
 	nc := len(channels)
 	width := jmax + 1
+	// The channels are computed from atoms, the pieces into which their
+	// boundaries cut the units, when there are no more atoms than
+	// channels: then every state change reaches one atom only, and c is
+	// bilinear in the channels.
+	base, parts := covAtoms(channels)
+	if len(base) > nc {
+		base, parts = channels, nil
+	}
+	k := len(base)
 	// The result and accumulators, the per-lag state, and the histories:
 	// at most one change per step in the window, kept until half of a
 	// history is stale.
-	need := 8*float64(nc)*float64(nc)*float64(3*width) + 32*float64(nc)*float64(width) +
-		24*float64(nc)*float64(2*min(tauMax, steps)+130)
+	need := 8*float64(nc)*float64(nc)*float64(2*width) + 16*float64(k)*float64(k)*float64(width) +
+		32*float64(k)*float64(width) + 24*float64(k)*float64(2*min(tauMax, steps)+130)
 	if err := checkAnalysisMemory("covariance functions", need); err != nil {
 		return nil, err
 	}
+	prod, sum, err := covProducts(initial, log, base, width, dt)
+	if err != nil {
+		return nil, err
+	}
+	if parts != nil {
+		prod, sum = combineAtoms(prod, sum, parts, k, width)
+	}
+	total := int64(steps)
+	c := &Covariances{Channels: nc, Dt: dt, MaxLag: jmax, Steps: steps, Means: make([]float64, nc)}
+	for a := range c.Means {
+		c.Means[a] = sum[a] / float64(total)
+	}
+	w := 2*jmax + 1
+	c.Values = make([]float64, nc*nc*w)
+	for a := range nc {
+		for b := range nc {
+			for j := range width {
+				lag := total - int64(j)*int64(dt)
+				cov := prod[(a*nc+b)*width+j]/float64(lag) - c.Means[a]*c.Means[b]
+				c.Values[(a*nc+b)*w+jmax+j] = cov // c_ab(+L)
+				c.Values[(b*nc+a)*w+jmax-j] = cov // c_ba(-L) = c_ab(L)
+			}
+		}
+	}
+	return c, nil
+}
+
+// covProducts returns, for the channels and L = j*dt, j < width, the
+// lagged products prod[(a*C+b)*width+j] = sum_{t<T-L} n_a[t] n_b[t+L] and
+// the sums sum[a] = sum_t n_a[t], reading the log once.
+func covProducts(initial []int8, log DiffLog, channels []Range, width, dt int) (prod, sum []float64, err error) {
+	m, err := newChannelMap(len(initial), channels, "covariance channels")
+	if err != nil {
+		return nil, nil, err
+	}
+	nc := len(channels)
 	// r[(b*C+a)*width+j] accumulates sum_u delta_b(u) A_a(max(u-j*dt, 0))
 	// over the changes u of channel b. Then, for L = j*dt,
 	// sum_{t<T-L} n_a[t] n_b[t+L] = n_b[T-1] A_a(T-L) - r_ba[j].
@@ -193,10 +240,10 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 	for t, u := range log.Updates {
 		d := log.Deltas[t]
 		if uint32(u) >= uint32(n) {
-			return nil, paramError(fmt.Sprintf("diff log updates[%d]", t), u, fmt.Sprintf("must be a unit id in [0, %d)", n))
+			return nil, nil, paramError(fmt.Sprintf("diff log updates[%d]", t), u, fmt.Sprintf("must be a unit id in [0, %d)", n))
 		}
 		if d < -1 || d > 1 {
-			return nil, paramError(fmt.Sprintf("diff log deltas[%d]", t), d, "must be -1, 0 or 1")
+			return nil, nil, paramError(fmt.Sprintf("diff log deltas[%d]", t), d, "must be -1, 0 or 1")
 		}
 		if d == 0 {
 			continue
@@ -207,11 +254,14 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 			continue
 		}
 		state[u] = next
+		bs := m.of(u)
+		if len(bs) == 0 {
+			continue
+		}
 		now := int64(t)
 		lags.update(now)
 		x := float64(now)
 		alpha, slope := lags.alpha, lags.slope[:len(lags.alpha)]
-		bs := m.of(u)
 		for _, b := range bs {
 			row := r[int(b)*nc*width : (int(b)+1)*nc*width]
 			row = row[:len(alpha)]
@@ -230,28 +280,81 @@ func CovarianceFunctions(initial []int8, log DiffLog, channels []Range, tauMax, 
 			lags.push(int(b), now, val[b])
 		}
 	}
-	total := int64(steps)
+	total := int64(log.Len())
 	lags.update(total)
 	ends := make([]float64, nc*width) // A_a(T - j*dt)
 	for i := range ends {
 		ends[i] = lags.alpha[i] + lags.slope[i]*float64(total)
 	}
-	c := &Covariances{Channels: nc, Dt: dt, MaxLag: jmax, Steps: steps, Means: make([]float64, nc)}
-	for a := range c.Means {
-		c.Means[a] = ends[a*width] / float64(total)
-	}
-	w := 2*jmax + 1
-	c.Values = make([]float64, nc*nc*w)
+	prod = r // reused: prod[(a*C+b)*width+j] from r[(b*C+a)*width+j]
 	for a := range nc {
-		for b := range nc {
+		for b := a; b < nc; b++ {
 			for j := range width {
-				lag := total - int64(j)*int64(dt)
-				prod := (float64(val[b])*ends[a*width+j] - r[(b*nc+a)*width+j]) / float64(lag)
-				cov := prod - c.Means[a]*c.Means[b]
-				c.Values[(a*nc+b)*w+jmax+j] = cov // c_ab(+L)
-				c.Values[(b*nc+a)*w+jmax-j] = cov // c_ba(-L) = c_ab(L)
+				ab, ba := (a*nc+b)*width+j, (b*nc+a)*width+j
+				pab := float64(val[b])*ends[a*width+j] - r[ba]
+				pba := float64(val[a])*ends[b*width+j] - r[ab]
+				prod[ab], prod[ba] = pab, pba
 			}
 		}
 	}
-	return c, nil
+	sum = make([]float64, nc)
+	for a := range sum {
+		sum[a] = ends[a*width]
+	}
+	return prod, sum, nil
+}
+
+// covAtoms cuts the units covered by the channels at every channel
+// boundary and returns the pieces, in order, and for each channel the
+// indices of its pieces.
+func covAtoms(channels []Range) (atoms []Range, parts [][]int) {
+	var cuts []int
+	for _, c := range channels {
+		cuts = append(cuts, c.Start, c.End)
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	for k := 0; k+1 < len(cuts); k++ {
+		x, y := cuts[k], cuts[k+1]
+		for _, c := range channels {
+			if c.Start <= x && y <= c.End {
+				atoms = append(atoms, Range{x, y})
+				break
+			}
+		}
+	}
+	parts = make([][]int, len(channels))
+	for a, c := range channels {
+		for i, at := range atoms {
+			if c.Start <= at.Start && at.End <= c.End {
+				parts[a] = append(parts[a], i)
+			}
+		}
+	}
+	return atoms, parts
+}
+
+// combineAtoms sums the products and sums of k atoms over the parts of
+// each channel: the products are bilinear in the channels.
+func combineAtoms(prod, sum []float64, parts [][]int, k, width int) ([]float64, []float64) {
+	nc := len(parts)
+	cp := make([]float64, nc*nc*width)
+	cs := make([]float64, nc)
+	for a, pa := range parts {
+		for _, x := range pa {
+			cs[a] += sum[x]
+		}
+		for b, pb := range parts {
+			dst := cp[(a*nc+b)*width : (a*nc+b+1)*width]
+			for _, x := range pa {
+				for _, y := range pb {
+					src := prod[(x*k+y)*width : (x*k+y+1)*width]
+					for j, v := range src {
+						dst[j] += v
+					}
+				}
+			}
+		}
+	}
+	return cp, cs
 }

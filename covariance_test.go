@@ -111,7 +111,9 @@ func TestCovarianceFunctionsBruteForce(t *testing.T) {
 		seed       uint64
 	}{
 		{"units dt1", 5, 200, 0.5, []Range{{0, 1}, {1, 2}, {4, 5}}, 20, 1, 1},
-		{"overlapping dt3", 8, 400, 0.3, []Range{{0, 4}, {2, 8}, {0, 8}, {3, 4}}, 31, 3, 2},
+		{"overlapping dt3", 8, 400, 0.3, []Range{{0, 4}, {2, 8}, {0, 8}, {3, 4}}, 31, 3, 2}, // 4 pieces
+		{"more pieces than channels", 6, 300, 0.5, []Range{{0, 3}, {2, 5}}, 12, 2, 7},       // 3 pieces: direct
+		{"sums of units", 5, 300, 0.5, []Range{{0, 1}, {1, 2}, {2, 5}, {0, 5}, {1, 5}}, 9, 1, 8},
 		{"dense flips dt7", 6, 500, 0.9, []Range{{0, 6}, {0, 1}}, 140, 7, 3},
 		{"lag near the end", 3, 50, 0.6, []Range{{0, 3}, {1, 2}}, 49, 1, 4},
 		{"no lag", 4, 60, 0.5, []Range{{0, 2}, {2, 4}}, 0, 5, 5},
