@@ -72,6 +72,10 @@ func (nw *Network) WriteCheckpoint(w io.Writer) error {
 	if s.states != nil {
 		writeElems(cw, s.states[:s.filled*s.width])
 	}
+	for _, a := range nw.adapt {
+		writeElems(cw, a.thresh)
+		writeElems(cw, a.last)
+	}
 	if cw.err == nil && cw.written != checkpointPrefix+int64(len(hdr))+4+h.bodyLen {
 		return checkpointError("internal error: wrote %d bytes, header announces %d", cw.written, checkpointPrefix+int64(len(hdr))+4+h.bodyLen)
 	}
@@ -92,6 +96,9 @@ func (nw *Network) checkpointHeader() (*ckptHeader, error) {
 		p.gain, p.gainParams = gainCode(s.gain)
 		if p.gain != gainNone {
 			h.gains = true
+		}
+		if s.adapt.on() {
+			p.adapt, h.adapts = s.adapt, true
 		}
 		switch s.kind {
 		case kindNeuron:
@@ -214,6 +221,9 @@ func ReadCheckpoint(r io.Reader, opts *RestoreOptions) (*Network, error) {
 		}
 	}
 	nw.steps = h.steps
+	if err := logs.installAdaptation(nw); err != nil {
+		return nil, err
+	}
 	logs.install(nw, h)
 	return nw, nil
 }
@@ -266,6 +276,30 @@ type ckptLogs struct {
 	diffU []int32
 	diffD []int8
 	steps []int8
+	// The adaptation state that follows the logs in the body: thresholds
+	// and last-update steps of the adaptive populations' units, in
+	// population order.
+	adaptThresh []float64
+	adaptLast   []int64
+}
+
+// installAdaptation checks the stored adaptation state and puts it into
+// the adaptive populations of nw, whose step count is restored.
+func (l *ckptLogs) installAdaptation(nw *Network) error {
+	at := 0
+	for _, a := range nw.adapt {
+		n := len(a.thresh)
+		for i := range n {
+			th, last := l.adaptThresh[at+i], l.adaptLast[at+i]
+			if !isFinite(th) || last < 0 || last > nw.steps {
+				return checkpointError("adaptation state of unit %d: threshold %v, last update at step %d of %d", a.start+i, th, last, nw.steps)
+			}
+		}
+		copy(a.thresh, l.adaptThresh[at:at+n])
+		copy(a.last, l.adaptLast[at:at+n])
+		at += n
+	}
+	return nil
 }
 
 // readLogs reads the filled part of the pending logs.
@@ -284,6 +318,20 @@ func readLogs(cr *ckptReader, h *ckptHeader) (*ckptLogs, error) {
 		if l.steps, err = readElems[int8](cr, h.stepFilled*int64(h.n), "step log"); err != nil {
 			return nil, err
 		}
+	}
+	for _, p := range h.pops {
+		if p.kind != ckptNeuron || !p.adapt.on() {
+			continue
+		}
+		th, err := readElems[float64](cr, int64(p.n), "adaptive thresholds")
+		if err != nil {
+			return nil, err
+		}
+		last, err := readElems[int64](cr, int64(p.n), "adaptation steps")
+		if err != nil {
+			return nil, err
+		}
+		l.adaptThresh, l.adaptLast = append(l.adaptThresh, th...), append(l.adaptLast, last...)
 	}
 	return l, nil
 }
@@ -332,7 +380,7 @@ func restorePopulations(h *ckptHeader, funcs map[string]func(int64) float64, gai
 				}
 				usedGain[p.name] = true
 			}
-			pop = &BinaryNeuronPopulation{Name: p.name, N: p.n, Tau: p.tau, Threshold: p.threshold, Gain: g}
+			pop = &BinaryNeuronPopulation{Name: p.name, N: p.n, Tau: p.tau, Threshold: p.threshold, Gain: g, Adaptation: p.adapt}
 		default:
 			b := &BackgroundActivity{Name: p.name, N: p.n, Tau: p.tau, Activity: p.activity, Stochastic: p.kind == ckptBackgroundRnd}
 			if p.hasFunc {

@@ -48,6 +48,10 @@ type ckptPop struct {
 	// gainCode); present in the header only when some population has one.
 	gain       uint8
 	gainParams [3]float64
+	// adapt is a neuron population's adaptation; present in the header
+	// only when some population adapts, with its units' state at the end
+	// of the body.
+	adapt Adaptation
 }
 
 // ckptHeader is the decoded header: everything but the bulk arrays.
@@ -62,6 +66,7 @@ type ckptHeader struct {
 	sel, bg    []byte // marshalled PCG states
 	gains      bool   // some population has a gain: gain codes and gain stream stored
 	gain       []byte // marshalled PCG state of the gain stream
+	adapts     bool   // some population adapts: adaptations stored, their state in the body
 	diffCap    int64  // 0: diff logging off
 	diffFilled int64
 	stepCap    int64 // rows; 0: step logging off
@@ -83,8 +88,20 @@ func (h *ckptHeader) weightBytes() float64 {
 // computeBodyLen returns the body length the sizes imply, as a float64 so
 // that absurd sizes cannot overflow.
 func (h *ckptHeader) computeBodyLen() float64 {
-	return unitBytes(h.n, h.elemSize()) + h.weightBytes() +
+	return unitBytes(h.n, h.elemSize()) + h.weightBytes() + 16*float64(h.adaptiveUnits()) +
 		DiffLogBytes(h.diffFilled) + StepLogBytes(h.stepFilled, h.n)
+}
+
+// adaptiveUnits returns the number of units whose adaptation state the
+// body holds (8 bytes of threshold and 8 of last-update step each).
+func (h *ckptHeader) adaptiveUnits() int64 {
+	var k int64
+	for _, p := range h.pops {
+		if p.kind == ckptNeuron && p.adapt.on() {
+			k += int64(p.n)
+		}
+	}
+	return k
 }
 
 // encodeHeader serializes a header.
@@ -108,6 +125,9 @@ func encodeHeader(h *ckptHeader) []byte {
 	}
 	if h.gains {
 		flags |= 32
+	}
+	if h.adapts {
+		flags |= 64
 	}
 	e.u8(flags)
 	e.u8(uint8(h.opts.WeightType))
@@ -149,6 +169,12 @@ func encodeHeader(h *ckptHeader) []byte {
 			}
 		}
 		e.str(string(h.gain))
+	}
+	if h.adapts {
+		for _, p := range h.pops {
+			e.f64(p.adapt.Step)
+			e.f64(p.adapt.Tau)
+		}
 	}
 	e.u64(uint64(h.diffCap))
 	e.u64(uint64(h.diffFilled))
@@ -207,6 +233,7 @@ type rawPop struct {
 	tau, threshold, activity float64
 	gain                     uint8 // with flag 32
 	gainParams               [3]float64
+	adapt                    Adaptation // with flag 64
 }
 
 // parseHeader reads the fields of a header. It checks only what reading
@@ -251,6 +278,11 @@ func parseHeader(b []byte) (*rawHeader, error) {
 		}
 		r.gain = d.str(maxCheckpointPCG)
 	}
+	if r.flags&64 != 0 {
+		for k := range r.pops {
+			r.pops[k].adapt = Adaptation{Step: d.f64(), Tau: d.f64()}
+		}
+	}
 	r.diffCap, r.diffFilled = d.i64(), d.i64()
 	r.stepCap, r.stepFilled = d.i64(), d.i64()
 	r.bodyLen = d.i64()
@@ -269,7 +301,7 @@ func (r *rawHeader) validate(budget float64) (*ckptHeader, error) {
 	h := &ckptHeader{
 		name: r.name, fromData: r.flags&2 != 0,
 		sel: []byte(r.sel), bg: []byte(r.bg),
-		gains: r.flags&32 != 0, gain: []byte(r.gain),
+		gains: r.flags&32 != 0, gain: []byte(r.gain), adapts: r.flags&64 != 0,
 		diffCap: r.diffCap, diffFilled: r.diffFilled,
 		stepCap: r.stepCap, stepFilled: r.stepFilled,
 		bodyLen: r.bodyLen,
@@ -312,7 +344,7 @@ func (r *rawHeader) options(budget float64) (Options, error) {
 	if r.flags&16 != 0 {
 		o.InitSeed = new(r.initSeed)
 	}
-	if r.flags&^63 != 0 {
+	if r.flags&^127 != 0 {
 		return o, checkpointError("unknown header flags %#x", r.flags)
 	}
 	if o.WeightMode != WeightDense && o.WeightMode != WeightSparse {
@@ -374,9 +406,12 @@ func (r *rawHeader) populations(n int) ([]ckptPop, error) {
 		if p.gain > gainFunc || (p.gain != gainNone && p.kind != ckptNeuron) {
 			return nil, checkpointError("population %d has invalid gain code %d", k, p.gain)
 		}
+		if p.adapt != (Adaptation{}) && p.kind != ckptNeuron {
+			return nil, checkpointError("population %d is a background population with an adaptation", k)
+		}
 		pops[k] = ckptPop{kind: p.kind, hasFunc: p.fn == 1, name: p.name, n: int(p.n),
 			tau: p.tau, threshold: p.threshold, activity: p.activity,
-			gain: p.gain, gainParams: p.gainParams}
+			gain: p.gain, gainParams: p.gainParams, adapt: p.adapt}
 		total += int64(p.n)
 	}
 	if total != int64(n) {

@@ -217,7 +217,8 @@ type popRule struct {
 	kind     ruleKind
 	name     string                   // for messages
 	activity func(step int64) float64 // ruleRedraw only
-	gain     Gain                     // ruleGain only
+	gain     Gain                     // ruleGain, and ruleAdapt when not nil
+	adapt    *adaptState              // ruleAdapt only
 }
 
 // ruleKind selects the update rule of a population's units.
@@ -228,11 +229,15 @@ const (
 	ruleFixed                     // state fixed after initialization
 	ruleRedraw                    // stochastic background: active with probability activity(step)
 	ruleGain                      // stochastic unit: active with probability gain.Prob(h, theta)
+	ruleAdapt                     // adaptive threshold, with or without a gain
 )
 
-// rulesOf returns the update rules of the populations.
-func rulesOf(specs []popSpec) []popRule {
+// rulesOf returns the update rules of the populations, whose units start
+// at starts; adaptive populations get their state at rest, from the
+// thresholds that thresh returns (called only if some population adapts).
+func rulesOf(specs []popSpec, starts []int, thresh func() []float64) []popRule {
 	rules := make([]popRule, len(specs))
+	var base []float64
 	for k, s := range specs {
 		r := popRule{name: s.name, activity: s.activity, gain: s.gain}
 		switch {
@@ -240,6 +245,12 @@ func rulesOf(specs []popSpec) []popRule {
 			r.kind = ruleFixed
 		case s.kind == kindBackgroundRnd:
 			r.kind = ruleRedraw
+		case s.adapt.on():
+			r.kind = ruleAdapt
+			if base == nil {
+				base = thresh()
+			}
+			r.adapt = newAdaptState(s.adapt, starts[k], base[starts[k]:starts[k+1]])
 		case s.gain != nil:
 			r.kind = ruleGain
 		}
@@ -371,9 +382,14 @@ func (e *engine[T]) runAhead(units, pops []int32) (int, error) {
 			if delta, err = e.redraw(int(u), r); err != nil {
 				return i, err
 			}
-		default:
+		case ruleGain:
 			var err error
 			if delta, err = e.stochastic(int(u), r); err != nil {
+				return i, err
+			}
+		default:
+			var err error
+			if delta, err = e.adaptive(int(u), r); err != nil {
 				return i, err
 			}
 		}

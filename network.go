@@ -43,8 +43,11 @@ type Network struct {
 	// their states.
 	selSrc, bgSrc *rand.PCG
 	gainSrc       *rand.PCG // decisions of stochastic gains
-	recorder                // step count and pending logs, written by the engine
-	fromData      bool      // built by NewNetworkFromWeights
+	// adapt holds the adaptation state of the adaptive populations, in
+	// population order, shared with the engine's rules (for checkpoints).
+	adapt    []*adaptState
+	recorder      // step count and pending logs, written by the engine
+	fromData bool // built by NewNetworkFromWeights
 }
 
 // NewNetwork returns an empty network.
@@ -214,9 +217,16 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 	nw.selSrc = rand.NewPCG(opts.Seed, streamID(streamSelect, 0, 0))
 	nw.bgSrc = rand.NewPCG(opts.Seed, streamID(streamBackRnd, 0, 0))
 	nw.gainSrc = rand.NewPCG(opts.Seed, streamID(streamGain, 0, 0))
+	rules := rulesOf(specs, starts, func() []float64 { return num.thresholdsTo(nil) })
+	nw.adapt = nw.adapt[:0]
+	for k := range rules {
+		if rules[k].adapt != nil {
+			nw.adapt = append(nw.adapt, rules[k].adapt)
+		}
+	}
 	num.attach(engineInputs{
 		sel:   newSelector(specs, starts, nw.selSrc),
-		rules: rulesOf(specs),
+		rules: rules,
 		bg:    rand.New(nw.bgSrc),
 		gain:  nw.gainSrc,
 		rec:   &nw.recorder,

@@ -70,6 +70,9 @@ type PopulationSpec struct {
 	// Gain is the gain function of a neuron population's units; nil is
 	// the deterministic threshold rule.
 	Gain Gain
+	// Adaptation is a neuron population's threshold adaptation; the zero
+	// value is none.
+	Adaptation Adaptation
 }
 
 // popKind and its values are the engine's names for PopulationKind.
@@ -88,7 +91,8 @@ type popSpec struct {
 	tau       float64
 	threshold float64
 	kind      popKind
-	gain      Gain // neuron populations only; nil: threshold rule
+	gain      Gain       // neuron populations only; nil: threshold rule
+	adapt     Adaptation // neuron populations only; zero: none
 	init      func(dst []int8, rng *rand.Rand) error
 	activity  func(step int64) float64 // background populations only
 	// activityFunc reports that activity is a user's ActivityFunc rather
@@ -98,7 +102,7 @@ type popSpec struct {
 
 // public returns the exported part of the spec.
 func (s popSpec) public() PopulationSpec {
-	return PopulationSpec{Name: s.name, N: s.n, Tau: s.tau, Threshold: s.threshold, Kind: s.kind, Gain: s.gain}
+	return PopulationSpec{Name: s.name, N: s.n, Tau: s.tau, Threshold: s.threshold, Kind: s.kind, Gain: s.gain, Adaptation: s.adapt}
 }
 
 // BinaryNeuronPopulation is a population of binary threshold units. When
@@ -124,6 +128,9 @@ type BinaryNeuronPopulation struct {
 	// Gain makes the units stochastic (see Gain). Nil, the default, is
 	// the deterministic threshold rule.
 	Gain Gain
+	// Adaptation gives each unit an adaptive threshold (see Adaptation).
+	// The zero value, the default, is none.
+	Adaptation Adaptation
 }
 
 // Spec implements Population.
@@ -131,7 +138,7 @@ func (p *BinaryNeuronPopulation) Spec() PopulationSpec {
 	if p == nil {
 		return PopulationSpec{Kind: KindNeuron}
 	}
-	return PopulationSpec{Name: p.Name, N: p.N, Tau: p.Tau, Threshold: p.Threshold, Kind: KindNeuron, Gain: p.Gain}
+	return PopulationSpec{Name: p.Name, N: p.N, Tau: p.Tau, Threshold: p.Threshold, Kind: KindNeuron, Gain: p.Gain, Adaptation: p.Adaptation}
 }
 
 func (p *BinaryNeuronPopulation) spec() (popSpec, error) {
@@ -145,6 +152,9 @@ func (p *BinaryNeuronPopulation) spec() (popSpec, error) {
 		return popSpec{}, paramError(fmt.Sprintf("population %q threshold", p.Name), p.Threshold, "must be finite")
 	}
 	if err := checkGain(p.Name, p.Gain); err != nil {
+		return popSpec{}, err
+	}
+	if err := p.Adaptation.check(p.Name); err != nil {
 		return popSpec{}, err
 	}
 	init := p.Initializer
@@ -162,6 +172,7 @@ func (p *BinaryNeuronPopulation) spec() (popSpec, error) {
 		threshold: p.Threshold,
 		kind:      kindNeuron,
 		gain:      p.Gain,
+		adapt:     p.Adaptation,
 		init: func(dst []int8, rng *rand.Rand) error {
 			if err := init.InitialState(dst, rng); err != nil {
 				return fmt.Errorf("population %q initializer: %w", name, err)
