@@ -12,8 +12,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// adaptationGolden is testdata/adaptation_golden.json, written by
-// testdata/gen_adaptation.py.
+// adaptationGolden is testdata/adaptation/trace_golden.json, written by
+// testdata/adaptation/gen_trace.py.
 type adaptationGolden struct {
 	NE              int         `json:"n_e"`
 	NI              int         `json:"n_i"`
@@ -32,7 +32,7 @@ type adaptationGolden struct {
 
 func readAdaptationGolden(t *testing.T) adaptationGolden {
 	t.Helper()
-	b, err := os.ReadFile("testdata/adaptation_golden.json")
+	b, err := os.ReadFile("testdata/adaptation/trace_golden.json")
 	if err != nil {
 		t.Fatal(err)
 	}

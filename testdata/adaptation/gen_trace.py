@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes adaptation_golden.json: a trace of the adaptive-threshold rule.
+"""Writes trace_golden.json: a trace of the adaptive-threshold rule.
 
 A small network of 12 units (8 adaptive excitatory units, 4 plain
 inhibitory units) is updated along a fixed sequence of units, following
@@ -12,7 +12,7 @@ the rule in a few lines of Python:
 
 where t counts the steps taken before the update and h = W s is kept up to
 date. The Go test replays the sequence with ApplyUpdates and compares the
-state changes and the final thresholds. Run: python3 gen_adaptation.py
+state changes and the final thresholds. Run: python3 gen_trace.py
 """
 import json
 import math
@@ -57,9 +57,9 @@ for t, u in enumerate(updates):
             h[i] += d * w[i][u]
     deltas.append(d)
 
-with open("adaptation_golden.json", "w") as f:
+with open("trace_golden.json", "w") as f:
     json.dump({
-        "about": "written by gen_adaptation.py; do not edit",
+        "about": "written by gen_trace.py; do not edit",
         "n_e": n_e, "n_i": n_i, "theta_e": theta_e, "theta_i": theta_i,
         "theta_q": theta_q, "tau_theta": tau_theta,
         "weights": w, "initial": initial, "updates": updates, "deltas": deltas,
