@@ -35,7 +35,11 @@ raster.png and rates.png beside them. Without -config it runs the built-in
     binarynet run --config default -O R_Eplus=7.25 -O kappa=0.5
 
 -O dotted.path=value (repeatable) overrides a key; the value is read as YAML
-(true, null, 0.001, [0.1, 0.2]) and mappings merge key by key.`
+(true, null, 0.001, [0.1, 0.2]) and mappings merge key by key. For these
+runs --seed and the other toolkit flags default to the configuration's
+binary section (binary.seed is 3 in the default configuration), and
+Ctrl-C leaves only checkpoint.bin and resume.yaml in the folder, for
+-resume.`
 
 // pipelineFlags are the toolkit's flags of the run command.
 type pipelineFlags struct {
