@@ -353,3 +353,73 @@ func listDir(t *testing.T, dir string) []string {
 	slices.Sort(names)
 	return names
 }
+
+// initialState runs a job with no warm-up and returns the initial_state
+// of its trace: the state the network was built with.
+func initialState(t *testing.T, j *Job) []byte {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), j, dir, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return readNpz(t, filepath.Join(dir, "activity_trace.npz"))["initial_state"].data
+}
+
+// TestRunInitialStates checks that initial_activity and
+// population_rate_init reach the network: deterministic entries give
+// exact counts, and population_rate_init overrides initial_activity.
+func TestRunInitialStates(t *testing.T) {
+	const e, i = 100, 25 // units per E and I cluster of smallConfig
+	count := func(s []byte, lo, hi int) int {
+		n := 0
+		for _, v := range s[lo:hi] {
+			n += int(v)
+		}
+		return n
+	}
+	s := initialState(t, smallJob(t, "binary.warmup_steps=0", "binary.population_rate_init=null",
+		"initial_activity={excitatory: {mode: deterministic, value: 0.25}, inhibitory_by_cluster: {mode: deterministic, values: [1, 0, 1, 0]}}"))
+	for k := range 4 {
+		if got := count(s, k*e, (k+1)*e); got != 25 {
+			t.Errorf("E%d: %d active units, want round(0.25 x 100) = 25", k, got)
+		}
+		want := i * (1 - k%2)
+		if got := count(s, 4*e+k*i, 4*e+(k+1)*i); got != want {
+			t.Errorf("I%d: %d active units, want %d", k, got, want)
+		}
+	}
+	// population_rate_init (0.5 for all) wins over initial_activity: of
+	// 500 units about 250 are active; 5 binomial standard errors are
+	// 5 sqrt(500/4) = 56.
+	s = initialState(t, smallJob(t, "binary.warmup_steps=0", "binary.population_rate_init=0.5",
+		"initial_activity={default: {mode: deterministic, value: 0.0}}"))
+	if got := count(s, 0, 500); got < 250-56 || got > 250+56 {
+		t.Errorf("population_rate_init 0.5: %d of 500 units active, want 250 +- 56", got)
+	}
+}
+
+// TestRunSeparateSeeds checks binary.network_seed and binary.init_seed:
+// one network run from two initial states has the same weights file and
+// two different initial states.
+func TestRunSeparateSeeds(t *testing.T) {
+	files := func(initSeed string) (weights, initial []byte) {
+		dir := t.TempDir()
+		j := smallJob(t, "binary.warmup_steps=0", "binary.network_seed=11", "binary.init_seed="+initSeed)
+		if _, err := Run(context.Background(), j, dir, RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		w, err := os.ReadFile(filepath.Join(dir, "activity_trace_weights.npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w, readNpz(t, filepath.Join(dir, "activity_trace.npz"))["initial_state"].data
+	}
+	w1, s1 := files("1")
+	w2, s2 := files("2")
+	if !slices.Equal(w1, w2) {
+		t.Errorf("the same network seed gave two different weights files")
+	}
+	if slices.Equal(s1, s2) {
+		t.Errorf("init seeds 1 and 2 gave the same initial state")
+	}
+}
