@@ -72,10 +72,10 @@
 //
 // Distinct networks share no mutable state and may run in parallel, even
 // when they were built from the same Population and Synapse values. A
-// network copies a population when it is added and never reads it again,
-// so the struct may be changed afterwards, for the next network of a
-// sweep, while earlier networks run; it must not be changed while another
-// goroutine adds it. An ActivityFunc shared by networks that run in
+// network copies a population or synapse when it is added and never reads
+// it again, so the struct may be changed afterwards, for the next network
+// of a sweep, while earlier networks run; it must not be changed while
+// another goroutine adds it. An ActivityFunc shared by networks that run in
 // parallel must itself be safe for concurrent use. Initialize samples
 // connectivity on Options.Workers goroutines of its own.
 //

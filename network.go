@@ -29,10 +29,10 @@ type Network struct {
 
 	pops  []Population
 	index map[Population]int // position of each population in pops
-	syns  []Synapse
+	syns  []addedSynapse
 
 	// specs and starts are taken when a population is added; nothing reads
-	// the Population values again.
+	// the Population (or Synapse) values again.
 	specs  []popSpec
 	starts []int // starts[k] is the first unit of population k; len(pops)+1 entries
 
@@ -96,7 +96,16 @@ func (nw *Network) addSpec(p Population, spec popSpec) {
 	nw.starts = append(nw.starts, nw.starts[len(nw.starts)-1]+spec.n)
 }
 
-// AddSynapse appends a synapse between two populations of this network.
+// addedSynapse is what a network keeps of a synapse: its validated rule and
+// the positions of its populations.
+type addedSynapse struct {
+	rule      synapseRule
+	pre, post int
+}
+
+// AddSynapse appends a synapse between two populations of this network. As
+// for populations, the network validates the synapse and keeps a copy of
+// its rule: later changes to s have no effect on nw.
 func (nw *Network) AddSynapse(s Synapse) error {
 	if nw.Initialized() {
 		return orderError("AddSynapse after Initialize")
@@ -104,22 +113,24 @@ func (nw *Network) AddSynapse(s Synapse) error {
 	if s == nil {
 		return paramError("synapse", nil, "must not be nil")
 	}
-	if _, err := s.rule(); err != nil {
+	rule, err := s.rule()
+	if err != nil {
 		return err
 	}
 	pre, post := s.endpoints()
-	for _, end := range []struct {
+	var ends [2]int
+	for k, end := range []struct {
 		name string
 		p    Population
 	}{{"pre", pre}, {"post", post}} {
 		if end.p == nil {
 			return paramError("synapse "+end.name, nil, "must not be nil")
 		}
-		if nw.indexOf(end.p) < 0 {
+		if ends[k] = nw.indexOf(end.p); ends[k] < 0 {
 			return paramError("synapse "+end.name, end.p.Spec().Name, "is not a population of this network")
 		}
 	}
-	nw.syns = append(nw.syns, s)
+	nw.syns = append(nw.syns, addedSynapse{rule: rule, pre: ends[0], post: ends[1]})
 	return nil
 }
 
@@ -243,15 +254,7 @@ func (nw *Network) layout(specs []popSpec, starts []int, autapse bool, selfRule 
 	perBlock := map[[2]int]int{}
 	mayRepeat := false
 	for i, s := range nw.syns {
-		rule, err := s.rule()
-		if err != nil {
-			return nil, fmt.Errorf("synapse %d: %w", i, err)
-		}
-		pre, post := s.endpoints()
-		a, b := nw.indexOf(pre), nw.indexOf(post)
-		if a < 0 || b < 0 {
-			return nil, paramError(fmt.Sprintf("synapse %d endpoints", i), "population", "is not in this network")
-		}
+		rule, a, b := s.rule, s.pre, s.post
 		blocks[i] = block{
 			index: i, rule: rule,
 			preStart: starts[a], preEnd: starts[a+1],

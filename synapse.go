@@ -16,6 +16,10 @@ import (
 //
 // Weights are dimensionless and enter the field of the post unit: W[post,
 // pre] = J times the number of connections drawn for that pair.
+//
+// A Synapse value is a specification: AddSynapse validates it and keeps a
+// copy of its rule, so changing the struct afterwards has no effect on the
+// network.
 type Synapse interface {
 	// endpoints returns the populations the synapse connects.
 	endpoints() (pre, post Population)

@@ -608,3 +608,31 @@ func TestIssue9FixedIndegreeZeroValue(t *testing.T) {
 		t.Errorf("Distinct with K = 7 > N_pre = 5: %v, want ErrInvalidParameter", err)
 	}
 }
+
+// TestIssue9LiveSynapseAfterAdd changes a synapse struct between
+// AddSynapse and Initialize: the network keeps the rule it was given, as
+// it does for populations. The old code read the synapses again in
+// Initialize.
+func TestIssue9LiveSynapseAfterAdd(t *testing.T) {
+	t.Parallel()
+	nw, a, b := twoPops(t, 20, 20)
+	s := binarynet.NewAllToAllSynapse(a, b, 0.25)
+	mustAdd(t, nw, s)
+	s.J, s.Pre = 4, b // a sweep preparing its next network
+	mustInit(t, nw, binarynet.Options{WeightMode: binarynet.WeightDense})
+	w, err := nw.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for post := range 40 {
+		for pre := range 40 {
+			want := 0.0
+			if pre < 20 && post >= 20 {
+				want = 0.25
+			}
+			if got := w.At(post, pre); got != want {
+				t.Fatalf("W[%d, %d] = %v, want %v (the synapse as added)", post, pre, got, want)
+			}
+		}
+	}
+}
