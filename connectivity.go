@@ -5,7 +5,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"unsafe"
+
+	"github.com/binarynet/binarynet/internal/kernel"
 )
 
 // rowsPerChunk is the number of post rows that share one random stream per
@@ -358,7 +359,7 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 							if at%16 == 0 && at+16 < int64(len(m.rows)) {
 								// Starting a line of rows: ask for the column's
 								// next lines, needed 16 entries from now.
-								prefetchWrite(unsafe.Pointer(&m.rows[at+16]), unsafe.Pointer(&m.vals[at+16]))
+								kernel.PrefetchWrite(m.rows[at+16:], m.vals[at+16:])
 							}
 						}
 					}
@@ -531,7 +532,7 @@ func (s *fillStage[T]) flush(b int) {
 		col := base + k
 		if c := col + ahead; k+ahead < width && cnt[k+ahead] > cnt[k+ahead-1] {
 			at := indptr[c] + int64(cur[c])
-			prefetchWrite(unsafe.Pointer(&rows[at]), unsafe.Pointer(&vals[at]))
+			kernel.PrefetchWrite(rows[at:], vals[at:])
 		}
 		end := cnt[k]
 		at := indptr[col] + int64(cur[col])

@@ -3,8 +3,8 @@ package binarynet
 import (
 	"fmt"
 	"math/rand/v2"
-	"unsafe"
 
+	"github.com/binarynet/binarynet/internal/kernel"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -46,11 +46,11 @@ func (e *engine[T]) flip(u int, delta int8) {
 	if e.dense != nil {
 		n := len(e.field)
 		col := e.dense[u*n : (u+1)*n]
-		axpy(delta, col, e.field)
+		kernel.Axpy(delta, col, e.field)
 		return
 	}
 	lo, hi := e.sparse.indptr[u], e.sparse.indptr[u+1]
-	scatterAdd(delta, e.sparse.rows[lo:hi], e.sparse.vals[lo:hi], e.field)
+	kernel.ScatterAdd(delta, e.sparse.rows[lo:hi], e.sparse.vals[lo:hi], e.field)
 }
 
 // flipAhead is flip, and it also starts loading the outgoing column of
@@ -61,7 +61,7 @@ func (e *engine[T]) flipAhead(u int, delta int8, next int) {
 		e.kern.flip(u, delta, e.field, next)
 		return
 	}
-	if e.dense != nil || !haveScatterAsm {
+	if e.dense != nil || !kernel.HaveAsm {
 		e.flip(u, delta)
 		return
 	}
@@ -76,17 +76,15 @@ func (e *engine[T]) flipAhead(u int, delta int8, next int) {
 	if delta < 0 {
 		sign = 1 << 31
 	}
-	var aheadRows, aheadVals unsafe.Pointer
+	var aheadRows []int32
+	var aheadVals []float32
 	lines := 0
 	if next >= 0 {
 		nlo, nhi := m.indptr[next], m.indptr[next+1]
-		if nhi > nlo {
-			aheadRows = unsafe.Pointer(&m.rows[nlo])
-			aheadVals = unsafe.Pointer(&vals[nlo])
-			lines = int((nhi - nlo + 15) / 16)
-		}
+		aheadRows, aheadVals = m.rows[nlo:nhi], vals[nlo:nhi]
+		lines = int((nhi - nlo + 15) / 16)
 	}
-	scatterAdd32(sign, m.rows[lo:hi], vals[lo:hi], any(e.field).([]float32), aheadRows, aheadVals, lines)
+	kernel.ScatterAdd32(sign, m.rows[lo:hi], vals[lo:hi], any(e.field).([]float32), aheadRows, aheadVals, lines)
 }
 
 // prepareKernel makes the gap-coded copy of the sparse weights for the

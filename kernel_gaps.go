@@ -1,10 +1,10 @@
 package binarynet
 
 import (
-	"math"
 	"runtime"
 	"slices"
-	"unsafe"
+
+	"github.com/binarynet/binarynet/internal/kernel"
 )
 
 // gapColumns is a compact copy of a sparse weight matrix, made for the
@@ -32,7 +32,7 @@ type gapColumns[T float32 | float64] struct {
 
 // gapSkip is the largest gap of one code; a code 0 advances the row by
 // this much.
-const gapSkip = math.MaxUint16
+const gapSkip = kernel.GapSkip
 
 // minRunLength is the smallest mean number of entries per run for which
 // newGapColumns makes a copy: below it, walking the runs costs more than
@@ -45,8 +45,7 @@ const minRunLength = 8
 func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *gapColumns[T] {
 	n := len(m.indptr) - 1
 	nnz := m.nnz()
-	var v T
-	maxRuns, elem := float64(nnz/minRunLength), float64(unsafe.Sizeof(v))
+	maxRuns, elem := float64(nnz/minRunLength), float64(kernel.SizeOf[T]())
 	if nnz == 0 || gapColumnsBytes(n, float64(nnz), maxRuns, elem) > avail {
 		return nil
 	}
@@ -57,8 +56,8 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	// the runs are written in one pass.
 	k.gapPtr = slices.Clone(m.indptr)
 	var freeGaps, freeRuns func()
-	// The arrays of allocHuge are freed by hand below or by a cleanup.
-	k.gaps, freeGaps = allocHuge[uint16](nnz)
+	// The arrays of kernel.AllocHuge are freed by hand below or by a cleanup.
+	k.gaps, freeGaps = kernel.AllocHuge[uint16](nnz)
 	var long bool
 	k.runLen, k.runVal, long, freeRuns = gapRuns(m, workers, k.runPtr, k.gaps, nil)
 	if k.runLen == nil {
@@ -91,7 +90,7 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	if mappedBytes(2*float64(nnz))+gapColumnsBytes(n, float64(k.gapPtr[n]), maxRuns, elem) > avail {
 		return nil
 	}
-	k.gaps, freeGaps = allocHuge[uint16](k.gapPtr[n])
+	k.gaps, freeGaps = kernel.AllocHuge[uint16](k.gapPtr[n])
 	k.runLen, k.runVal, _, freeRuns = gapRuns(m, workers, k.runPtr, nil, func(c int) {
 		g := k.gapPtr[c]
 		prev := int64(-1)
@@ -134,7 +133,7 @@ func release(frees ...func()) {
 // goroutines, and writes the gap codes: when gaps is not nil, one code per
 // entry at the entry's position, reporting in long whether some gap
 // exceeded gapSkip (and so was written wrong); otherwise by calling codes
-// for every column. It fills runPtr and returns the runs, from allocHuge,
+// for every column. It fills runPtr and returns the runs, from kernel.AllocHuge,
 // with the function that frees them, or nil when they are too many (more
 // than nnz/minRunLength).
 func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) (lens []int32, vals []T, long bool, free func()) {
@@ -186,8 +185,8 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps [
 	if runs*minRunLength > m.nnz() {
 		return nil, nil, false, nil
 	}
-	lens, freeLens := allocHuge[int32](runs)
-	vals, freeVals := allocHuge[T](runs)
+	lens, freeLens := kernel.AllocHuge[int32](runs)
+	vals, freeVals := kernel.AllocHuge[T](runs)
 	lens, vals = lens[:0], vals[:0]
 	for _, p := range parts {
 		lens, vals = append(lens, p.lens...), append(vals, p.vals...)
@@ -210,55 +209,28 @@ func (k *gapColumns[T]) flip(u int, delta int8, y []T, next int) {
 	lo, hi := k.runPtr[u], k.runPtr[u+1]
 	runs, vals := k.runLen[lo:hi], k.runVal[lo:hi]
 	gaps := k.gaps[k.gapPtr[u]:k.gapPtr[u+1]]
-	var ahead unsafe.Pointer
+	var ahead []uint16
 	lines := 0
 	if next >= 0 {
-		if r := k.runPtr[next]; r < k.runPtr[next+1] {
-			prefetchRange(unsafe.Pointer(&k.runLen[r]), 1)
-			prefetchRange(unsafe.Pointer(&k.runVal[r]), 1)
+		if r, end := k.runPtr[next], k.runPtr[next+1]; r < end {
+			kernel.Prefetch(k.runLen[r:end], 1)
+			kernel.Prefetch(k.runVal[r:end], 1)
 		}
 		if glo, ghi := k.gapPtr[next], k.gapPtr[next+1]; ghi > glo {
-			ahead = unsafe.Pointer(&k.gaps[glo])
+			ahead = k.gaps[glo:ghi]
 			lines = int((ghi-glo)*2+63) / 64
 		}
 	}
-	if v32, ok := any(vals).([]float32); ok && haveScatterAsm {
+	if v32, ok := any(vals).([]float32); ok && kernel.HaveAsm {
 		sign := uint32(0)
 		if delta < 0 {
 			sign = 1 << 31
 		}
-		scatterGaps16(sign, gaps, runs, v32, any(y).([]float32), ahead, lines)
+		kernel.ScatterGaps16(sign, gaps, runs, v32, any(y).([]float32), ahead, lines)
 		return
 	}
 	if lines > 0 {
-		prefetchRange(ahead, uintptr(lines)*64)
+		kernel.Prefetch(ahead, uintptr(lines)*64)
 	}
-	scatterGaps(gaps, runs, vals, delta < 0, y)
-}
-
-// scatterGaps adds the runs of one gap-coded column to y, negated when neg
-// is set: for each run k, runs[k] entries y[r] += vals[k], where each row
-// r follows the previous one by the next gap code (code 0 adds gapSkip to
-// r and reads on). y - v equals y + (-v) exactly, so negating the value
-// gives the same result as the CSC kernel's subtraction.
-func scatterGaps[T float32 | float64](gaps []uint16, runs []int32, vals []T, neg bool, y []T) {
-	vals = vals[:len(runs)]
-	r, p := -1, 0
-	for i, cnt := range runs {
-		v := vals[i]
-		if neg {
-			v = -v
-		}
-		for range cnt {
-			g := int(gaps[p])
-			p++
-			for g == 0 {
-				r += gapSkip
-				g = int(gaps[p])
-				p++
-			}
-			r += g
-			y[r] += v
-		}
-	}
+	kernel.ScatterGaps(gaps, runs, vals, delta < 0, y)
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"unsafe"
+
+	"github.com/binarynet/binarynet/internal/kernel"
 )
 
 // The benchmarks below measure the update kernels against floors taken in
@@ -199,7 +201,7 @@ func BenchmarkSparseFlip(b *testing.B) {
 					if d < 0 {
 						sign = 1 << 31
 					}
-					scatterAdd32(sign, m.rows[lo:hi], m.vals[lo:hi], e.field, nil, nil, 0)
+					kernel.ScatterAdd32(sign, m.rows[lo:hi], m.vals[lo:hi], e.field, nil, nil, 0)
 				}},
 				{"naive", func(u int, d int8) { naiveScatter(d, u, m.indptr, m.rows, m.vals, e.field) }},
 				{"scatter", func(u int, d int8) {
@@ -247,7 +249,7 @@ func BenchmarkScatterByFieldSize(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				scatterGaps16(0, gaps[i%cols], runs, vals, y, nil, 0)
+				kernel.ScatterGaps16(0, gaps[i%cols], runs, vals, y, nil, 0)
 				i++
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/addition")

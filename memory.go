@@ -3,6 +3,8 @@ package binarynet
 import (
 	"fmt"
 	"math"
+
+	"github.com/binarynet/binarynet/internal/kernel"
 )
 
 // chooseMode resolves WeightAuto and checks the memory estimate against
@@ -114,11 +116,11 @@ func stageBytes(n, workers int, entries float64, elem int64) float64 {
 	return float64(workers) * (float64(buckets+1)*float64(size)*entry + float64(1<<stageShift+1)*4)
 }
 
-// mappedBytes returns the bytes that allocHuge takes for an array of b
+// mappedBytes returns the bytes that kernel.AllocHuge takes for an array of b
 // bytes.
 func mappedBytes(b float64) float64 {
-	if b >= hugeMin {
-		b += hugeSlack
+	if b >= kernel.HugeMin {
+		b += kernel.HugeSlack
 	}
 	return b
 }

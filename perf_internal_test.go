@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/binarynet/binarynet/internal/kernel"
 )
 
 // TestIntNMatchesRand checks that intN and uniform01, which call a PCG
@@ -207,7 +209,7 @@ func testGapColumns[T float32 | float64](t *testing.T) {
 			}
 			delta := int8(2*rng.IntN(2) - 1)
 			lo, hi := m.indptr[u], m.indptr[u+1]
-			scatterAdd(delta, m.rows[lo:hi], m.vals[lo:hi], a)
+			kernel.ScatterAdd(delta, m.rows[lo:hi], m.vals[lo:hi], a)
 			k.flip(u, delta, b, -1)
 		}
 		for i := range a {

@@ -1,4 +1,4 @@
-package binarynet
+package kernel
 
 import (
 	"fmt"
@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
-	"unsafe"
 )
 
 // Kernel tests in the manner of gonum's internal/asm/f32: every kernel,
@@ -60,7 +59,7 @@ func sameBits(a, b []float32) bool {
 	return slices.EqualFunc(a, b, func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) })
 }
 
-// TestScatterAdd32 checks scatterAdd32 (assembly on amd64, 16 entries per
+// TestScatterAdd32 checks ScatterAdd32 (assembly on amd64, 16 entries per
 // iteration) against the plain loop for every length from 0 to 3 unroll
 // widths, both signs, repeated and extreme rows, with and without a
 // prefetch of another column, and that it writes no element outside y and
@@ -69,7 +68,7 @@ func TestScatterAdd32(t *testing.T) {
 	t.Parallel()
 	const n = 300
 	rng := rand.New(rand.NewPCG(1, 2))
-	other := make([]int32, 1000) // a column to prefetch
+	other, otherVals := make([]int32, 1000), make([]float32, 1000) // a column to prefetch
 	for length := 0; length <= 3*16+1; length++ {
 		for _, sign := range []uint32{0, 1 << 31} {
 			for _, ahead := range []int{0, 1, 20} { // cache lines prefetched
@@ -102,18 +101,14 @@ func TestScatterAdd32(t *testing.T) {
 				}
 				y, buf := guarded(n, init)
 				rows0, vals0 := slices.Clone(rows), slices.Clone(vals)
-				var p unsafe.Pointer
-				if ahead > 0 {
-					p = unsafe.Pointer(&other[0])
-				}
-				scatterAdd32(sign, rows, vals, y, p, p, ahead)
+				ScatterAdd32(sign, rows, vals, y, other, otherVals, ahead)
 				what := fmt.Sprintf("len=%d sign=%#x ahead=%d", length, sign, ahead)
 				if !sameBits(y, want) {
-					t.Errorf("%s: scatterAdd32 differs from the loop", what)
+					t.Errorf("%s: ScatterAdd32 differs from the loop", what)
 				}
 				checkGuards(t, what, buf)
 				if !slices.Equal(rows, rows0) || !sameBits(vals, vals0) {
-					t.Errorf("%s: scatterAdd32 changed its inputs", what)
+					t.Errorf("%s: ScatterAdd32 changed its inputs", what)
 				}
 			}
 		}
@@ -121,13 +116,13 @@ func TestScatterAdd32(t *testing.T) {
 }
 
 // gapReference decodes a gap-coded column by the format's definition (see
-// gapColumns), independently of scatterGaps: the rows of its entries.
+// ScatterGaps), independently of it: the rows of its entries.
 func gapReference(gaps []uint16, entries int) []int {
 	rows := make([]int, 0, entries)
 	r := -1
 	for _, g := range gaps {
 		if g == 0 {
-			r += gapSkip
+			r += GapSkip
 			continue
 		}
 		r += int(g)
@@ -142,7 +137,7 @@ func encodeGaps(rows []int) []uint16 {
 	prev := -1
 	for _, r := range rows {
 		g := r - prev
-		for ; g > gapSkip; g -= gapSkip {
+		for ; g > GapSkip; g -= GapSkip {
 			gaps = append(gaps, 0)
 		}
 		gaps = append(gaps, uint16(g))
@@ -151,15 +146,15 @@ func encodeGaps(rows []int) []uint16 {
 	return gaps
 }
 
-// TestScatterGaps16 checks scatterGaps16 (assembly on amd64, 4 codes per
-// iteration) and scatterGaps against the format's definition, for runs of
+// TestScatterGaps16 checks ScatterGaps16 (assembly on amd64, 4 codes per
+// iteration) and ScatterGaps against the format's definition, for runs of
 // every length from 0 to 3 unroll widths, escape codes at each of the 4
 // positions of a group and several in a row, gaps of exactly 65535 and
 // 65536, the last row of y, both signs, and that no element outside y is
 // written.
 func TestScatterGaps16(t *testing.T) {
 	t.Parallel()
-	const n = 4*gapSkip + 100
+	const n = 4*GapSkip + 100
 	rng := rand.New(rand.NewPCG(3, 4))
 	var cases []struct {
 		name string
@@ -193,16 +188,16 @@ func TestScatterGaps16(t *testing.T) {
 			rows = append(rows, i)
 		}
 		last := k - 1
-		rows = append(rows, last+gapSkip+1) // one escape, then a code of 1
+		rows = append(rows, last+GapSkip+1) // one escape, then a code of 1
 		for i := 1; i <= 6; i++ {
-			rows = append(rows, last+gapSkip+1+i)
+			rows = append(rows, last+GapSkip+1+i)
 		}
 		add(fmt.Sprintf("escape at %d", k), rows, int32(len(rows)))
 	}
-	add("gap of exactly 65535", []int{5, 5 + gapSkip, 6 + gapSkip}, 3)
-	add("gap of 65536", []int{5, 5 + gapSkip + 1}, 2)
-	add("three escapes in a row", []int{0, 3*gapSkip + 7, 3*gapSkip + 8, n - 1}, 1, 3)
-	add("first row beyond 65535", []int{gapSkip + 2, 2*gapSkip + 1, n - 1}, 3)
+	add("gap of exactly 65535", []int{5, 5 + GapSkip, 6 + GapSkip}, 3)
+	add("gap of 65536", []int{5, 5 + GapSkip + 1}, 2)
+	add("three escapes in a row", []int{0, 3*GapSkip + 7, 3*GapSkip + 8, n - 1}, 1, 3)
+	add("first row beyond 65535", []int{GapSkip + 2, 2*GapSkip + 1, n - 1}, 3)
 	add("last row of y", []int{n - 3, n - 2, n - 1}, 3)
 
 	other := make([]uint16, 5000)
@@ -238,25 +233,21 @@ func TestScatterGaps16(t *testing.T) {
 			}
 			for _, ahead := range []int{0, 3} {
 				y, buf := guarded(n, init)
-				var p unsafe.Pointer
-				if ahead > 0 {
-					p = unsafe.Pointer(&other[0])
-				}
 				gaps0 := slices.Clone(gaps)
-				scatterGaps16(sign, gaps, tc.runs, vals, y, p, ahead)
+				ScatterGaps16(sign, gaps, tc.runs, vals, y, other, ahead)
 				what := fmt.Sprintf("%s neg=%v ahead=%d", tc.name, neg, ahead)
 				if !sameBits(y, want) {
-					t.Errorf("%s: scatterGaps16 differs from the definition", what)
+					t.Errorf("%s: ScatterGaps16 differs from the definition", what)
 				}
 				checkGuards(t, what, buf)
 				if !slices.Equal(gaps, gaps0) {
-					t.Errorf("%s: scatterGaps16 changed the codes", what)
+					t.Errorf("%s: ScatterGaps16 changed the codes", what)
 				}
 			}
 			y, buf := guarded(n, init)
-			scatterGaps(gaps, tc.runs, vals, neg, y)
+			ScatterGaps(gaps, tc.runs, vals, neg, y)
 			if !sameBits(y, want) {
-				t.Errorf("%s neg=%v: scatterGaps differs from the definition", tc.name, neg)
+				t.Errorf("%s neg=%v: ScatterGaps differs from the definition", tc.name, neg)
 			}
 			checkGuards(t, tc.name+" (Go)", buf)
 		}
@@ -282,10 +273,10 @@ func TestAxpyGuards(t *testing.T) {
 				want[i] += float32(delta) * x[i]
 			}
 			y, buf := guarded(length, init)
-			axpy(delta, x, y)
+			Axpy(delta, x, y)
 			what := fmt.Sprintf("len=%d delta=%d", length, delta)
 			if !sameBits(y, want) {
-				t.Errorf("%s: axpy differs from the loop", what)
+				t.Errorf("%s: Axpy differs from the loop", what)
 			}
 			checkGuards(t, what, buf)
 			// float64: the same values, exactly representable.
@@ -294,15 +285,15 @@ func TestAxpyGuards(t *testing.T) {
 				x64[i], y64[i+1] = float64(x[i]), float64(init[i])
 			}
 			y64[0], y64[length+1] = math.Pi, math.E
-			axpy(delta, x64, y64[1:length+1])
+			Axpy(delta, x64, y64[1:length+1])
 			for i := range x64 {
 				if y64[i+1] != float64(init[i])+float64(delta)*x64[i] {
-					t.Errorf("%s: float64 axpy[%d] = %v", what, i, y64[i+1])
+					t.Errorf("%s: float64 Axpy[%d] = %v", what, i, y64[i+1])
 					break
 				}
 			}
 			if y64[0] != math.Pi || y64[length+1] != math.E {
-				t.Errorf("%s: float64 axpy wrote outside y", what)
+				t.Errorf("%s: float64 Axpy wrote outside y", what)
 			}
 		}
 	}

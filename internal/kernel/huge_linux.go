@@ -1,6 +1,6 @@
 //go:build linux && (amd64 || arm64)
 
-package binarynet
+package kernel
 
 import (
 	"syscall"
@@ -12,20 +12,20 @@ import (
 // transparent huge pages.
 const madvHugePage = 14
 
-// allocHuge returns a zeroed slice of n elements for the weights that
+// AllocHuge returns a zeroed slice of n elements for the weights that
 // the run loop reads, one column at a random place per state change, and
 // a function that frees it, or nil when the garbage collector does. With
 // 4 KiB pages nearly every column costs a walk of the page tables; with
 // 2 MiB pages the translations of a large network fit in the processor's
 // translation cache. Memory from Go's heap has often been touched before,
-// and touched pages stay small; so an array of hugeMin bytes or more gets
+// and touched pages stay small; so an array of HugeMin bytes or more gets
 // an anonymous mapping of its own, aligned and marked for transparent
-// huge pages before it is touched. It takes at most hugeSlack bytes more
+// huge pages before it is touched. It takes at most HugeSlack bytes more
 // than the array. Where the kernel refuses, the slice comes from the heap.
-func allocHuge[E ~uint16 | ~int32 | ~float32 | ~float64](n int64) ([]E, func()) {
+func AllocHuge[E ~uint16 | ~int32 | ~float32 | ~float64](n int64) ([]E, func()) {
 	var e E
 	size := uintptr(n) * unsafe.Sizeof(e)
-	if size < hugeMin || uintptr(n) != uintptr(int(n)) {
+	if size < HugeMin || uintptr(n) != uintptr(int(n)) {
 		return make([]E, n), nil
 	}
 	length := (size+hugePage-1)&^(hugePage-1) + hugePage // room to align
