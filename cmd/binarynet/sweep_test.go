@@ -156,6 +156,12 @@ func TestSweepBadInput(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "t.csv")); err == nil {
 		t.Error("collect of an unfinished sweep wrote a table")
 	}
+	// With -partial it writes the finished rows (none) and lists the rest.
+	code, stdout, stderr := runCtx(context.Background(), "collect", "-partial", "-o", filepath.Join(dir, "t.csv"), tasks)
+	table, _ := os.ReadFile(filepath.Join(dir, "t.csv"))
+	if code != 0 || !strings.Contains(stderr, "missing: 0-5") || !strings.Contains(stdout, "0 rows") || !strings.HasPrefix(string(table), "index,tag,kappa,binary.seed") {
+		t.Errorf("collect -partial: exit %d, %q %q, table %q", code, stdout, stderr, table)
+	}
 }
 
 // fakeTaskRunner is a sweep.Runner that validates keys with the pipeline
