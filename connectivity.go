@@ -60,29 +60,45 @@ func sampleRows(blocks []block, samplers []rowSampler, seed uint64, lo, hi int, 
 		s   rowSampler
 		src *rand.PCG
 	}
-	var active []live
+	// segment holds the live blocks of one post range, in block order.
+	// Post ranges are populations, which do not overlap, so the blocks
+	// that write row r are those of the segment holding r: a row visits
+	// only them (a clustered network has 4 Q^2 blocks, 2Q per row).
+	type segment struct {
+		start, end int
+		live       []live
+	}
+	var segs []segment
+	index := map[int]int{} // post start -> position in segs
 	for c := lo; c < hi; c += rowsPerChunk {
 		end := min(c+rowsPerChunk, hi)
-		active = active[:0]
+		segs = segs[:0]
+		clear(index)
 		for i := range blocks {
 			b := &blocks[i]
-			if b.postEnd <= c || b.postStart >= end {
-				continue
+			if b.postEnd <= c || b.postStart >= end || b.postStart == b.postEnd {
+				continue // no row of the chunk (an empty population has none)
+			}
+			k, ok := index[b.postStart]
+			if !ok {
+				k = len(segs)
+				index[b.postStart] = k
+				segs = append(segs, segment{start: b.postStart, end: b.postEnd})
 			}
 			src := rand.NewPCG(seed, streamID(streamConnect, uint64(b.index), uint64(c/rowsPerChunk)))
-			active = append(active, live{b: b, i: i, s: samplers[i], src: src})
+			segs[k].live = append(segs[k].live, live{b: b, i: i, s: samplers[i], src: src})
 		}
-		for r := c; r < end; r++ {
-			for _, a := range active {
-				if r < a.b.postStart || r >= a.b.postEnd {
-					continue
-				}
-				buf = a.s.row(buf[:0], r-a.b.postStart, a.src)
-				if a.b.dropSelf {
-					buf = dropSelf(buf, r-a.b.postStart)
-				}
-				if len(buf) > 0 {
-					visit(r, buf, a.b.preStart, a.b.rule.weight(), a.i)
+		slices.SortFunc(segs, func(x, y segment) int { return x.start - y.start })
+		for _, sg := range segs {
+			for r := max(c, sg.start); r < min(end, sg.end); r++ {
+				for _, a := range sg.live {
+					buf = a.s.row(buf[:0], r-a.b.postStart, a.src)
+					if a.b.dropSelf {
+						buf = dropSelf(buf, r-a.b.postStart)
+					}
+					if len(buf) > 0 {
+						visit(r, buf, a.b.preStart, a.b.rule.weight(), a.i)
+					}
 				}
 			}
 		}
