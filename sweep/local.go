@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/binarynet/binarynet"
 )
@@ -30,8 +31,8 @@ type RunOptions struct {
 	Overwrite bool
 	// Prov is the provenance template of every task.
 	Prov Provenance
-	// Progress, when not nil, is called after each task, from the
-	// goroutine that ran it.
+	// Progress, when not nil, is called after each task; the calls are
+	// serialized (never two at once).
 	Progress func(index int, o Outcome, err error)
 }
 
@@ -56,10 +57,13 @@ func RunAll(ctx context.Context, f *File, r Runner, opts RunOptions) (Report, er
 		o   Outcome
 		err error
 	}
+	var progress sync.Mutex
 	results, err := binarynet.RunEnsemble(ctx, len(f.Tasks), jobs, func(ctx context.Context, i int) (result, error) {
 		o, err := RunTask(ctx, f, i, r, TaskOptions{Overwrite: opts.Overwrite, Threads: threads, Prov: opts.Prov})
 		if opts.Progress != nil {
+			progress.Lock()
 			opts.Progress(i, o, err)
+			progress.Unlock()
 		}
 		return result{o, err}, nil
 	})

@@ -353,3 +353,23 @@ func TestRunTaskTwiceAtOnce(t *testing.T) {
 		t.Errorf("after the first run: %v %v", s, err)
 	}
 }
+
+// TestRunAllProgressSerialized: Progress is never called twice at once
+// (run with -race, a report shows a violation too).
+func TestRunAllProgressSerialized(t *testing.T) {
+	dir := t.TempDir()
+	r := &fakeRunner{}
+	f := newSweep(t, dir, smallGrid(t), r)
+	var inside, calls int
+	_, err := sweep.RunAll(context.Background(), f, r, sweep.RunOptions{Jobs: 3, Progress: func(int, sweep.Outcome, error) {
+		inside++
+		if inside != 1 {
+			t.Error("two Progress calls at once")
+		}
+		calls++
+		inside--
+	}})
+	if err != nil || calls != 6 {
+		t.Errorf("%d calls, %v", calls, err)
+	}
+}
