@@ -52,7 +52,7 @@ func TestResolveIndex(t *testing.T) {
 func TestNewProvenance(t *testing.T) {
 	env := map[string]string{"SLURM_JOB_ID": "120", "SLURM_ARRAY_JOB_ID": "117", "SLURM_ARRAY_TASK_ID": "3", "SLURM_CPUS_PER_TASK": "2"}
 	p := sweep.NewProvenance(3, "SLURM_ARRAY_TASK_ID", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if p.Scheduler != "slurm" || p.JobID != "120" || p.ArrayJobID != "117" || p.ArrayTaskID != "3" || p.Env["SLURM_CPUS_PER_TASK"] != "2" || p.Host == "" || p.Binarynet == "" {
+	if p.Scheduler != "slurm" || p.JobID != "120" || p.ArrayJobID != "117" || p.ArrayTaskID != "3" || p.Env["SLURM_CPUS_PER_TASK"] != "2" || p.Host == "" || p.Binarynet == "" || len(p.Executable) != 64 {
 		t.Errorf("%+v", p)
 	}
 	env = map[string]string{"SGE_TASK_ID": "4", "JOB_ID": "77"}

@@ -14,6 +14,7 @@ const modulePath = "github.com/binarynet/binarynet"
 type Provenance struct {
 	Binarynet   string            `json:"binarynet"`               // Version()
 	Go          string            `json:"go"`                      // Go version of the build
+	Executable  string            `json:"executable_sha256"`       // SHA-256 of the running program, which identifies a development build
 	Host        string            `json:"host"`                    // host name
 	PID         int               `json:"pid"`                     // process id
 	Index       int               `json:"task_index"`              // 0-based task index
@@ -46,8 +47,15 @@ var schedulerVars = []struct {
 // process and the environment (lookup is os.LookupEnv or a stand-in).
 func NewProvenance(index int, source string, lookup func(string) (string, bool)) Provenance {
 	host, _ := os.Hostname()
+	exe := ""
+	if path, err := os.Executable(); err == nil {
+		if _, sum, err := fileSHA256(path); err == nil {
+			exe = sum
+		}
+	}
 	p := Provenance{
 		Binarynet:   Version(),
+		Executable:  exe,
 		Go:          runtime.Version(),
 		Host:        host,
 		PID:         os.Getpid(),
