@@ -152,6 +152,11 @@ type ClusteredParams struct {
 	// each in [0, 1] (the toolkit's binary.population_rate_init, whose
 	// pipeline default is 0.1). It overrides InitialActivity. Default nil.
 	PopulationRateInit []float64 `json:"population_rate_init,omitempty"`
+	// AdaptationE and AdaptationI give every E and every I unit an
+	// adaptive threshold (see Adaptation; Tau in update steps). The zero
+	// value, the default, is none.
+	AdaptationE Adaptation `json:"-"`
+	AdaptationI Adaptation `json:"-"`
 }
 
 // DefaultClusteredParams returns the toolkit's parameters for absent keys:

@@ -183,16 +183,16 @@ func (p ClusteredParams) layout(m ClusterMatrices) *ClusteredLayout {
 	}
 	start := 0
 	for _, cell := range []CellType{CellE, CellI} {
-		n, tau, theta := p.NE/q, p.TauE, m.ThetaE
+		n, tau, theta, adapt := p.NE/q, p.TauE, m.ThetaE, p.AdaptationE
 		pops, ranges := l.E, l.ERanges
 		if cell == CellI {
-			n, tau, theta = p.NI/q, tauI, m.ThetaI
+			n, tau, theta, adapt = p.NI/q, tauI, m.ThetaI, p.AdaptationI
 			pops, ranges = l.I, l.IRanges
 		}
 		for k := range q {
 			pops[k] = &BinaryNeuronPopulation{
 				Name: fmt.Sprintf("%s%d", cell, k), N: n, Threshold: theta, Tau: tau,
-				Initializer: p.initializer(cell, k),
+				Initializer: p.initializer(cell, k), Adaptation: adapt,
 			}
 			ranges[k] = Range{start, start + n}
 			l.Populations = append(l.Populations, ClusterPopulation{Population: pops[k], CellType: cell, Cluster: k, Range: ranges[k]})

@@ -25,6 +25,7 @@ func (j *Job) ClusteredParams() (binarynet.ClusteredParams, error) {
 	}
 	p.ConnectionType = ct
 	p.Multapses, p.MX = m.Multapses, m.MX
+	p.AdaptationE, p.AdaptationI = m.AdaptE, m.AdaptI
 	if p.InitialActivity, err = initialActivity(j.Config); err != nil {
 		return p, err
 	}

@@ -131,6 +131,11 @@ func TestResolveErrors(t *testing.T) {
 		{"R_Eplus above Q", base, []string{"R_Eplus=25"}, Flags{}, []string{"R_Eplus", "25"}},
 		{"multapses", base, []string{"multapses=maybe"}, Flags{}, []string{"multapses", `"maybe"`}},
 		{"not a mapping", "- 1\n", nil, Flags{}, []string{"config"}},
+		{"adaptation without tau", base, []string{"adaptation.E.theta_q=0.1"}, Flags{}, []string{"adaptation.E", "tau_theta"}},
+		{"adaptation with two taus", base, []string{"adaptation.I={theta_q: 0.1, tau_theta: 5, tau_theta_ms: 1.0}"}, Flags{}, []string{"adaptation.I", "not both"}},
+		{"adaptation tau negative", base, []string{"adaptation.E={theta_q: 0.1, tau_theta_ms: -1.0}"}, Flags{}, []string{"adaptation.E.tau_theta_ms", "-1.0"}},
+		{"adaptation step non-numeric", base, []string{"adaptation.E={theta_q: big, tau_theta: 5}"}, Flags{}, []string{"adaptation.E.theta_q", `"big"`}},
+		{"adaptation not a mapping", base, []string{"adaptation=3"}, Flags{}, []string{"adaptation", "3"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Parse([]byte(tc.config))

@@ -341,6 +341,12 @@ func KnownKeys() []string {
 	for _, k := range []string{"mode", "default", "excitatory", "inhibitory", "excitatory_by_cluster", "inhibitory_by_cluster"} {
 		keys = append(keys, "initial_activity."+k)
 	}
+	for _, cell := range []string{"E", "I"} {
+		for _, k := range []string{"", ".theta_q", ".tau_theta", ".tau_theta_ms"} {
+			keys = append(keys, "adaptation."+cell+k)
+		}
+	}
+	keys = append(keys, "adaptation")
 	for _, k := range []string{"warmup_steps", "simulation_steps", "sample_interval", "batch_size", "population_rate_init",
 		"seed", "output_name", "plot_activity", "weight_mode", "ram_budget_gb", "weight_dtype", "state_chunk_size",
 		"autapse_rule", "network_seed", "init_seed"} {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/binarynet/binarynet"
 )
 
 // Model is the clustered E/I model of a configuration, with the defaults
@@ -29,6 +31,10 @@ type Model struct {
 	// Init holds the initial_activity of each population, E0..E(Q-1) then
 	// I0..I(Q-1); an entry with Set false uses the engine's default.
 	Init []PopulationInit
+	// AdaptE and AdaptI are the adaptive thresholds of the E and the I
+	// units (adaptation.E, adaptation.I), Tau in update steps; the zero
+	// value is none.
+	AdaptE, AdaptI binarynet.Adaptation
 }
 
 // PopulationInit is the initial activity of one population.
@@ -151,7 +157,65 @@ func readModel(c *Config) (*Model, error) {
 	if m.Init, err = readInitialActivity(c, m.Q); err != nil {
 		return nil, err
 	}
+	if m.AdaptE, err = readAdaptation(c, "adaptation.E", m.StepMS()); err != nil {
+		return nil, err
+	}
+	if m.AdaptI, err = readAdaptation(c, "adaptation.I", m.StepMS()); err != nil {
+		return nil, err
+	}
 	return m, nil
+}
+
+// readAdaptation reads one cell type's adaptive threshold: a mapping with
+// theta_q (the rise of the threshold at each update that leaves a unit
+// active) and tau_theta (its time constant in update steps) or
+// tau_theta_ms (in ms, converted with the time axis: stepMS ms per
+// step). Absent or null is no adaptation.
+func readAdaptation(c *Config, key string, stepMS float64) (binarynet.Adaptation, error) {
+	var a binarynet.Adaptation
+	v, ok := c.lookup(key)
+	if !ok || v == nil {
+		if sec, ok := c.lookup("adaptation"); ok && sec != nil {
+			if _, isMap := sec.(map[string]any); !isMap {
+				return a, keyError("adaptation", sec, "must be a mapping with E and I entries {theta_q, tau_theta or tau_theta_ms}")
+			}
+		}
+		return a, nil
+	}
+	if _, isMap := v.(map[string]any); !isMap {
+		return a, keyError(key, v, "must be a mapping {theta_q, tau_theta or tau_theta_ms}")
+	}
+	var err error
+	if a.Step, err = c.numberAt(key+".theta_q", 0); err != nil {
+		return a, err
+	}
+	steps, hasSteps := c.lookup(key + ".tau_theta")
+	ms, hasMS := c.lookup(key + ".tau_theta_ms")
+	switch {
+	case hasSteps && steps != nil && hasMS && ms != nil:
+		return a, keyError(key, v, "give tau_theta (steps) or tau_theta_ms, not both")
+	case hasMS && ms != nil:
+		t, err := toNumber(key+".tau_theta_ms", ms)
+		if err != nil {
+			return a, err
+		}
+		if !(t > 0) {
+			return a, keyError(key+".tau_theta_ms", ms, "must be > 0")
+		}
+		a.Tau = t / stepMS
+	case hasSteps && steps != nil:
+		t, err := toNumber(key+".tau_theta", steps)
+		if err != nil {
+			return a, err
+		}
+		if !(t > 0) {
+			return a, keyError(key+".tau_theta", steps, "must be > 0")
+		}
+		a.Tau = t
+	case a.Step != 0:
+		return a, keyError(key, v, "theta_q is not 0, so tau_theta or tau_theta_ms must be given")
+	}
+	return a, nil
 }
 
 // initialEntries are the entries of initial_activity, in the order in

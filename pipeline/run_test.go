@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/binarynet/binarynet"
 )
 
 // smallConfig is a small clustered network that runs in well under a
@@ -422,4 +425,45 @@ func TestRunSeparateSeeds(t *testing.T) {
 	if slices.Equal(s1, s2) {
 		t.Errorf("init seeds 1 and 2 gave the same initial state")
 	}
+}
+
+// TestAdaptationKeys checks that adaptation.E and adaptation.I reach the
+// populations of the network, tau_theta_ms converted with the time axis
+// (smallConfig makes 400/10 + 100/5 = 60 updates per ms), and that a run
+// with adaptation lowers the E activity.
+func TestAdaptationKeys(t *testing.T) {
+	j := smallJob(t, "adaptation={E: {theta_q: 0.5, tau_theta_ms: 100.0}, I: {theta_q: 0.25, tau_theta: 300}}")
+	p, err := j.ClusteredParams()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := j.Options(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw, _, err := binarynet.NewClusteredNetwork("adapt", p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range nw.PopulationSpecs() {
+		want := binarynet.Adaptation{Step: 0.5, Tau: 6000}
+		if s.Name[0] == 'I' {
+			want = binarynet.Adaptation{Step: 0.25, Tau: 300}
+		}
+		if math.Abs(s.Adaptation.Tau-want.Tau) > 1e-9*want.Tau || s.Adaptation.Step != want.Step {
+			t.Errorf("%s: adaptation %+v, want %+v", s.Name, s.Adaptation, want)
+		}
+	}
+	run := func(j *Job) float64 {
+		s, err := Run(context.Background(), j, t.TempDir(), RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.MeanE
+	}
+	plain, adapted := run(smallJob(t)), run(j)
+	if !(adapted < plain) {
+		t.Errorf("mean E activity %.4f with adaptation, %.4f without: want lower", adapted, plain)
+	}
+	t.Logf("mean E activity %.4f without adaptation, %.4f with", plain, adapted)
 }
