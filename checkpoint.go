@@ -52,6 +52,9 @@ func (nw *Network) WriteCheckpoint(w io.Writer) error {
 	if !nw.Initialized() {
 		return orderError("WriteCheckpoint before Initialize")
 	}
+	if err := nw.checkNoFieldLog("WriteCheckpoint"); err != nil {
+		return err
+	}
 	h, err := nw.checkpointHeader()
 	if err != nil {
 		return err

@@ -187,6 +187,7 @@ type numeric interface {
 	// writeArrays writes the state, field, thresholds and weights of a
 	// checkpoint.
 	writeArrays(cw *ckptWriter)
+	fieldSampler
 }
 
 // engineInputs is what the update loop uses besides the numeric state:

@@ -302,10 +302,11 @@ func (nw *Network) RunContext(ctx context.Context, steps, batchSize int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b := min(batchSize, steps-done)
+		b := nw.fields.cut(min(batchSize, steps-done), nw.steps)
 		if err := nw.num.run(nil, b); err != nil {
 			return err
 		}
+		nw.sampleFields()
 		done += b
 	}
 	return nil
@@ -327,7 +328,15 @@ func (nw *Network) ApplyUpdates(units []int32) error {
 			return paramError(fmt.Sprintf("units[%d]", i), u, fmt.Sprintf("must be a unit id in [0, %d)", n))
 		}
 	}
-	return nw.num.run(units, len(units))
+	for done := 0; done < len(units); {
+		b := nw.fields.cut(len(units)-done, nw.steps)
+		if err := nw.num.run(units[done:done+b], b); err != nil {
+			return err
+		}
+		nw.sampleFields()
+		done += b
+	}
+	return nil
 }
 
 func (nw *Network) checkRun(steps int) error {

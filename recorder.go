@@ -8,6 +8,9 @@ type recorder struct {
 	diff    diffBuffer
 	stepLog stepBuffer
 	steps   int64 // update steps taken since Initialize
+	// fields is the pending field log; the network samples it between
+	// engine runs (see Network.sampleFields), record never touches it.
+	fields fieldBuffer
 }
 
 // record logs one update step of unit u, whose state changed by delta,
@@ -24,5 +27,8 @@ func (r *recorder) reserve(steps int) error {
 	if err := r.diff.reserve(steps); err != nil {
 		return err
 	}
-	return r.stepLog.reserve(steps)
+	if err := r.stepLog.reserve(steps); err != nil {
+		return err
+	}
+	return r.fields.reserve(steps, r.steps)
 }
