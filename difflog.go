@@ -193,15 +193,7 @@ func ReconstructStatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval i
 	if err := checkMemory(what, float64(count)*(float64(n)+sliceHeader), ramBudgetGB); err != nil {
 		return nil, err
 	}
-	flat := make([]int8, count*n)
-	out := make([][]int8, 0, count)
-	for _, state := range seq {
-		i := len(out)
-		row := flat[i*n : (i+1)*n : (i+1)*n]
-		copy(row, state)
-		out = append(out, row)
-	}
-	return out, nil
+	return collectRows(seq, count, n), nil
 }
 
 // ReconstructStatesSeq is the streaming form of
@@ -268,15 +260,21 @@ func PopulationRatesFromDiffLogs(initial []int8, log DiffLog, sampleInterval int
 	if err := checkMemory(what, float64(count)*(8*float64(m)+sliceHeader), ramBudgetGB); err != nil {
 		return nil, err
 	}
-	flat := make([]float64, count*m)
-	out := make([][]float64, 0, count)
-	for _, rates := range seq {
+	return collectRows(seq, count, m), nil
+}
+
+// collectRows copies the count rows of width elements that seq yields
+// (each reused by seq) into one backing array and returns them.
+func collectRows[E any](seq iter.Seq2[int, []E], count, width int) [][]E {
+	flat := make([]E, count*width)
+	out := make([][]E, 0, count)
+	for _, r := range seq {
 		i := len(out)
-		row := flat[i*m : (i+1)*m : (i+1)*m]
-		copy(row, rates)
+		row := flat[i*width : (i+1)*width : (i+1)*width]
+		copy(row, r)
 		out = append(out, row)
 	}
-	return out, nil
+	return out
 }
 
 // PopulationRatesSeq is the streaming form of PopulationRatesFromDiffLogs:

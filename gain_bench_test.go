@@ -10,7 +10,7 @@ import (
 // half the spread of the fields), so that the cost of a stochastic gain
 // can be read against the deterministic path.
 func BenchmarkRunGain(b *testing.B) {
-	const runSteps = 10000
+	const runSteps = 10000 // per timed Run call
 	for _, c := range []struct {
 		mode WeightMode
 		n, k int
@@ -24,16 +24,7 @@ func BenchmarkRunGain(b *testing.B) {
 		}{{"heaviside", nil}, {"erfc", ErfcGain{Sigma: 0.5}}} {
 			b.Run(fmt.Sprintf("%s/N=%d/%s", c.mode, c.n, g.name), func(b *testing.B) {
 				nw, _ := benchEngineGain(b, c.mode, c.n, c.k, g.gain)
-				if err := nw.Run(20*c.n, 1000); err != nil {
-					b.Fatal(err)
-				}
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := nw.Run(runSteps, 1000); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*runSteps), "ns/update")
+				benchRunSteps(b, nw, 20*c.n, runSteps)
 			})
 		}
 	}

@@ -272,16 +272,24 @@ func BenchmarkRun(b *testing.B) {
 	} {
 		b.Run(fmt.Sprintf("%s/N=%d/K=%d", c.mode, c.n, c.k), func(b *testing.B) {
 			nw, _ := benchEngine(b, c.mode, c.n, c.k)
-			if err := nw.Run(20*c.n, 1000); err != nil { // warm up to the stationary state
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := nw.Run(runSteps, 1000); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*runSteps), "ns/update")
+			benchRunSteps(b, nw, 20*c.n, runSteps)
 		})
 	}
+}
+
+// benchRunSteps warms nw up for warmup steps (to the stationary state),
+// then times Run calls of steps updates in batches of 1000, reporting
+// allocations and ns per update.
+func benchRunSteps(b *testing.B, nw *Network, warmup, steps int) {
+	b.Helper()
+	if err := nw.Run(warmup, 1000); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := nw.Run(steps, 1000); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*steps), "ns/update")
 }
