@@ -16,7 +16,8 @@ import (
 //	if state == 1 { a += Step }
 //	last = t
 //
-// The comparison and the decay are in float64. The zero value, Step = 0,
+// The comparison and the decay are in float64. A Stimulus lowers the
+// threshold compared with, h > a - input, and leaves a as it is. The zero value, Step = 0,
 // is no adaptation, and the units follow exactly the rule of a population
 // without it.
 type Adaptation struct {
@@ -87,13 +88,17 @@ func (s *adaptState) updated(u int, a float64, t int64, state int8) {
 // change, or an error from the gain, changing nothing.
 func (e *engine[T]) adaptive(u int, r *popRule) (int8, error) {
 	t := e.in.rec.steps
-	a := r.adapt.current(u, float64(e.thresh[u]), t)
+	a := r.adapt.current(u, float64(e.baseThresholds()[u]), t)
+	th := a // the threshold compared with: a minus the stimulus input
+	if e.input != nil {
+		th = a - e.input[u]
+	}
 	h := float64(e.field[u])
-	on := h > a
+	on := h > th
 	if r.gain != nil {
-		p := r.gain.Prob(h, a)
+		p := r.gain.Prob(h, th)
 		if !(p >= 0 && p <= 1) {
-			return 0, paramError(fmt.Sprintf("population %q gain at field %g, threshold %g (step %d)", r.name, h, a, t), p, "must be a probability in [0, 1]")
+			return 0, paramError(fmt.Sprintf("population %q gain at field %g, threshold %g (step %d)", r.name, h, th, t), p, "must be a probability in [0, 1]")
 		}
 		on = uniform01(e.in.gain) < p
 	}

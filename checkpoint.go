@@ -36,7 +36,8 @@ type RestoreOptions struct {
 // WriteCheckpoint writes the complete state of an initialized network to
 // w: unit states, fields, thresholds, weights, populations (with their
 // background rules), options, step count, the states of the selection and
-// background random generators, and the pending diff and step logs. A
+// background random generators, the pending diff and step logs, the
+// adaptation state and the stimulus schedule (see AddStimulus). A
 // network read back with ReadCheckpoint continues bit for bit as this one
 // would. The network is not modified. Errors wrap ErrCheckpoint and the
 // writer's error.
@@ -78,6 +79,9 @@ func (nw *Network) WriteCheckpoint(w io.Writer) error {
 	for _, a := range nw.adapt {
 		writeElems(cw, a.thresh)
 		writeElems(cw, a.last)
+	}
+	if len(h.records) > 0 {
+		cw.write(h.records)
 	}
 	if cw.err == nil && cw.written != checkpointPrefix+int64(len(hdr))+4+h.bodyLen {
 		return checkpointError("internal error: wrote %d bytes, header announces %d", cw.written, checkpointPrefix+int64(len(hdr))+4+h.bodyLen)
@@ -145,6 +149,8 @@ func (nw *Network) checkpointHeader() (*ckptHeader, error) {
 	if nw.stepLog.states != nil {
 		h.stepCap, h.stepFilled = int64(len(nw.stepLog.states)/nw.stepLog.width), int64(nw.stepLog.filled)
 	}
+	h.records = encodeRecords(nw.checkpointRecords())
+	h.recordsLen = int64(len(h.records))
 	h.bodyLen = int64(h.computeBodyLen())
 	return h, nil
 }
@@ -153,7 +159,7 @@ func (nw *Network) checkpointHeader() (*ckptHeader, error) {
 func (e *engine[T]) writeArrays(cw *ckptWriter) {
 	writeElems(cw, e.state)
 	writeElems(cw, e.field)
-	writeElems(cw, e.thresh)
+	writeElems(cw, e.baseThresholds())
 	if e.dense != nil {
 		writeElems(cw, e.dense)
 		return
@@ -228,6 +234,9 @@ func ReadCheckpoint(r io.Reader, opts *RestoreOptions) (*Network, error) {
 		return nil, err
 	}
 	logs.install(nw, h)
+	if err := nw.installRecords(logs.records); err != nil {
+		return nil, err
+	}
 	return nw, nil
 }
 
@@ -264,6 +273,11 @@ func readBody(cr *ckptReader, h *ckptHeader) (numeric, *ckptLogs, error) {
 	if err := cr.readTrailer(); err != nil {
 		return nil, nil, err
 	}
+	if logs.rawRecords != nil {
+		if logs.records, err = decodeRecords(logs.rawRecords); err != nil {
+			return nil, nil, err
+		}
+	}
 	num, err := buildEngine()
 	if err != nil {
 		return nil, nil, err
@@ -284,6 +298,10 @@ type ckptLogs struct {
 	// population order.
 	adaptThresh []float64
 	adaptLast   []int64
+	// The records section that closes the body, as read and, once the
+	// checksum is verified, parsed.
+	rawRecords []byte
+	records    []ckptRecord
 }
 
 // installAdaptation checks the stored adaptation state and puts it into
@@ -335,6 +353,11 @@ func readLogs(cr *ckptReader, h *ckptHeader) (*ckptLogs, error) {
 			return nil, err
 		}
 		l.adaptThresh, l.adaptLast = append(l.adaptThresh, th...), append(l.adaptLast, last...)
+	}
+	if h.recordsLen > 0 {
+		if l.rawRecords, err = readElems[uint8](cr, h.recordsLen, "records"); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
 }

@@ -151,13 +151,13 @@ func (c *ckptReader) readTrailer() error {
 
 // ckptElem are the element types of the stored arrays.
 type ckptElem interface {
-	int8 | int32 | int64 | float32 | float64
+	int8 | uint8 | int32 | int64 | float32 | float64
 }
 
 func elemBytes[T ckptElem]() int {
 	var z T
 	switch any(z).(type) {
-	case int8:
+	case int8, uint8:
 		return 1
 	case int32, float32:
 		return 4
@@ -184,6 +184,8 @@ func appendElems[T ckptElem](b []byte, s []T) []byte {
 		for _, v := range s {
 			b = append(b, byte(v))
 		}
+	case []uint8:
+		b = append(b, s...)
 	case []int32:
 		for _, v := range s {
 			b = le.AppendUint32(b, uint32(v))
@@ -211,6 +213,8 @@ func decodeElems[T ckptElem](dst []T, b []byte) {
 		for i := range dst {
 			dst[i] = int8(b[i])
 		}
+	case []uint8:
+		copy(dst, b)
 	case []int32:
 		for i := range dst {
 			dst[i] = int32(le.Uint32(b[4*i:]))

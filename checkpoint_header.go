@@ -12,7 +12,8 @@ import (
 //	hdrLen     uint32   length of the header, at most maxCheckpointHeader
 //	header     hdrLen bytes (see encodeHeader)
 //	hdrCRC     uint32   CRC-32C of magic, version, hdrLen and header
-//	body       bodyLen bytes: state, field, thresholds, weights, logs
+//	body       bodyLen bytes: state, field, thresholds, weights, logs,
+//	           adaptation state, records section (checkpoint_records.go)
 //	trailer    uint32   CRC-32C of everything before it
 //
 // The header holds every size the body depends on, so it is verified
@@ -72,6 +73,10 @@ type ckptHeader struct {
 	stepCap    int64 // rows; 0: step logging off
 	stepFilled int64 // rows
 	bodyLen    int64
+	// records is the encoded records section (written by WriteCheckpoint
+	// only) and recordsLen its length, 0 without one (header flag 128).
+	records    []byte
+	recordsLen int64
 }
 
 // elemSize returns the stored size of one weight, field or threshold.
@@ -89,7 +94,7 @@ func (h *ckptHeader) weightBytes() float64 {
 // that absurd sizes cannot overflow.
 func (h *ckptHeader) computeBodyLen() float64 {
 	return unitBytes(h.n, h.elemSize()) + h.weightBytes() + 16*float64(h.adaptiveUnits()) +
-		DiffLogBytes(h.diffFilled) + StepLogBytes(h.stepFilled, h.n)
+		DiffLogBytes(h.diffFilled) + StepLogBytes(h.stepFilled, h.n) + float64(h.recordsLen)
 }
 
 // adaptiveUnits returns the number of units whose adaptation state the
@@ -128,6 +133,9 @@ func encodeHeader(h *ckptHeader) []byte {
 	}
 	if h.adapts {
 		flags |= 64
+	}
+	if h.recordsLen > 0 {
+		flags |= 128 // the last flag: new state goes into records
 	}
 	e.u8(flags)
 	e.u8(uint8(h.opts.WeightType))
@@ -181,6 +189,9 @@ func encodeHeader(h *ckptHeader) []byte {
 	e.u64(uint64(h.stepCap))
 	e.u64(uint64(h.stepFilled))
 	e.u64(uint64(h.bodyLen))
+	if h.recordsLen > 0 {
+		e.u64(uint64(h.recordsLen))
+	}
 	return e.b
 }
 
@@ -223,6 +234,7 @@ type rawHeader struct {
 	diffCap, diffFilled           int64
 	stepCap, stepFilled           int64
 	bodyLen                       int64
+	recordsLen                    int64 // present with flag 128
 }
 
 // rawPop is a population as stored.
@@ -286,6 +298,9 @@ func parseHeader(b []byte) (*rawHeader, error) {
 	r.diffCap, r.diffFilled = d.i64(), d.i64()
 	r.stepCap, r.stepFilled = d.i64(), d.i64()
 	r.bodyLen = d.i64()
+	if r.flags&128 != 0 {
+		r.recordsLen = d.i64()
+	}
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -304,7 +319,10 @@ func (r *rawHeader) validate(budget float64) (*ckptHeader, error) {
 		gains: r.flags&32 != 0, gain: []byte(r.gain), adapts: r.flags&64 != 0,
 		diffCap: r.diffCap, diffFilled: r.diffFilled,
 		stepCap: r.stepCap, stepFilled: r.stepFilled,
-		bodyLen: r.bodyLen,
+		bodyLen: r.bodyLen, recordsLen: r.recordsLen,
+	}
+	if r.flags&128 != 0 && r.recordsLen < 4+recordHeaderBytes {
+		return nil, checkpointError("records section of %d bytes is too short for one record", r.recordsLen)
 	}
 	var err error
 	if h.opts, err = r.options(budget); err != nil {
@@ -343,9 +361,6 @@ func (r *rawHeader) options(budget float64) (Options, error) {
 	}
 	if r.flags&16 != 0 {
 		o.InitSeed = new(r.initSeed)
-	}
-	if r.flags&^127 != 0 {
-		return o, checkpointError("unknown header flags %#x", r.flags)
 	}
 	if o.WeightMode != WeightDense && o.WeightMode != WeightSparse {
 		return o, checkpointError("weight mode %d is neither dense nor sparse", int(o.WeightMode))
@@ -431,6 +446,7 @@ func (h *ckptHeader) checkBudget() error {
 		{h.weightBytes() + unitBytes(h.n, h.elemSize()), fmt.Sprintf("restoring %s weights of %d units", h.opts.WeightMode, h.n)},
 		{DiffLogBytes(h.diffCap), fmt.Sprintf("a diff log of %d steps", h.diffCap)},
 		{StepLogBytes(h.stepCap, h.n), fmt.Sprintf("a step log of %d steps", h.stepCap)},
+		{float64(h.recordsLen), fmt.Sprintf("a records section of %d bytes", h.recordsLen)},
 	} {
 		if err := checkBudget(c.need, h.opts.RAMBudgetGB, c.what, " (RestoreOptions.RAMBudgetGB)"); err != nil {
 			return fmt.Errorf("%w: %w", ErrCheckpoint, err)

@@ -18,6 +18,12 @@ type engine[T float32 | float64] struct {
 	dense  []T     // column-major n x n, nil in sparse mode
 	sparse *csc[T] // nil in dense mode
 
+	// base holds the thresholds without stimulus input, and input the
+	// input of the active stimuli per unit (see stimulate); base is nil
+	// until a stimulus acts, input while none does.
+	base  []T
+	input []float64
+
 	// kern is a gap-coded copy of sparse that the flip kernel reads
 	// instead, when it pays and fits in the budget (see newGapColumns);
 	// nil otherwise. The constructors make the choice.
@@ -184,6 +190,9 @@ type numeric interface {
 	// visitColumns visits the stored weights column by column (see
 	// Network.VisitWeightColumns).
 	visitColumns(fn func(pre int, post []int32, w []float64) error) error
+	// stimulate sets the thresholds from the stimulus input per unit, nil
+	// for none (see Network.applyStimuli).
+	stimulate(input []float64)
 	// writeArrays writes the state, field, thresholds and weights of a
 	// checkpoint.
 	writeArrays(cw *ckptWriter)

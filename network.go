@@ -46,8 +46,9 @@ type Network struct {
 	// adapt holds the adaptation state of the adaptive populations, in
 	// population order, shared with the engine's rules (for checkpoints).
 	adapt    []*adaptState
-	recorder      // step count and pending logs, written by the engine
-	fromData bool // built by NewNetworkFromWeights
+	stim     stimSchedule // stimuli (see AddStimulus)
+	recorder              // step count and pending logs, written by the engine
+	fromData bool         // built by NewNetworkFromWeights
 }
 
 // NewNetwork returns an empty network.
@@ -173,6 +174,11 @@ func (nw *Network) Initialize(opts Options) error {
 			return fmt.Errorf("synapse %d: %w", b.index, err)
 		}
 	}
+	for i, s := range nw.stim.list {
+		if err := checkFits(opts.WeightType, "Stimulus.Delta", s.Delta); err != nil {
+			return fmt.Errorf("stimulus %d: %w", i, err)
+		}
+	}
 	mode, err := chooseMode(opts, n, lay.expected)
 	if err != nil {
 		return err
@@ -189,6 +195,9 @@ func (nw *Network) Initialize(opts Options) error {
 		return err
 	}
 	nw.finish(opts, specs, starts, num)
+	if len(nw.stim.list) > 0 {
+		nw.resetStimuli()
+	}
 	return nil
 }
 
@@ -302,10 +311,11 @@ func (nw *Network) RunContext(ctx context.Context, steps, batchSize int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b := nw.fields.cut(min(batchSize, steps-done), nw.steps)
+		b := nw.stim.cut(nw.fields.cut(min(batchSize, steps-done), nw.steps), nw.steps)
 		if err := nw.num.run(nil, b); err != nil {
 			return err
 		}
+		nw.syncStimuli()
 		nw.sampleFields()
 		done += b
 	}
@@ -329,10 +339,11 @@ func (nw *Network) ApplyUpdates(units []int32) error {
 		}
 	}
 	for done := 0; done < len(units); {
-		b := nw.fields.cut(len(units)-done, nw.steps)
+		b := nw.stim.cut(nw.fields.cut(len(units)-done, nw.steps), nw.steps)
 		if err := nw.num.run(units[done:done+b], b); err != nil {
 			return err
 		}
+		nw.syncStimuli()
 		nw.sampleFields()
 		done += b
 	}
@@ -423,7 +434,11 @@ func (nw *Network) Field(dst []float64) ([]float64, error) {
 	return nw.num.fieldTo(dst[:0]), nil
 }
 
-// Thresholds copies the per-unit thresholds into dst and returns it.
+// Thresholds copies the per-unit thresholds into dst and returns it: the
+// thresholds the next update compares with, lowered by the input of the
+// stimuli active at the current step (see Stimulus; StimulusInput gives
+// the input). Adaptive populations compare with their adaptive thresholds
+// instead, which these are the base of.
 func (nw *Network) Thresholds(dst []float64) ([]float64, error) {
 	if !nw.Initialized() {
 		return nil, orderError("Thresholds before Initialize")
