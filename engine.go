@@ -193,6 +193,13 @@ type numeric interface {
 	// stimulate sets the thresholds from the stimulus input per unit, nil
 	// for none (see Network.applyStimuli).
 	stimulate(input []float64)
+	// rowsTo32 and rowsTo64 copy rows of the weight matrix (see
+	// CopyWeightRows).
+	rowsTo32(dst []float32, r0, r1 int)
+	rowsTo64(dst []float64, r0, r1 int)
+	// blockTo32 and blockTo64 load a WeightRowBlock.
+	blockTo32(b *WeightRowBlock[float32], r0, r1 int)
+	blockTo64(b *WeightRowBlock[float64], r0, r1 int)
 	// writeArrays writes the state, field, thresholds and weights of a
 	// checkpoint.
 	writeArrays(cw *ckptWriter)

@@ -2,10 +2,11 @@ package npz
 
 import (
 	"bytes"
-	"compress/flate"
 	"hash/crc32"
 	"io"
 	"runtime"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // blockSize is the number of bytes of an array compressed as one

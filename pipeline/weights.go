@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/binarynet/binarynet"
 	"github.com/binarynet/binarynet/npz"
@@ -80,27 +81,13 @@ func weightHeader(w *npz.Writer, b *Binary, n int, pops []population, format str
 }
 
 // weightArrays copies the weights of nw, rows = post, into the CSR arrays
-// (csr true) or the dense rows of the weights file, and returns the
-// function that writes them into w and returns the number of non-zero
-// weights.
+// (csr true), or prepares to stream the dense rows of the weights file,
+// and returns the function that writes them into w and returns the number
+// of non-zero weights.
 func weightArrays[T float32 | float64](w *npz.Writer, nw *binarynet.Network, csr bool, stop <-chan struct{}) (func() (int64, error), error) {
 	n := nw.N()
 	if !csr {
-		dense := make([]T, n*n)
-		var nnz int64
-		err := nw.VisitWeightColumns(func(pre int, post []int32, v []float64) error {
-			for k, r := range post {
-				dense[int(r)*n+pre] = T(v[k])
-			}
-			nnz += int64(len(post))
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		return func() (int64, error) {
-			return nnz, npz.WriteArray(w, "weights", []int{n, n}, dense)
-		}, nil
+		return func() (int64, error) { return denseRows[T](w, nw, denseTile, stop) }, nil
 	}
 	indptr := make([]int64, n+1)
 	err := nw.VisitWeightColumns(func(_ int, post []int32, _ []float64) error {
@@ -115,36 +102,132 @@ func weightArrays[T float32 | float64](w *npz.Writer, nw *binarynet.Network, csr
 	for r := range n {
 		indptr[r+1] += indptr[r]
 	}
+	return func() (int64, error) { return csrRows[T](w, nw, indptr, csrTile, stop) }, nil
+}
+
+// csrTile is the number of weights csrRows copies and compresses at a
+// time.
+const csrTile int64 = 1 << 21
+
+// csrRows streams the weights of nw into w as the CSR arrays
+// weights_data, weights_indices (int64) and weights_indptr (int64), rows =
+// post, columns increasing within a row, given the row pointers indptr,
+// in blocks of rows of about tile entries. It
+// reads the network's storage a block of rows at a time
+// (binarynet.WeightRowBlock), twice: once for the values, once for the
+// column indices, so that no transposed copy of the matrix is held. It
+// returns the number of stored weights and gives up when stop is closed.
+func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, indptr []int64, tile int64, stop <-chan struct{}) (int64, error) {
+	n := len(indptr) - 1
 	nnz := indptr[n]
-	next := make([]int64, n)
-	copy(next, indptr[:n])
-	cols := make([]int32, nnz)
-	data := make([]T, nnz)
-	// Columns are visited in increasing order, so within each row the
-	// column indices increase.
-	err = nw.VisitWeightColumns(func(pre int, post []int32, v []float64) error {
-		for k, r := range post {
-			at := next[r]
-			cols[at], data[at] = int32(pre), T(v[k])
-			next[r]++
-		}
-		return nil
-	})
+	data, err := npz.BeginArray[T](w, "weights_data", int(nnz))
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return func() (int64, error) {
-		if err := npz.WriteArray(w, "weights_data", []int{int(nnz)}, data); err != nil {
-			return 0, err
+	var blk binarynet.WeightRowBlock[T]
+	var wide []int64
+	if err := eachRowBlock(n, indptr, tile, stop, func(r0, r1 int) error {
+		if err := blk.Load(nw, r0, r1); err != nil {
+			return err
 		}
+		if got := int64(len(blk.Vals)); got != indptr[r1]-indptr[r0] {
+			return fmt.Errorf("pipeline: rows [%d, %d) hold %d weights, want %d", r0, r1, got, indptr[r1]-indptr[r0])
+		}
+		return data.Write(blk.Vals)
+	}); err != nil {
+		return 0, err
+	}
+	if err := data.Close(); err != nil {
+		return 0, err
+	}
+	cols, err := npz.BeginArray[int64](w, "weights_indices", int(nnz))
+	if err != nil {
+		return 0, err
+	}
+	if err := eachRowBlock(n, indptr, tile, stop, func(r0, r1 int) error {
+		if err := blk.Load(nw, r0, r1); err != nil {
+			return err
+		}
+		wide = wide[:0]
+		for _, c := range blk.Cols {
+			wide = append(wide, int64(c))
+		}
+		return cols.Write(wide)
+	}); err != nil {
+		return 0, err
+	}
+	if err := cols.Close(); err != nil {
+		return 0, err
+	}
+	return nnz, npz.WriteArray(w, "weights_indptr", []int{n + 1}, indptr)
+}
+
+// eachRowBlock calls fn for consecutive blocks of rows [r0, r1) covering
+// [0, n), each holding at most tile entries by indptr (or one row), and
+// stops early when stop is closed.
+func eachRowBlock(n int, indptr []int64, tile int64, stop <-chan struct{}, fn func(r0, r1 int) error) error {
+	for r0 := 0; r0 < n; {
+		if stopped(stop) {
+			return errStopped
+		}
+		r1 := r0 + 1
+		for r1 < n && indptr[r1+1]-indptr[r0] <= tile {
+			r1++
+		}
+		if err := fn(r0, r1); err != nil {
+			return err
+		}
+		r0 = r1
+	}
+	return nil
+}
+
+// denseTile is the number of bytes of weights denseRows copies and
+// compresses at a time.
+const denseTile = 4 << 20
+
+// denseRows streams the weight matrix of nw into w as the N x N array
+// weights, rows = post, in blocks of rows of at most tile bytes (or one
+// row) read straight from the
+// network's storage (CopyWeightRows), so that no transposed copy of the
+// matrix is held. It returns the number of non-zero weights. It gives up
+// when stop is closed.
+func denseRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, tile int, stop <-chan struct{}) (int64, error) {
+	n := nw.N()
+	a, err := npz.BeginArray[T](w, "weights", n, n)
+	if err != nil {
+		return 0, err
+	}
+	var zero T
+	rows := max(1, tile/(n*sizeOf(zero)))
+	var buf []T
+	var nnz int64
+	for r0 := 0; r0 < n; r0 += rows {
 		if stopped(stop) {
 			return 0, errStopped
 		}
-		if err := streamConvert(w, "weights_indices", cols, func(c int32) int64 { return int64(c) }); err != nil {
+		r1 := min(r0+rows, n)
+		if buf, err = binarynet.CopyWeightRows(nw, buf, r0, r1); err != nil {
 			return 0, err
 		}
-		return nnz, npz.WriteArray(w, "weights_indptr", []int{n + 1}, indptr)
-	}, nil
+		for _, v := range buf {
+			if v != 0 {
+				nnz++
+			}
+		}
+		if err := a.Write(buf); err != nil {
+			return 0, err
+		}
+	}
+	return nnz, a.Close()
+}
+
+// sizeOf returns the size in bytes of a float32 or float64.
+func sizeOf[T float32 | float64](v T) int {
+	if any(v) == any(float32(0)) {
+		return 4
+	}
+	return 8
 }
 
 // stopped reports whether stop is closed.

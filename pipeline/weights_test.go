@@ -1,0 +1,182 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/binary"
+	"io"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"github.com/binarynet/binarynet"
+	"github.com/binarynet/binarynet/npz"
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestWeightsFileContent checks, for dense and CSR weights files in both
+// float types, that the arrays hold exactly the weights of the network
+// the job builds, rows = post, columns increasing within a CSR row. The
+// weights are streamed from the network's storage a block of rows at a
+// time; a small tile size makes the small network span many blocks.
+func TestWeightsFileContent(t *testing.T) {
+	for _, tc := range []struct{ mode, dtype string }{
+		{"dense", "float32"}, {"sparse", "float32"}, {"dense", "float64"}, {"sparse", "float64"},
+	} {
+		t.Run(tc.mode+"-"+tc.dtype, func(t *testing.T) {
+			j := smallJob(t, "binary.weight_mode="+tc.mode, "binary.weight_dtype="+tc.dtype)
+			dir := t.TempDir()
+			sum, err := Run(context.Background(), j, dir, RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := j.ClusteredParams()
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts, err := j.Options(0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nw, _, err := binarynet.NewClusteredNetwork("clustered", p, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := nw.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := mat.DenseCopyOf(m)
+			n := nw.N()
+			arrays := readNpz(t, filepath.Join(dir, j.Binary.OutputName+"_weights.npz"))
+			floats := func(key string) []float64 {
+				e, ok := arrays[key]
+				if !ok {
+					t.Fatalf("no %s", key)
+				}
+				size := 4
+				if tc.dtype == "float64" {
+					size = 8
+				}
+				out := make([]float64, len(e.data)/size)
+				for i := range out {
+					if size == 4 {
+						out[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(e.data[4*i:])))
+					} else {
+						out[i] = math.Float64frombits(binary.LittleEndian.Uint64(e.data[8*i:]))
+					}
+				}
+				return out
+			}
+			ints := func(key string) []int64 {
+				e := arrays[key]
+				out := make([]int64, len(e.data)/8)
+				for i := range out {
+					out[i] = int64(binary.LittleEndian.Uint64(e.data[8*i:]))
+				}
+				return out
+			}
+			got := mat.NewDense(n, n, nil)
+			var nnz int64
+			if tc.mode == "dense" {
+				w := floats("weights")
+				if len(w) != n*n {
+					t.Fatalf("%d weights, want %d", len(w), n*n)
+				}
+				got = mat.NewDense(n, n, w)
+				for _, v := range w {
+					if v != 0 {
+						nnz++
+					}
+				}
+			} else {
+				data, cols, ptr := floats("weights_data"), ints("weights_indices"), ints("weights_indptr")
+				if len(ptr) != n+1 || ptr[0] != 0 || ptr[n] != int64(len(data)) || len(cols) != len(data) {
+					t.Fatalf("CSR arrays: %d row pointers from %d to %d, %d columns, %d values", len(ptr), ptr[0], ptr[n], len(cols), len(data))
+				}
+				for r := range n {
+					for k := ptr[r]; k < ptr[r+1]; k++ {
+						if k > ptr[r] && cols[k] <= cols[k-1] {
+							t.Fatalf("row %d: columns %d, %d not increasing", r, cols[k-1], cols[k])
+						}
+						got.Set(r, int(cols[k]), data[k])
+					}
+				}
+				nnz = int64(len(data))
+			}
+			if !mat.Equal(got, want) {
+				t.Fatal("the weights file differs from the network's weights")
+			}
+			if sum.Synapses != nnz {
+				t.Errorf("summary counts %d weights, the file holds %d", sum.Synapses, nnz)
+			}
+		})
+	}
+}
+
+// TestWeightsStreamedInBlocks writes the weights of one network with
+// tiles from one row to all rows and checks that every archive holds the
+// same arrays as the one written in a single block.
+func TestWeightsStreamedInBlocks(t *testing.T) {
+	j := smallJob(t)
+	p, err := j.ClusteredParams()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := j.Options(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw, _, err := binarynet.NewClusteredNetwork("clustered", p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := nw.N()
+	indptr := make([]int64, n+1)
+	if err := nw.VisitWeightColumns(func(_ int, post []int32, _ []float64) error {
+		for _, r := range post {
+			indptr[r+1]++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for r := range n {
+		indptr[r+1] += indptr[r]
+	}
+	write := func(name string, fn func(w *npz.Writer) (int64, error)) map[string]npyEntry {
+		path := filepath.Join(t.TempDir(), name)
+		w, err := npz.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fn(w); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		return readNpz(t, path)
+	}
+	whole := write("csr.npz", func(w *npz.Writer) (int64, error) { return csrRows[float32](w, nw, indptr, indptr[n], nil) })
+	wholeDense := write("dense.npz", func(w *npz.Writer) (int64, error) { return denseRows[float32](w, nw, 4*n*n, nil) })
+	for _, tile := range []int64{1, 37, indptr[n] / 7} {
+		got := write("csr.npz", func(w *npz.Writer) (int64, error) { return csrRows[float32](w, nw, indptr, tile, nil) })
+		for _, key := range []string{"weights_data", "weights_indices", "weights_indptr"} {
+			if string(got[key].data) != string(whole[key].data) {
+				t.Errorf("tile %d: %s differs", tile, key)
+			}
+		}
+		gotDense := write("dense.npz", func(w *npz.Writer) (int64, error) { return denseRows[float32](w, nw, int(tile)*4*n, nil) })
+		if string(gotDense["weights"].data) != string(wholeDense["weights"].data) {
+			t.Errorf("tile of %d rows: dense weights differ", tile)
+		}
+	}
+	stop := make(chan struct{})
+	close(stop)
+	if _, err := csrRows[float32](npz.NewWriter(io.Discard), nw, indptr, 1, stop); err != errStopped {
+		t.Errorf("stopped CSR writing: %v, want errStopped", err)
+	}
+	if _, err := denseRows[float32](npz.NewWriter(io.Discard), nw, 4*n, stop); err != errStopped {
+		t.Errorf("stopped dense writing: %v, want errStopped", err)
+	}
+}

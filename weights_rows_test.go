@@ -1,0 +1,127 @@
+package binarynet
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// rowsTestNetwork returns an initialized network of 80 units with fixed
+// in-degree, Poisson (multapses) and Bernoulli blocks.
+func rowsTestNetwork(t *testing.T, mode WeightMode, typ WeightType) *Network {
+	t.Helper()
+	nw := NewNetwork("rows")
+	e := &BinaryNeuronPopulation{Name: "E", N: 60, Tau: 1, Threshold: 0.5}
+	i := &BinaryNeuronPopulation{Name: "I", N: 20, Tau: 1, Threshold: 0.5}
+	for _, p := range []*BinaryNeuronPopulation{e, i} {
+		if err := nw.AddPopulation(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []Synapse{
+		NewFixedIndegreeSynapse(e, e, 0.2, 0.25),
+		NewPoissonSynapse(e, i, 0.3, 0.5),
+		NewPairwiseBernoulliSynapse(i, e, 0.4, -1),
+		NewPairwiseBernoulliSynapse(i, i, 0.5, -0.75),
+	} {
+		if err := nw.AddSynapse(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nw.Initialize(Options{WeightMode: mode, WeightType: typ, Seed: 4}); err != nil {
+		t.Fatal(err)
+	}
+	return nw
+}
+
+// TestWeightRows checks, in both modes and types, that CopyWeightRows and
+// WeightRowBlock.Load give exactly the rows of Weights for blocks of
+// every size, visited in order (a Load continuing the last one) and out
+// of order (a Load that searches).
+func TestWeightRows(t *testing.T) {
+	for _, tc := range []struct {
+		mode WeightMode
+		typ  WeightType
+	}{{WeightSparse, Float32}, {WeightDense, Float32}, {WeightSparse, Float64}, {WeightDense, Float64}} {
+		t.Run(fmt.Sprint(tc.mode, tc.typ), func(t *testing.T) {
+			nw := rowsTestNetwork(t, tc.mode, tc.typ)
+			m, err := nw.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := nw.N()
+			want := mat.DenseCopyOf(m)
+			for _, rows := range []int{1, 7, 20, 80} {
+				var blk WeightRowBlock[float64]
+				var dst []float32
+				starts := []int{}
+				for r0 := 0; r0 < n; r0 += rows {
+					starts = append(starts, r0)
+				}
+				// In order, then backwards.
+				for k := range 2 * len(starts) {
+					r0 := starts[k%len(starts)]
+					if k >= len(starts) {
+						r0 = starts[len(starts)-1-k%len(starts)]
+					}
+					r1 := min(r0+rows, n)
+					if dst, err = CopyWeightRows(nw, dst, r0, r1); err != nil {
+						t.Fatal(err)
+					}
+					if err := blk.Load(nw, r0, r1); err != nil {
+						t.Fatal(err)
+					}
+					if blk.Start != r0 || len(blk.Indptr) != r1-r0+1 || blk.Indptr[0] != 0 {
+						t.Fatalf("rows [%d, %d): Start %d, %d row pointers from %d", r0, r1, blk.Start, len(blk.Indptr), blk.Indptr[0])
+					}
+					for i := range r1 - r0 {
+						row := make([]float64, n)
+						last := -1
+						for k := blk.Indptr[i]; k < blk.Indptr[i+1]; k++ {
+							c := int(blk.Cols[k])
+							if c <= last {
+								t.Fatalf("row %d: columns not increasing at %d", r0+i, c)
+							}
+							last = c
+							row[c] = blk.Vals[k]
+						}
+						for c := range n {
+							w := want.At(r0+i, c)
+							if got := float64(dst[i*n+c]); got != float64(float32(w)) {
+								t.Fatalf("CopyWeightRows: W[%d, %d] = %g, want %g", r0+i, c, got, w)
+							}
+							if row[c] != w {
+								t.Fatalf("Load: W[%d, %d] = %g, want %g", r0+i, c, row[c], w)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestWeightRowsErrors checks the errors of bad row ranges and of a
+// network not yet initialized.
+func TestWeightRowsErrors(t *testing.T) {
+	nw := rowsTestNetwork(t, WeightSparse, Float32)
+	for _, r := range [][2]int{{-1, 3}, {5, 4}, {0, 81}} {
+		if _, err := CopyWeightRows[float64](nw, nil, r[0], r[1]); !errors.Is(err, ErrInvalidParameter) {
+			t.Errorf("CopyWeightRows %v: %v, want ErrInvalidParameter", r, err)
+		}
+		var b WeightRowBlock[float32]
+		if err := b.Load(nw, r[0], r[1]); !errors.Is(err, ErrInvalidParameter) {
+			t.Errorf("Load %v: %v, want ErrInvalidParameter", r, err)
+		}
+	}
+	fresh := NewNetwork("fresh")
+	if _, err := CopyWeightRows[float32](fresh, nil, 0, 0); !errors.Is(err, ErrCallOrder) {
+		t.Errorf("CopyWeightRows before Initialize: %v, want ErrCallOrder", err)
+	}
+	var b WeightRowBlock[float64]
+	if err := b.Load(fresh, 0, 0); !errors.Is(err, ErrCallOrder) {
+		t.Errorf("Load before Initialize: %v, want ErrCallOrder", err)
+	}
+}
