@@ -114,6 +114,8 @@ type fieldBuffer struct {
 	// made at the first sample).
 	partOf []int
 	pos    []int32
+	// pop[i] is the population of log.Units[i], for adaptive thresholds.
+	pop []int
 }
 
 func (f *fieldBuffer) on() bool { return f.log.Every > 0 }
@@ -205,14 +207,19 @@ func (nw *Network) EnableFieldLogging(spec FieldLogSpec, steps int) error {
 	}
 	m := len(units)
 	samples := int64((steps-1)/spec.Every) + 1
-	need := float64(samples) * (8 + 8*float64(m)*float64(2+len(parts)))
+	need := FieldLogBytes(int64(steps), spec.Every, m, len(parts))
 	if parts != nil && nw.opts.WeightMode != WeightDense {
 		need += 4 * float64(n)
 	}
 	if err := checkMemory(fmt.Sprintf("a field log of %d samples of %d units", samples, m), need, nw.opts.RAMBudgetGB); err != nil {
 		return err
 	}
-	f := fieldBuffer{origin: nw.steps, limit: int64(steps), partOf: partOf}
+	pop := make([]int, m)
+	for i, u := range units {
+		k, _ := slices.BinarySearch(nw.starts, int(u)+1)
+		pop[i] = k - 1
+	}
+	f := fieldBuffer{origin: nw.steps, limit: int64(steps), partOf: partOf, pop: pop}
 	f.log = FieldLog{
 		Units:      slices.Clone(units),
 		Every:      spec.Every,
@@ -292,9 +299,13 @@ func (nw *Network) checkNoFieldLog(op string) error {
 
 func (e *engine[T]) sampleFields(f *fieldBuffer, starts []int) {
 	l := &f.log
-	for _, u := range l.Units {
+	for i, u := range l.Units {
 		l.Fields = append(l.Fields, float64(e.field[u]))
-		l.Thresholds = append(l.Thresholds, float64(e.thresh[u]))
+		th := float64(e.thresh[u])
+		if k := f.pop[i]; k < len(e.in.rules) && e.in.rules[k].adapt != nil {
+			th = e.in.rules[k].adapt.current(int(u), th, e.in.rec.steps)
+		}
+		l.Thresholds = append(l.Thresholds, th)
 	}
 	if l.Parts == nil {
 		return

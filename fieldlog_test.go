@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,6 +16,13 @@ import (
 // field equals W s exactly; otherwise the weights are generic decimals.
 func fieldTestNetwork(t *testing.T, wt WeightType, mode WeightMode, dyadic bool) *Network {
 	t.Helper()
+	return fieldTestNetworkWith(t, wt, mode, dyadic, nil)
+}
+
+// fieldTestNetworkWith is fieldTestNetwork with the neuron populations
+// E0, E1 and I changed by edit before they are added.
+func fieldTestNetworkWith(t *testing.T, wt WeightType, mode WeightMode, dyadic bool, edit func(e0, e1, in *BinaryNeuronPopulation)) *Network {
+	t.Helper()
 	j := map[string]float64{"EE": 0.3, "IE": -0.7, "EI": 0.45, "II": -0.65, "XE": 0.4, "XI": 0.35}
 	if dyadic {
 		j = map[string]float64{"EE": 0.25, "IE": -0.625, "EI": 0.375, "II": -0.5, "XE": 0.5, "XI": 0.125}
@@ -24,6 +32,9 @@ func fieldTestNetwork(t *testing.T, wt WeightType, mode WeightMode, dyadic bool)
 	e1 := &BinaryNeuronPopulation{Name: "E1", N: 30, Tau: 1, Threshold: 1.1, Initializer: BernoulliInit(0.3)}
 	in := &BinaryNeuronPopulation{Name: "I", N: 20, Tau: 0.5, Threshold: 0.5, Initializer: BernoulliInit(0.3)}
 	x := &BackgroundActivity{Name: "X", N: 20, Tau: 1, Activity: 0.3, Stochastic: true}
+	if edit != nil {
+		edit(e0, e1, in)
+	}
 	for _, p := range []Population{e0, e1, in, x} {
 		if err := nw.AddPopulation(p); err != nil {
 			t.Fatal(err)
@@ -356,4 +367,218 @@ func TestFieldLogErrors(t *testing.T) {
 			t.Fatalf("%d samples after turning logging off", fl.Len())
 		}
 	})
+}
+
+// ulpIn is the spacing of values of the float type wt at |x|.
+func ulpIn(wt WeightType, x float64) float64 {
+	if wt == Float32 {
+		a := float32(math.Abs(x))
+		return float64(math.Nextafter32(a, float32(math.Inf(1))) - a)
+	}
+	return ulpOf(x)
+}
+
+// fieldColumn is one column of the weight matrix: the units a unit
+// projects to and the weights, as stored.
+type fieldColumn struct {
+	post []int32
+	w    []float64
+}
+
+// replayFields returns, after every step of d, the field W s that an
+// incremental update computes in the float type T: the columns of the
+// units active in initial added in increasing order of unit (as
+// Initialize does), then, at every state change of the diff log, the
+// column of the unit that changed, added or subtracted. at is called with
+// the step index and the field after that step.
+func replayFields[T float32 | float64](cols []fieldColumn, initial []int8, d DiffLog, at func(step int, field []T)) {
+	field := make([]T, len(initial))
+	add := func(j int, delta T) {
+		c := cols[j]
+		for x, i := range c.post {
+			field[i] += delta * T(c.w[x])
+		}
+	}
+	for j, s := range initial {
+		if s != 0 {
+			add(j, 1)
+		}
+	}
+	for step, u := range d.Updates {
+		if delta := d.Deltas[step]; delta != 0 {
+			add(int(u), T(delta))
+		}
+		at(step, field)
+	}
+}
+
+// TestFieldLogEqualsIncrementalWs checks, for generic weights whose sums
+// round, that every sampled field equals W s(t) of the diff log's
+// trajectory within 2 ulp of the engine's float type, W s(t) being
+// accumulated as the engine does: in its float type, from the columns of
+// the initially active units in increasing order, then one column per
+// state change. (TestFieldLogMatchesReconstructedStates bounds the
+// difference to W s(t) summed afresh in float64, which is larger than
+// 2 ulp for such weights.)
+func TestFieldLogEqualsIncrementalWs(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		wt   WeightType
+		mode WeightMode
+	}{
+		{"float64 dense", Float64, WeightDense},
+		{"float64 sparse", Float64, WeightSparse},
+		{"float32 dense", Float32, WeightDense},
+		{"float32 sparse", Float32, WeightSparse},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			nw := fieldTestNetwork(t, c.wt, c.mode, false)
+			const steps, every = 3000, 7
+			initial, _ := nw.State(nil)
+			cols := make([]fieldColumn, nw.N())
+			if err := nw.VisitWeightColumns(func(pre int, post []int32, w []float64) error {
+				cols[pre] = fieldColumn{append([]int32(nil), post...), append([]float64(nil), w...)}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := nw.EnableDiffLogging(steps); err != nil {
+				t.Fatal(err)
+			}
+			if err := nw.EnableFieldLogging(FieldLogSpec{Every: every}, steps); err != nil {
+				t.Fatal(err)
+			}
+			if err := nw.Run(steps, 64); err != nil {
+				t.Fatal(err)
+			}
+			d := nw.ConsumeDiffLog()
+			fl := nw.ConsumeFieldLog()
+			n := nw.N()
+			checked, rounded := 0, 0
+			check := func(step int, h float64, i int) {
+				k := step / every
+				got := fl.Fields[k*n+i]
+				if math.Abs(got-h) > 2*ulpIn(c.wt, h) {
+					t.Fatalf("sample %d (step %d) unit %d: field %v, incremental W s %v", k, step, i, got, h)
+				}
+				checked++
+			}
+			if c.wt == Float32 {
+				replayFields(cols, initial, d, func(step int, field []float32) {
+					if step%every == 0 {
+						for i, h := range field {
+							check(step, float64(h), i)
+						}
+					}
+				})
+			} else {
+				replayFields(cols, initial, d, func(step int, field []float64) {
+					if step%every == 0 {
+						for i, h := range field {
+							check(step, h, i)
+						}
+					}
+				})
+			}
+			if checked != fl.Len()*n {
+				t.Fatalf("checked %d fields, the log has %d", checked, fl.Len()*n)
+			}
+			// The weights must be generic: summed afresh in float64 the
+			// last sample's fields differ from the incremental ones.
+			s, err := ReconstructStatesSeq(initial, d, steps-1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range s {
+				for i := range n {
+					var h float64
+					for j := range n {
+						if st[j] != 0 {
+							for x, p := range cols[j].post {
+								if int(p) == i {
+									h += cols[j].w[x]
+								}
+							}
+						}
+					}
+					if h != fl.Field(fl.Len() - 1)[i] {
+						rounded++
+					}
+				}
+			}
+			if rounded == 0 {
+				t.Fatal("no field rounds differently: the weights do not test rounding")
+			}
+		})
+	}
+}
+
+// TestFieldLogAdaptiveThresholds checks the thresholds of a field log
+// with adaptive populations, one with the threshold rule and one with a
+// gain, against the adaptive thresholds rebuilt from the diff log with
+// the rule of Adaptation, decayed to each sample's step count; the
+// thresholds of the other units are the population thresholds.
+func TestFieldLogAdaptiveThresholds(t *testing.T) {
+	adapt := Adaptation{Step: 0.3, Tau: 40}
+	nw := fieldTestNetworkWith(t, Float64, WeightSparse, false, func(e0, e1, in *BinaryNeuronPopulation) {
+		e0.Adaptation = adapt
+		e1.Adaptation = adapt
+		e1.Gain = ErfcGain{Sigma: 0.2}
+	})
+	const steps, every = 4000, 9
+	initial, _ := nw.State(nil)
+	base, _ := nw.Thresholds(nil)
+	if err := nw.EnableDiffLogging(steps); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.EnableFieldLogging(FieldLogSpec{Every: every}, steps); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Run(steps, 50); err != nil {
+		t.Fatal(err)
+	}
+	d := nw.ConsumeDiffLog()
+	fl := nw.ConsumeFieldLog()
+	n := nw.N()
+	adaptive := func(u int) bool { return u < 60 } // E0 and E1
+	a := slices.Clone(base)
+	last := make([]int64, n)
+	current := func(u int, t int64) float64 {
+		if a[u] == base[u] {
+			return a[u]
+		}
+		return base[u] + (a[u]-base[u])*math.Exp(-float64(t-last[u])/adapt.Tau)
+	}
+	state := slices.Clone(initial)
+	raised := 0
+	for step, u := range d.Updates {
+		state[u] += d.Deltas[step]
+		if adaptive(int(u)) {
+			a[u] = current(int(u), int64(step))
+			if state[u] == 1 {
+				a[u] += adapt.Step
+			}
+			last[u] = int64(step)
+		}
+		if step%every != 0 {
+			continue
+		}
+		k := step / every
+		for i := range n {
+			want := base[i]
+			if adaptive(i) {
+				want = current(i, int64(step+1))
+			}
+			got := fl.Thresholds[k*n+i]
+			if math.Abs(got-want) > 2*ulpOf(want) {
+				t.Fatalf("sample %d unit %d: threshold %v, want %v", k, i, got, want)
+			}
+			if got > base[i] {
+				raised++
+			}
+		}
+	}
+	if raised < fl.Len() {
+		t.Fatalf("only %d raised thresholds in %d samples: adaptation does not act", raised, fl.Len())
+	}
 }

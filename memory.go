@@ -130,6 +130,21 @@ func mappedBytes(b float64) float64 {
 // and ReadCheckpoint check it against the RAM budget.
 func DiffLogBytes(steps int64) float64 { return float64(steps) * diffStepBytes }
 
+// FieldLogBytes returns the bytes a field log takes that records units
+// units with parts parts each (0 without split) every interval steps
+// during steps steps: floor((steps-1)/interval)+1 samples of 8 bytes for
+// the step count and 8 bytes per unit for its field, its threshold and
+// each part, plus 8 bytes per unit. EnableFieldLogging checks it against
+// the RAM budget; steps <= 0 or interval < 1 take nothing.
+func FieldLogBytes(steps int64, interval, units, parts int) float64 {
+	if steps <= 0 || interval < 1 {
+		return 0
+	}
+	samples := float64((steps-1)/int64(interval) + 1)
+	m := float64(units)
+	return samples*(8+8*m*float64(2+parts)) + 8*m
+}
+
 // StepLogBytes returns the bytes a step log of the given number of steps
 // takes in a network of n units: one byte per unit and step.
 // EnableStepLogging and ReadCheckpoint check it against the RAM budget.
