@@ -29,4 +29,13 @@
 // [Run] writes <output_name>.npz, <output_name>_weights.npz,
 // <output_name>_summary.yaml and params.yaml into a folder, each through a
 // temporary file that is renamed only when the whole run succeeded.
+//
+// # Recorded fields
+//
+// binary.field_log (see [FieldLog]) adds the input fields of chosen units,
+// sampled every interval steps of the recorded run, to <output_name>.npz:
+// field_interval, field_steps, field_units, fields, field_thresholds and
+// field_drive, and with split: true field_part_names (E, I) and
+// field_parts; the summary lists them under field_log. Without the key
+// the tags and every file are as before it existed.
 package pipeline

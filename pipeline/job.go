@@ -53,6 +53,10 @@ type Binary struct {
 	// apart from Seed when not nil (one network run from several initial
 	// states). Like AutapseRule they are not resolved settings.
 	NetworkSeed, InitSeed *uint64
+	// FieldLog, from binary.field_log, records the input fields of chosen
+	// units in the trace file; nil (the key absent or null) records none.
+	// Like AutapseRule it is not one of the resolved settings.
+	FieldLog *FieldLog
 }
 
 // A Job is a configuration resolved for one run: the model, the binary
@@ -190,6 +194,9 @@ func Resolve(c *Config, f Flags) (*Job, error) {
 		}
 		u := uint64(x)
 		*s.dst = &u
+	}
+	if b.FieldLog, err = readFieldLog(c, m, b.SampleInterval); err != nil {
+		return nil, err
 	}
 	b.WeightMode = chooseWeightMode(m, b)
 	j.settings = map[string]any{
@@ -349,8 +356,11 @@ func KnownKeys() []string {
 	keys = append(keys, "adaptation")
 	for _, k := range []string{"warmup_steps", "simulation_steps", "sample_interval", "batch_size", "population_rate_init",
 		"seed", "output_name", "plot_activity", "weight_mode", "ram_budget_gb", "weight_dtype", "state_chunk_size",
-		"autapse_rule", "network_seed", "init_seed"} {
+		"autapse_rule", "network_seed", "init_seed", "field_log"} {
 		keys = append(keys, "binary."+k)
+	}
+	for _, k := range []string{"units", "units.start", "units.stop", "interval", "split"} {
+		keys = append(keys, fieldLogKey+"."+k)
 	}
 	slices.Sort(keys)
 	return keys

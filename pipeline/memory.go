@@ -11,8 +11,8 @@ import (
 // step), the copy of the weights in the layout of the weights file (CSR:
 // the weight and an int32 column index per stored weight; dense: N x N)
 // and the onsets
-// (12 bytes each, at most one per recorded step); rates and states are
-// streamed. It returns an error wrapping binarynet.ErrMemoryBudget when
+// (12 bytes each, at most one per recorded step), and the field log of
+// binary.field_log; rates and states are streamed. It returns an error wrapping binarynet.ErrMemoryBudget when
 // they exceed the budget.
 func (j *Job) checkMemory(p binarynet.ClusteredParams, opts binarynet.Options) error {
 	est, err := p.Estimate(opts)
@@ -32,7 +32,15 @@ func (j *Job) checkMemory(p binarynet.ClusteredParams, opts binarynet.Options) e
 	}
 	onsets := 12 * float64(b.SimulationSteps)
 	need := est.Bytes + logBytes + export + onsets
-	if budget := opts.RAMBudgetGB * (1 << 30); need > budget {
+	budget := opts.RAMBudgetGB * (1 << 30)
+	if f := b.FieldLog; f != nil {
+		fields := f.bytes(b.SimulationSteps, est.Units, est.Mode != binarynet.WeightDense)
+		if need+fields > budget {
+			return fmt.Errorf("%w: %s: %d samples of %d units need about %.3g GiB, and the run besides %.3g GiB; budget is %.3g GiB (binary.ram_budget_gb or -ram): record fewer units or raise interval",
+				binarynet.ErrMemoryBudget, fieldLogKey, f.samples(b.SimulationSteps), f.count(est.Units), fields/(1<<30), need/(1<<30), opts.RAMBudgetGB)
+		}
+	}
+	if need > budget {
 		return fmt.Errorf("%w: the run needs about %.3g GiB (network %.3g, diff log %.3g, weights export %.3g, onsets %.3g), budget is %.3g GiB (binary.ram_budget_gb or -ram)",
 			binarynet.ErrMemoryBudget, need/(1<<30), est.Bytes/(1<<30), logBytes/(1<<30), export/(1<<30), onsets/(1<<30), opts.RAMBudgetGB)
 	}

@@ -33,6 +33,10 @@ type record struct {
 	initial []int8
 	log     binarynet.DiffLog
 	ramGB   float64 // the memory budget of the helpers that allocate
+	// fields is the field log of binary.field_log (when set) and drive
+	// the external drive m_X J_X of the E and the I units.
+	fields *binarynet.FieldLog
+	drive  [2]float64
 }
 
 // archive starts the archive name in the folder.

@@ -188,6 +188,11 @@ func (st *state) run(ctx context.Context) (sum *Summary, err error) {
 		if err := nw.EnableDiffLogging(int(b.SimulationSteps)); err != nil {
 			return nil, err
 		}
+		if f := b.FieldLog; f != nil {
+			if err := nw.EnableFieldLogging(f.spec(pops), int(b.SimulationSteps)); err != nil {
+				return nil, fmt.Errorf("%s: %w", fieldLogKey, err)
+			}
+		}
 	}
 	t = time.Now()
 	if err := st.advance(ctx, total-nw.Steps(), total); err != nil {
@@ -205,6 +210,15 @@ func (st *state) run(ctx context.Context) (sum *Summary, err error) {
 		ramGB = o.RAMBudgetGB
 	}
 	rec := &record{job: j, pops: pops, initial: st.initial, log: log, ramGB: ramGB}
+	var fieldEntry map[string]any
+	if b.FieldLog != nil {
+		fl := nw.ConsumeFieldLog()
+		rec.fields = &fl
+		if rec.drive, err = j.fieldDrive(); err != nil {
+			return nil, err
+		}
+		fieldEntry = fieldSummary(b.FieldLog, rec)
+	}
 	if err := out.trace(rec, o.SaveStates, sum); err != nil {
 		return nil, err
 	}
@@ -220,7 +234,7 @@ func (st *state) run(ctx context.Context) (sum *Summary, err error) {
 	}
 	sum.WriteS = time.Since(t).Seconds()
 	sum.TotalS = time.Since(st.start).Seconds()
-	if err := out.summary(j, sum); err != nil {
+	if err := out.summary(j, sum, fieldEntry); err != nil {
 		return nil, err
 	}
 	if err := out.commit(); err != nil {
@@ -255,6 +269,9 @@ func (st *state) advance(ctx context.Context, steps, total int64) error {
 			}
 			if !st.opts.Checkpoint {
 				return fmt.Errorf("interrupted after %d of %d updates; nothing written: %w", nw.Steps(), total, ctxErr)
+			}
+			if b.FieldLog != nil && st.initial != nil {
+				return fmt.Errorf("interrupted after %d of %d updates; nothing written: %s: a run cannot be checkpointed while it records a field log (only during the warm-up): %w", nw.Steps(), total, fieldLogKey, ctxErr)
 			}
 			if err := st.save(); err != nil {
 				return fmt.Errorf("interrupted after %d of %d updates, and saving the checkpoint failed: %v: %w", nw.Steps(), total, err, ctxErr)

@@ -21,7 +21,10 @@ func (o *outputs) params(j *Job) error {
 // mean_rates, samples, neurons, activity_plot, weights, state_chunks,
 // step_logging) and binarynet's own (autapse_rule, synapses, onsets,
 // time_axis, wall_time_s, engine).
-func (o *outputs) summary(j *Job, s *Summary) error {
+//
+// With binary.field_log it also has field_log (see fieldSummary), given
+// as fields; without it the summary is as before the key existed.
+func (o *outputs) summary(j *Job, s *Summary, fields map[string]any) error {
 	b := &j.Binary
 	name := b.OutputName
 	rates := map[string]any{}
@@ -62,6 +65,9 @@ func (o *outputs) summary(j *Job, s *Summary) error {
 			"build": s.BuildS, "warmup": s.WarmupS, "run": s.RunS, "write": s.WriteS, "total": s.TotalS,
 		},
 		"engine": "binarynet",
+	}
+	if fields != nil {
+		tree["field_log"] = fields
 	}
 	data, err := encodeYAML(tree)
 	if err != nil {

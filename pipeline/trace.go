@@ -13,7 +13,8 @@ const chunkValues = 1 << 16
 // the population arrays, neuron_states when saveStates, the full diff log
 // (state_updates int32 and state_deltas int8, shape (1, T)),
 // initial_state, the run settings and the onsets (spike_times float64,
-// spike_ids int64). It fills the summary's rates and counts.
+// spike_ids int64), then the field log when binary.field_log is set (see
+// writeFieldLog). It fills the summary's rates and counts.
 func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	b := &r.job.Binary
 	w, err := o.archive(b.OutputName + ".npz")
@@ -123,6 +124,11 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	}
 	if err := streamConvert(w, "spike_ids", units, func(u int32) int64 { return int64(u) }); err != nil {
 		return err
+	}
+	if r.fields != nil {
+		if err := writeFieldLog(w, r); err != nil {
+			return err
+		}
 	}
 	sum.LoggedSteps, sum.Onsets = int64(t), int64(len(steps))
 	return nil

@@ -109,6 +109,9 @@ func TestRunPipelineErrors(t *testing.T) {
 		{"JSON-only flag", []string{"-Q", "3"}, []string{"-Q", "-O"}},
 		{"-out is a file", []string{"--config", toolkitSmall, "-out", plain}, []string{"-out", "plain-file"}},
 		{"memory budget", []string{"-O", "binary.ram_budget_gb=0.01"}, []string{"GiB"}},
+		{"field log unit", []string{"-O", "binary.field_log={units: [E0, E20]}"}, []string{"binary.field_log.units[1]", "E20"}},
+		{"field log interval", []string{"-O", "binary.field_log={interval: 0}"}, []string{"binary.field_log.interval", "0"}},
+		{"field log too large", []string{"--config", toolkitSmall, "-O", "binary.ram_budget_gb=0.1", "-O", "binary.field_log={interval: 1, split: true}"}, []string{"binary.field_log", "20000 samples of 500 units", "GiB"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, errOut := runToolkit(t, tc.args...)
