@@ -436,3 +436,60 @@ func TestRunFieldLogMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunFieldLogCheckpoint checks that a run with a field log
+// interrupted in its warm-up saves a checkpoint whose resumed run writes
+// the uninterrupted run's trace byte for byte, and that one interrupted
+// while recording (a pending field log cannot be checkpointed) returns an
+// error naming the key and leaves nothing.
+func TestRunFieldLogCheckpoint(t *testing.T) {
+	job := func() *Job {
+		return smallJob(t, "binary.warmup_steps=100000", "binary.simulation_steps=100000", "binary.field_log={units: [E1, I3], interval: 50, split: true}")
+	}
+	ref := t.TempDir()
+	if _, err := Run(context.Background(), job(), ref, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	interrupt := func(dir string, stop int64) error {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		_, err := Run(ctx, job(), dir, RunOptions{Checkpoint: true, Progress: func(done, total int64) {
+			if done >= stop {
+				cancel()
+			}
+		}})
+		return err
+	}
+	t.Run("in the warm-up", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "run")
+		var ie *InterruptedError
+		if err := interrupt(dir, 65536); !errors.As(err, &ie) {
+			t.Fatalf("error %v, want an InterruptedError", err)
+		}
+		if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		a, err := os.ReadFile(filepath.Join(ref, "activity_trace.npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "activity_trace.npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(a, b) {
+			t.Error("the resumed trace differs from the uninterrupted run's")
+		}
+	})
+	t.Run("while recording", func(t *testing.T) {
+		root := t.TempDir()
+		err := interrupt(filepath.Join(root, "run"), 150000)
+		var ie *InterruptedError
+		if errors.As(err, &ie) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "binary.field_log") {
+			t.Fatalf("error %v, want a cancellation naming binary.field_log", err)
+		}
+		if got := listDir(t, root); len(got) != 0 {
+			t.Errorf("the interrupted run left %v", got)
+		}
+	})
+}
