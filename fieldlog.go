@@ -53,9 +53,15 @@ type FieldLogSpec struct {
 // background populations, which is the part DrivePart. An external rate
 // folded into the thresholds, as NewClusteredNetwork folds m_X (theta =
 // V_th - m_X J_X), is not part of h: it is in Thresholds, and the drive it
-// stands for is V_th - Thresholds. Thresholds are recorded at every
-// sample because adaptation (BinaryNeuronPopulation.Adaptation) changes
-// them.
+// stands for is V_th - Thresholds (before adaptation and stimuli).
+//
+// Thresholds are the thresholds that the units would be compared with if
+// they were updated next: those of Network.Thresholds (the population's,
+// lowered by any stimulus input) or, for an adaptive population
+// (BinaryNeuronPopulation.Adaptation), the unit's adaptive threshold
+// decayed to the step count of the sample, theta + (a - theta)
+// exp(-(Steps[i] - last) / Tau), minus the stimulus input. They are
+// recorded at every sample because adaptation and stimuli change them.
 type FieldLog struct {
 	Units []int32
 	Every int
@@ -303,7 +309,11 @@ func (e *engine[T]) sampleFields(f *fieldBuffer, starts []int) {
 		l.Fields = append(l.Fields, float64(e.field[u]))
 		th := float64(e.thresh[u])
 		if k := f.pop[i]; k < len(e.in.rules) && e.in.rules[k].adapt != nil {
-			th = e.in.rules[k].adapt.current(int(u), th, e.in.rec.steps)
+			// As the adaptive rule compares: a minus the stimulus input.
+			th = e.in.rules[k].adapt.current(int(u), float64(e.baseThresholds()[u]), e.in.rec.steps)
+			if e.input != nil {
+				th -= e.input[u]
+			}
 		}
 		l.Thresholds = append(l.Thresholds, th)
 	}

@@ -517,7 +517,8 @@ func TestFieldLogEqualsIncrementalWs(t *testing.T) {
 // with adaptive populations, one with the threshold rule and one with a
 // gain, against the adaptive thresholds rebuilt from the diff log with
 // the rule of Adaptation, decayed to each sample's step count; the
-// thresholds of the other units are the population thresholds.
+// thresholds of the other units are the population thresholds. Two
+// stimuli, on adaptive and on plain units, lower them while they act.
 func TestFieldLogAdaptiveThresholds(t *testing.T) {
 	adapt := Adaptation{Step: 0.3, Tau: 40}
 	nw := fieldTestNetworkWith(t, Float64, WeightSparse, false, func(e0, e1, in *BinaryNeuronPopulation) {
@@ -526,6 +527,21 @@ func TestFieldLogAdaptiveThresholds(t *testing.T) {
 		e1.Gain = ErfcGain{Sigma: 0.2}
 	})
 	const steps, every = 4000, 9
+	stimuli := []Stimulus{{Units: Range{10, 40}, On: 1000, Off: 2500, Delta: 0.4}, {Units: Range{65, 75}, On: 500, Off: 3001, Delta: -0.3}}
+	if err := nw.AddStimulus(stimuli...); err != nil {
+		t.Fatal(err)
+	}
+	// input returns the stimulus input of unit u at the update after
+	// step count c.
+	input := func(u int, c int64) float64 {
+		var x float64
+		for _, s := range stimuli {
+			if u >= s.Units.Start && u < s.Units.End && c >= s.On && c < s.Off {
+				x += s.Delta
+			}
+		}
+		return x
+	}
 	initial, _ := nw.State(nil)
 	base, _ := nw.Thresholds(nil)
 	if err := nw.EnableDiffLogging(steps); err != nil {
@@ -550,7 +566,7 @@ func TestFieldLogAdaptiveThresholds(t *testing.T) {
 		return base[u] + (a[u]-base[u])*math.Exp(-float64(t-last[u])/adapt.Tau)
 	}
 	state := slices.Clone(initial)
-	raised := 0
+	raised, stimulated := 0, 0
 	for step, u := range d.Updates {
 		state[u] += d.Deltas[step]
 		if adaptive(int(u)) {
@@ -569,14 +585,21 @@ func TestFieldLogAdaptiveThresholds(t *testing.T) {
 			if adaptive(i) {
 				want = current(i, int64(step+1))
 			}
+			if x := input(i, int64(step+1)); x != 0 {
+				want -= x
+				stimulated++
+			}
 			got := fl.Thresholds[k*n+i]
 			if math.Abs(got-want) > 2*ulpOf(want) {
 				t.Fatalf("sample %d unit %d: threshold %v, want %v", k, i, got, want)
 			}
-			if got > base[i] {
+			if got > base[i] && input(i, int64(step+1)) == 0 {
 				raised++
 			}
 		}
+	}
+	if stimulated == 0 {
+		t.Fatal("no stimulated threshold sampled")
 	}
 	if raised < fl.Len() {
 		t.Fatalf("only %d raised thresholds in %d samples: adaptation does not act", raised, fl.Len())
