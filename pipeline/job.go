@@ -62,9 +62,12 @@ type Binary struct {
 // A Job is a configuration resolved for one run: the model, the binary
 // settings and the tags of its folder.
 type Job struct {
-	Config   *Config // a copy of the configuration, after overrides
-	Model    *Model
-	Binary   Binary
+	Config *Config // a copy of the configuration, after overrides
+	Model  *Model
+	Binary Binary
+	// Stimuli is the stimulus schedule (the configuration's stimulus
+	// key, see StimulusKey), nil without one.
+	Stimuli  []StimulusEntry
 	settings map[string]any
 }
 
@@ -199,6 +202,9 @@ func Resolve(c *Config, f Flags) (*Job, error) {
 		return nil, err
 	}
 	b.WeightMode = chooseWeightMode(m, b)
+	if j.Stimuli, err = readStimuli(c, m, b); err != nil {
+		return nil, err
+	}
 	j.settings = map[string]any{
 		"batch_size":            b.BatchSize,
 		"output_name":           b.OutputName,
@@ -343,7 +349,7 @@ func KnownKeys() []string {
 	keys := []string{
 		"N_E", "N_I", "Q", "V_th", "g", "p0_ee", "p0_ei", "p0_ie", "p0_ii", "tau_e", "tau_i",
 		"R_Eplus", "R_j", "kappa", "connection_type", "multapses", "m_X", "initial_activity",
-		"focus_count", "focus_counts",
+		"focus_count", "focus_counts", StimulusKey,
 	}
 	for _, k := range []string{"mode", "default", "excitatory", "inhibitory", "excitatory_by_cluster", "inhibitory_by_cluster"} {
 		keys = append(keys, "initial_activity."+k)

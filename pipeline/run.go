@@ -111,6 +111,9 @@ func Run(ctx context.Context, j *Job, dir string, o RunOptions) (*Summary, error
 	if err == nil {
 		err = checkLayout(layout, j.Model.populations())
 	}
+	if err == nil {
+		err = j.addStimuli(nw)
+	}
 	if err != nil {
 		removeEmpty(made)
 		return nil, err

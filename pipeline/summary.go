@@ -20,7 +20,7 @@ func (o *outputs) params(j *Job) error {
 // (warmup_steps, simulation_steps, sample_interval, batch_size, seed,
 // mean_rates, samples, neurons, activity_plot, weights, state_chunks,
 // step_logging) and binarynet's own (autapse_rule, synapses, onsets,
-// time_axis, wall_time_s, engine).
+// time_axis, wall_time_s, engine, and stimulus when there is a schedule).
 //
 // With binary.field_log it also has field_log (see fieldSummary), given
 // as fields; without it the summary is as before the key existed.
@@ -69,10 +69,32 @@ func (o *outputs) summary(j *Job, s *Summary, fields map[string]any) error {
 	if fields != nil {
 		tree["field_log"] = fields
 	}
+	if len(j.Stimuli) > 0 {
+		tree[StimulusKey] = stimulusSummary(j)
+	}
 	data, err := encodeYAML(tree)
 	if err != nil {
 		return fmt.Errorf("%s_summary.yaml: %w", name, err)
 	}
 	o.file(name+"_summary.yaml", data)
 	return nil
+}
+
+// stimulusSummary describes the stimulus schedule, entry by entry, in
+// recorded-run steps and in ms.
+func stimulusSummary(j *Job) []any {
+	stepMS := j.Model.StepMS()
+	out := make([]any, len(j.Stimuli))
+	for i, e := range j.Stimuli {
+		pops := make([]any, len(e.Populations))
+		for k, p := range e.Populations {
+			pops[k] = p
+		}
+		out[i] = map[string]any{
+			"populations": pops, "amplitude": e.Amplitude, "trials": int64(e.Trials),
+			"start_step": e.Start, "stop_step": e.Stop, "period_step": e.Period,
+			"start_ms": float64(e.Start) * stepMS, "stop_ms": float64(e.Stop) * stepMS, "period_ms": float64(e.Period) * stepMS,
+		}
+	}
+	return out
 }

@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"strings"
+
 	"github.com/binarynet/binarynet"
 	"github.com/binarynet/binarynet/npz"
 )
@@ -14,7 +16,8 @@ const chunkValues = 1 << 16
 // (state_updates int32 and state_deltas int8, shape (1, T)),
 // initial_state, the run settings and the onsets (spike_times float64,
 // spike_ids int64), then the field log when binary.field_log is set (see
-// writeFieldLog). It fills the summary's rates and counts.
+// writeFieldLog) and the stimulus markers when there is a schedule (see
+// stimulusArrays). It fills the summary's rates and counts.
 func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	b := &r.job.Binary
 	w, err := o.archive(b.OutputName + ".npz")
@@ -131,7 +134,65 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 		}
 	}
 	sum.LoggedSteps, sum.Onsets = int64(t), int64(len(steps))
-	return nil
+	return stimulusArrays(w, r.job.StimulusMarkers(), len(r.pops))
+}
+
+// stimulusArrays writes the markers of the stimulus trials, one entry per
+// trial, when the job has a stimulus schedule: stimulus_onsets and
+// stimulus_offsets (int64, recorded-run steps, [onset, offset)),
+// stimulus_onsets_ms and stimulus_offsets_ms (float64), stimulus_amplitudes
+// (float64), stimulus_entries and stimulus_trials (int64: the entry of the
+// configuration's list and the trial within it), stimulus_populations
+// (str: the entry's names joined by ",") and stimulus_targets (uint8,
+// trials x 2Q: 1 for every stimulated population).
+func stimulusArrays(w *npz.Writer, markers []StimulusMarker, pops int) error {
+	if len(markers) == 0 {
+		return nil
+	}
+	m := len(markers)
+	ints := func(key string, f func(StimulusMarker) int64) error {
+		v := make([]int64, m)
+		for i, x := range markers {
+			v[i] = f(x)
+		}
+		return npz.WriteArray(w, key, []int{m}, v)
+	}
+	floats := func(key string, f func(StimulusMarker) float64) error {
+		v := make([]float64, m)
+		for i, x := range markers {
+			v[i] = f(x)
+		}
+		return npz.WriteArray(w, key, []int{m}, v)
+	}
+	for _, a := range []func() error{
+		func() error { return ints("stimulus_onsets", func(x StimulusMarker) int64 { return x.Onset }) },
+		func() error { return ints("stimulus_offsets", func(x StimulusMarker) int64 { return x.Offset }) },
+		func() error { return floats("stimulus_onsets_ms", func(x StimulusMarker) float64 { return x.OnsetMS }) },
+		func() error {
+			return floats("stimulus_offsets_ms", func(x StimulusMarker) float64 { return x.OffsetMS })
+		},
+		func() error {
+			return floats("stimulus_amplitudes", func(x StimulusMarker) float64 { return x.Amplitude })
+		},
+		func() error { return ints("stimulus_entries", func(x StimulusMarker) int64 { return int64(x.Entry) }) },
+		func() error { return ints("stimulus_trials", func(x StimulusMarker) int64 { return int64(x.Trial) }) },
+	} {
+		if err := a(); err != nil {
+			return err
+		}
+	}
+	names := make([]string, m)
+	targets := make([]uint8, m*pops)
+	for i, x := range markers {
+		names[i] = strings.Join(x.Populations, ",")
+		for _, k := range x.Targets {
+			targets[i*pops+k] = 1
+		}
+	}
+	if err := w.WriteStrings("stimulus_populations", names); err != nil {
+		return err
+	}
+	return npz.WriteArray(w, "stimulus_targets", []int{m, pops}, targets)
 }
 
 // states streams neuron_states: the state (uint8) after steps 0, k, 2k,
