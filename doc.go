@@ -18,6 +18,10 @@
 // own rule. When the state changes by delta = ±1, the unit's outgoing
 // column delta*W[:, unit] is added to h.
 //
+// A Stimulus (Network.AddStimulus) raises the field of a range of units by
+// Delta from one step to another, as lowered thresholds; stimuli add up
+// where they overlap, and checkpoints keep them.
+//
 // NewClusteredNetwork builds the clustered E/I model of the research
 // toolkit that the Python module serves (wiring-weight mixing kappa,
 // R_E+, R_j, with its YAML keys) from ClusteredParams, and Leaders

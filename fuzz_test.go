@@ -441,6 +441,11 @@ func FuzzCheckpointDecode(f *testing.F) {
 			f.Add(data[:len(data)/2], true)
 		}
 	}
+	for _, mode := range []WeightMode{WeightDense, WeightSparse} {
+		data := stimulusCheckpointBytes(f, mode)
+		f.Add(data, false)
+		f.Add(data[:len(data)-30], true) // cut inside the records section
+	}
 	f.Add([]byte(checkpointMagic), false)
 	f.Add([]byte{}, false)
 	f.Fuzz(func(t *testing.T, data []byte, reseal bool) {

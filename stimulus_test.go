@@ -497,3 +497,25 @@ func TestStimulusGainAndAdaptation(t *testing.T) {
 		}
 	}
 }
+
+// stimulusCheckpointBytes returns the checkpoint of a small network in the
+// middle of overlapping stimuli, a seed of FuzzCheckpointDecode that
+// reaches the records section.
+func stimulusCheckpointBytes(t testing.TB, mode WeightMode) []byte {
+	t.Helper()
+	nw, _, _ := dyadicNetwork(t, 12, mode, Float32)
+	if err := nw.AddStimulus(
+		Stimulus{Units: Range{0, 6}, On: 2, Off: 20, Delta: 0.5},
+		Stimulus{Units: Range{4, 12}, On: 3, Off: 9, Delta: -0.25},
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Run(5, 2); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := nw.WriteCheckpoint(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
