@@ -13,7 +13,17 @@ import (
 type DiffLog struct {
 	Updates []int32
 	Deltas  []int8
+	// Times, when not nil, holds the time of every step in the units of
+	// the time constants (ms when the taus are in ms): step t happened at
+	// Times[t], a network time counted from Initialize. A network with
+	// Options.ContinuousTime fills it; nil otherwise. When not nil it has
+	// the length of Updates, and its values are finite, >= 0 and
+	// non-decreasing.
+	Times []float64
 }
+
+// HasTimes reports whether the log records the time of its steps.
+func (l DiffLog) HasTimes() bool { return l.Times != nil }
 
 // Len returns the number of recorded steps.
 func (l DiffLog) Len() int { return len(l.Updates) }
@@ -22,6 +32,7 @@ func (l DiffLog) Len() int { return len(l.Updates) }
 type diffBuffer struct {
 	updates []int32 // nil when diff logging is off
 	deltas  []int8
+	times   []float64 // nil without continuous time; written by recorder.tick
 	filled  int
 }
 
@@ -67,23 +78,42 @@ func (s *stepBuffer) record(state []int8) {
 // EnableDiffLogging allocates a diff log for the next steps updates,
 // replacing any pending one. Zero turns diff logging off. A run that would
 // write past the end returns ErrLogOverflow before taking any step.
+//
+// With Options.ContinuousTime the log also records the time of every
+// step (DiffLog.Times), 13 bytes per step instead of 5 (see
+// TimedDiffLogBytes).
 func (nw *Network) EnableDiffLogging(steps int) error {
-	if err := nw.checkLogSize("diff log steps", steps, diffStepBytes); err != nil {
+	perStep := float64(diffStepBytes)
+	if nw.clock != nil {
+		perStep += diffTimeBytes
+	}
+	if err := nw.checkLogSize("diff log steps", steps, perStep); err != nil {
 		return err
 	}
 	nw.diff = diffBuffer{}
 	if steps > 0 {
 		nw.diff = diffBuffer{updates: make([]int32, steps), deltas: make([]int8, steps)}
+		if nw.clock != nil {
+			nw.diff.times = make([]float64, steps)
+		}
 	}
 	return nil
 }
 
 // ConsumeDiffLog returns the steps recorded since EnableDiffLogging and
 // turns diff logging off. Without a log it returns an empty DiffLog.
+// With Options.ContinuousTime the log's Times are filled (not nil, even
+// when empty).
 func (nw *Network) ConsumeDiffLog() DiffLog {
 	d := nw.diff
 	nw.diff = diffBuffer{}
-	return DiffLog{Updates: d.updates[:d.filled:d.filled], Deltas: d.deltas[:d.filled:d.filled]}
+	log := DiffLog{Updates: d.updates[:d.filled:d.filled], Deltas: d.deltas[:d.filled:d.filled]}
+	if d.times != nil {
+		log.Times = d.times[:d.filled:d.filled]
+	} else if nw.clock != nil {
+		log.Times = []float64{}
+	}
+	return log
 }
 
 // EnableStepLogging allocates a log of the full state after each of the
@@ -152,6 +182,25 @@ func checkDiffLog(n int, log DiffLog) error {
 		if d := log.Deltas[t]; d < -1 || d > 1 {
 			return paramError(fmt.Sprintf("diff log deltas[%d]", t), d, "must be -1, 0 or 1")
 		}
+	}
+	return checkTimes(log)
+}
+
+// checkTimes validates the times of a diff log, if it has them: one per
+// step, finite, >= 0 and non-decreasing.
+func checkTimes(log DiffLog) error {
+	if log.Times == nil {
+		return nil
+	}
+	if len(log.Times) != len(log.Updates) {
+		return shapeError("diff log has %d updates but %d times", len(log.Updates), len(log.Times))
+	}
+	prev := 0.0
+	for t, x := range log.Times {
+		if !(x >= prev) || math.IsInf(x, 0) {
+			return paramError(fmt.Sprintf("diff log times[%d]", t), x, fmt.Sprintf("must be finite and >= %g (times are >= 0 and non-decreasing)", prev))
+		}
+		prev = x
 	}
 	return nil
 }

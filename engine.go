@@ -343,9 +343,11 @@ func newGeneratedEngine[T float32 | float64](opts Options, l *layout, state []in
 // run performs steps updates, of the given units or, when units is nil,
 // of units drawn by the selector: it draws (or looks up) the units of up
 // to lookahead steps and their populations, then updates them with
-// runAhead. When a step fails (a background activity outside [0, 1]),
-// the steps before it are taken and the selector is left as if the units
-// after it had not been drawn.
+// runAhead, and then advances the clock of continuous time (if on) by
+// the steps taken, outside the update loop. When a step fails (a
+// background activity outside [0, 1]), the steps before it are taken and
+// timed, and the selector is left as if the units after it had not been
+// drawn.
 func (e *engine[T]) run(units []int32, steps int) error {
 	sel := &e.in.sel
 	for done := 0; done < steps; {
@@ -362,6 +364,7 @@ func (e *engine[T]) run(units []int32, steps int) error {
 			}
 		}
 		if failed, err := e.runAhead(e.ahead[:b], e.aheadPop[:b]); err != nil {
+			e.in.rec.tick(failed)
 			if units == nil {
 				*sel.src = saved
 				for range failed + 1 {
@@ -370,6 +373,7 @@ func (e *engine[T]) run(units []int32, steps int) error {
 			}
 			return err
 		}
+		e.in.rec.tick(b)
 		done += b
 	}
 	return nil

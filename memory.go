@@ -145,6 +145,13 @@ func FieldLogBytes(steps int64, interval, units, parts int) float64 {
 	return samples*(8+8*m*float64(2+parts)) + 8*m
 }
 
+// TimedDiffLogBytes returns the bytes a diff log of the given number of
+// steps takes with the time of every step (Options.ContinuousTime): a
+// 4-byte unit id, a 1-byte delta and an 8-byte time per step.
+func TimedDiffLogBytes(steps int64) float64 {
+	return float64(steps) * (diffStepBytes + diffTimeBytes)
+}
+
 // StepLogBytes returns the bytes a step log of the given number of steps
 // takes in a network of n units: one byte per unit and step.
 // EnableStepLogging and ReadCheckpoint check it against the RAM budget.
@@ -152,6 +159,10 @@ func StepLogBytes(steps int64, n int) float64 { return float64(steps) * float64(
 
 // diffStepBytes is the size of one step of a diff log.
 const diffStepBytes = 5
+
+// diffTimeBytes is the size of the time of one step of a diff log
+// (DiffLog.Times).
+const diffTimeBytes = 8
 
 // checkLogSize rejects negative sizes and logs larger than the RAM budget.
 func (nw *Network) checkLogSize(param string, steps int, bytesPerStep float64) error {

@@ -179,6 +179,9 @@ func (nw *Network) Initialize(opts Options) error {
 			return fmt.Errorf("stimulus %d: %w", i, err)
 		}
 	}
+	if err := nw.checkContinuousTime(opts, specs); err != nil {
+		return err
+	}
 	mode, err := chooseMode(opts, n, lay.expected)
 	if err != nil {
 		return err
@@ -227,7 +230,9 @@ func unitThresholds(specs []popSpec, starts []int) []float64 {
 
 // finish installs a built engine and hands it what its update loop
 // needs: the selector on the selection stream, the population rules with
-// the background stream, and the recorder.
+// the background stream, and the recorder, with the clock of continuous
+// time when Options.ContinuousTime is set (a pending diff log then gets
+// room for times).
 func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numeric) {
 	nw.opts, nw.specs, nw.starts, nw.num = opts, specs, starts, num
 	nw.index = make(map[Population]int, len(nw.pops))
@@ -237,6 +242,13 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 	nw.selSrc = rand.NewPCG(opts.Seed, streamID(streamSelect, 0, 0))
 	nw.bgSrc = rand.NewPCG(opts.Seed, streamID(streamBackRnd, 0, 0))
 	nw.gainSrc = rand.NewPCG(opts.Seed, streamID(streamGain, 0, 0))
+	nw.clock = nil
+	if opts.ContinuousTime {
+		nw.clock = newClock(opts.Seed, updateRate(specs))
+		if d := &nw.diff; d.updates != nil && d.times == nil {
+			d.times = make([]float64, len(d.updates))
+		}
+	}
 	rules := rulesOf(specs, starts, func() []float64 { return num.thresholdsTo(nil) })
 	nw.adapt = nw.adapt[:0]
 	for k := range rules {

@@ -69,7 +69,8 @@ func (t WeightType) size() int64 {
 }
 
 // Options configures Initialize. The zero value is valid: no autapses,
-// automatic weight mode, a 12 GiB budget, float32 weights, seed 0.
+// automatic weight mode, a 12 GiB budget, float32 weights, seed 0, time
+// counted in steps.
 type Options struct {
 	// Autapse allows a unit to connect to itself.
 	Autapse bool
@@ -101,6 +102,16 @@ type Options struct {
 	// dynamics are independent of each other already.
 	NetworkSeed *uint64
 	InitSeed    *uint64
+	// ContinuousTime, when true, gives the network exact continuous-time
+	// dynamics: every update step advances Network.Time by an exponential
+	// interval of mean 1 / sum_k(N_k/tau_k), in the units of tau (ms),
+	// drawn from a stream of its own, so that each unit of population k
+	// is updated at the events of a Poisson process of rate 1/tau_k. The
+	// diff log then also records the time of every step (DiffLog.Times).
+	// The states, the order of the updates and every other stream are the
+	// same with it as without; only the clock differs. The default, false,
+	// counts time in steps (Network.Time returns Steps/StepsPerTimeUnit).
+	ContinuousTime bool
 }
 
 // networkSeed returns the seed of the connectivity streams.

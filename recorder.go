@@ -11,6 +11,23 @@ type recorder struct {
 	// fields is the pending field log; the network samples it between
 	// engine runs (see Network.sampleFields), record never touches it.
 	fields fieldBuffer
+	// clock is the continuous time, nil without Options.ContinuousTime;
+	// the engine advances it after each stretch of steps (see tick).
+	clock *clock
+}
+
+// tick advances the clock, when there is one, by the last steps steps
+// recorded, and writes their times into the diff log when it has times.
+// It is called once per stretch of steps, never inside the update loop.
+func (r *recorder) tick(steps int) {
+	if r.clock == nil || steps == 0 {
+		return
+	}
+	var times []float64
+	if d := &r.diff; d.times != nil {
+		times = d.times[d.filled-steps : d.filled]
+	}
+	r.clock.tick(steps, times)
 }
 
 // record logs one update step of unit u, whose state changed by delta,

@@ -103,6 +103,7 @@ const (
 	streamInit    = 3 // initial states, per population
 	streamConnect = 4 // connectivity, per synapse and row chunk
 	streamGain    = 5 // decisions of stochastic gains in Run
+	streamTime    = 6 // exponential intervals of continuous time (Options.ContinuousTime)
 )
 
 // streamID derives the second PCG seed word for a purpose and two indices

@@ -87,6 +87,9 @@ func NewNetworkFromWeights(name string, w mat.Matrix, pops []Population, thresho
 	if isSparse {
 		expected = float64(sp.NNZ())
 	}
+	if err := nw.checkContinuousTime(opts, nw.specs); err != nil {
+		return nil, err
+	}
 	mode, err := chooseMode(opts, n, expected)
 	if err != nil {
 		return nil, err
