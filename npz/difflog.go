@@ -16,6 +16,10 @@ const (
 	KeyInitialState     = "initial_state"     // int8, shape (N,): state before step 0
 	KeyPopulationNames  = "population_names"  // unicode strings, shape (P,)
 	KeyPopulationRanges = "population_ranges" // int64, shape (P, 2): [start, end) unit ids
+	// KeyTimes is the optional time of every step (binarynet.DiffLog.Times),
+	// float64 in ms (the units of tau), shape (T,); present only when the
+	// log has times.
+	KeyTimes = "update_times_ms"
 )
 
 // Array names of the same content in the trace files of the clustered
@@ -25,9 +29,11 @@ const (
 	keyStateDeltas  = "state_deltas"  // shape (1, T)
 	keyStartIDs     = "population_start_ids"
 	keyEndIDs       = "population_end_ids"
+	keyStateTimes   = "state_update_times_ms" // shape (1, T), with continuous time
 )
 
-// WriteDiffLog writes rec as an .npz archive to w, after checking it.
+// WriteDiffLog writes rec as an .npz archive to w, after checking it,
+// with the times of the steps (KeyTimes) when rec.Log has them.
 // The archive is a zip file with one deflate-compressed .npy entry per
 // array, named "<key>.npy" as numpy.savez_compressed names them.
 func WriteDiffLog(w io.Writer, rec *Recording) error {
@@ -51,6 +57,11 @@ func writeDiffLog(w *Writer, rec *Recording) error {
 	}
 	if err := WriteArray(w, KeyDeltas, []int{len(rec.Log.Deltas)}, rec.Log.Deltas); err != nil {
 		return err
+	}
+	if rec.Log.Times != nil {
+		if err := WriteArray(w, KeyTimes, []int{len(rec.Log.Times)}, rec.Log.Times); err != nil {
+			return err
+		}
 	}
 	if err := WriteArray(w, KeyInitialState, []int{len(rec.Initial)}, rec.Initial); err != nil {
 		return err
@@ -89,15 +100,17 @@ func SaveDiffLog(name string, rec *Recording) error {
 // or (1, T), as the Python module's logs are. Trace files of the
 // clustered toolkit's pipeline are read too: their logs are
 // "state_updates" and "state_deltas", their ranges "population_start_ids"
-// and "population_end_ids".
+// and "population_end_ids". The times of the steps (Log.Times) are read
+// when present: KeyTimes, or "state_update_times_ms" in a trace file;
+// they may be float64 or float32.
 func ReadDiffLog(r io.ReaderAt, size int64) (*Recording, error) {
 	a, err := openArchive(r, size)
 	if err != nil {
 		return nil, err
 	}
-	updKey, delKey := KeyUpdates, KeyDeltas
+	updKey, delKey, timeKey := KeyUpdates, KeyDeltas, KeyTimes
 	if !a.has(KeyUpdates) && a.has(keyStateUpdates) {
-		updKey, delKey = keyStateUpdates, keyStateDeltas
+		updKey, delKey, timeKey = keyStateUpdates, keyStateDeltas, keyStateTimes
 	}
 	rec := &Recording{}
 	if rec.Log.Updates, err = readLog[int32](a, updKey, 0, math.MaxInt32); err != nil {
@@ -105,6 +118,11 @@ func ReadDiffLog(r io.ReaderAt, size int64) (*Recording, error) {
 	}
 	if rec.Log.Deltas, err = readLog[int8](a, delKey, math.MinInt8, math.MaxInt8); err != nil {
 		return nil, err
+	}
+	if a.has(timeKey) {
+		if rec.Log.Times, err = readTimes(a, timeKey); err != nil {
+			return nil, err
+		}
 	}
 	if rec.Initial, err = readVector[int8](a, KeyInitialState, math.MinInt8, math.MaxInt8); err != nil {
 		return nil, err
@@ -154,6 +172,19 @@ func readLog[T int8 | int32](a *archive, key string, lo, hi int64) ([]T, error) 
 		return nil, fmt.Errorf("npz: %v: want shape (T,) or (1, T): %w", e, binarynet.ErrShape)
 	}
 	return readInts[T](e, e.shape, lo, hi)
+}
+
+// readTimes reads the times of a log, of shape (T,) or (1, T).
+func readTimes(a *archive, key string) ([]float64, error) {
+	e, err := a.open(key)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	if len(e.shape) != 1 && (len(e.shape) != 2 || e.shape[0] != 1) {
+		return nil, fmt.Errorf("npz: %v: want shape (T,) or (1, T): %w", e, binarynet.ErrShape)
+	}
+	return readFloats(e, e.shape)
 }
 
 // readRanges reads the population ranges: population_ranges of shape

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,6 +30,12 @@ func TestDiffLogRoundTrip(t *testing.T) {
 		{"no populations", Recording{
 			Initial: []int8{1, 0},
 			Log:     binarynet.DiffLog{Updates: []int32{0, 1, 1}, Deltas: []int8{-1, 1, 0}},
+			Names:   []string{},
+			Ranges:  []binarynet.Range{},
+		}},
+		{"times", Recording{
+			Initial: []int8{0, 1},
+			Log:     binarynet.DiffLog{Updates: []int32{0, 1, 1}, Deltas: []int8{1, -1, 0}, Times: []float64{0.25, 0.5, 1.75}},
 			Names:   []string{},
 			Ranges:  []binarynet.Range{},
 		}},
@@ -59,13 +66,14 @@ func TestDiffLogRoundTrip(t *testing.T) {
 	}
 }
 
-// TestDiffLogFromNetwork records a short run of a real network, saves it
-// to a file and checks that the loaded log replays to the same states.
+// TestDiffLogFromNetwork records a short run of a real network in
+// continuous time, saves it to a file and checks that the loaded log
+// replays to the same states, with the same times.
 func TestDiffLogFromNetwork(t *testing.T) {
 	t.Parallel()
 	p := binarynet.DefaultClusteredParams()
 	p.Q, p.NE, p.NI, p.REPlus = 3, 24, 6, new(1.5)
-	nw, l, err := binarynet.NewClusteredNetwork("rec", p, binarynet.Options{Seed: 3})
+	nw, l, err := binarynet.NewClusteredNetwork("rec", p, binarynet.Options{Seed: 3, ContinuousTime: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +109,9 @@ func TestDiffLogFromNetwork(t *testing.T) {
 	}
 	if !reflect.DeepEqual(replay, want) {
 		t.Error("loaded diff log replays to different states")
+	}
+	if len(got.Log.Times) != 500 || !reflect.DeepEqual(got.Log.Times, rec.Log.Times) {
+		t.Errorf("loaded %d times, want the 500 recorded", len(got.Log.Times))
 	}
 }
 
@@ -159,6 +170,11 @@ func TestReadDiffLogErrors(t *testing.T) {
 		{"ranges 1-d", with(KeyPopulationRanges, []int64{0, 2}), binarynet.ErrShape},
 		{"range past the end", with(KeyPopulationRanges, [][2]int64{{0, 3}}), binarynet.ErrInvalidParameter},
 		{"names without ranges", with(KeyPopulationNames, []string{"a"}), binarynet.ErrShape},
+		{"int times", with(KeyTimes, []int64{1, 2}), binarynet.ErrInvalidParameter},
+		{"short times", with(KeyTimes, []float64{1}), binarynet.ErrShape},
+		{"2-d times", with(KeyTimes, [][]float64{{1}, {2}}), binarynet.ErrShape},
+		{"decreasing times", with(KeyTimes, []float64{2, 1}), binarynet.ErrInvalidParameter},
+		{"NaN time", with(KeyTimes, []float64{1, math.NaN()}), binarynet.ErrInvalidParameter},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

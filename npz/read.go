@@ -191,6 +191,49 @@ func readInts[T int8 | int32 | int64](e *entry, shape []int, lo, hi int64) ([]T,
 	return out, nil
 }
 
+// readFloats reads the values of the floating-point array e, of dtype
+// float64 or float32 in either byte order, as float64, as many as shape
+// holds. The error for another dtype names the array and its dtype.
+func readFloats(e *entry, shape []int) ([]float64, error) {
+	if len(e.descr) != 3 || e.descr[1] != 'f' || (e.descr[2] != '8' && e.descr[2] != '4') || !strings.ContainsRune("<=>", rune(e.descr[0])) {
+		return nil, fmt.Errorf("npz: %v: want a float64 or float32 dtype: %w", e, binarynet.ErrInvalidParameter)
+	}
+	var order binary.ByteOrder = binary.LittleEndian
+	if e.descr[0] == '>' {
+		order = binary.BigEndian
+	}
+	size := int64(e.descr[2] - '0')
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 || (d > 0 && n > math.MaxInt64/int64(d)) {
+			return nil, fmt.Errorf("npz: %v: invalid shape: %w", e, binarynet.ErrInvalidParameter)
+		}
+		n *= int64(d)
+	}
+	if e.size != sizeUnknown && uint64(n) > e.size/uint64(size) {
+		return nil, fmt.Errorf("npz: %v: holds %d bytes of data, too few for %d values: %w", e, e.size, n, binarynet.ErrShape)
+	}
+	out := make([]float64, 0, min(n, encodeBlock))
+	buf := make([]byte, size*encodeBlock)
+	for i := int64(0); i < n; {
+		m := min(int64(encodeBlock), n-i)
+		b := buf[:m*size]
+		if _, err := io.ReadFull(e.data, b); err != nil {
+			return nil, fmt.Errorf("npz: %v: %v: %w", e, err, binarynet.ErrInvalidParameter)
+		}
+		for j := range m {
+			if size == 8 {
+				out = append(out, math.Float64frombits(order.Uint64(b[j*8:])))
+			} else {
+				out = append(out, float64(math.Float32frombits(order.Uint32(b[j*4:]))))
+			}
+		}
+		i += m
+	}
+	e.next += n
+	return out, nil
+}
+
 // value decodes one element; ok is false for a uint64 above MaxInt64.
 func (t intType) value(b []byte) (v int64, ok bool) {
 	switch t.size {
