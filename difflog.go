@@ -410,20 +410,9 @@ func (nw *Network) PopulationRatesFromDiffLogs(initial []int8, log DiffLog, samp
 // it may take (zero means 12, as for Options.RAMBudgetGB); more returns
 // ErrMemoryBudget before anything is allocated.
 func ExtractSpikeEventsFromDiffLogs(log DiffLog, ramBudgetGB float64) (steps []int64, units []int32, err error) {
-	if len(log.Updates) != len(log.Deltas) {
-		return nil, nil, shapeError("diff log has %d updates but %d deltas", len(log.Updates), len(log.Deltas))
-	}
-	onsets := 0
-	for t, d := range log.Deltas {
-		if d < -1 || d > 1 {
-			return nil, nil, paramError(fmt.Sprintf("diff log deltas[%d]", t), d, "must be -1, 0 or 1")
-		}
-		if u := log.Updates[t]; u < 0 {
-			return nil, nil, paramError(fmt.Sprintf("diff log updates[%d]", t), u, "must be a unit id >= 0")
-		}
-		if d > 0 {
-			onsets++
-		}
+	onsets, err := countOnsets(log)
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := checkMemory(fmt.Sprintf("%d spike events", onsets), 12*float64(onsets), ramBudgetGB); err != nil {
 		return nil, nil, err
@@ -439,4 +428,25 @@ func ExtractSpikeEventsFromDiffLogs(log DiffLog, ramBudgetGB float64) (steps []i
 		}
 	}
 	return steps, units, nil
+}
+
+// countOnsets checks the updates and deltas of a log (not against a
+// network size) and returns the number of onsets, deltas +1.
+func countOnsets(log DiffLog) (int, error) {
+	if len(log.Updates) != len(log.Deltas) {
+		return 0, shapeError("diff log has %d updates but %d deltas", len(log.Updates), len(log.Deltas))
+	}
+	onsets := 0
+	for t, d := range log.Deltas {
+		if d < -1 || d > 1 {
+			return 0, paramError(fmt.Sprintf("diff log deltas[%d]", t), d, "must be -1, 0 or 1")
+		}
+		if u := log.Updates[t]; u < 0 {
+			return 0, paramError(fmt.Sprintf("diff log updates[%d]", t), u, "must be a unit id >= 0")
+		}
+		if d > 0 {
+			onsets++
+		}
+	}
+	return onsets, nil
 }

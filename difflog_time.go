@@ -28,14 +28,22 @@ func ExtractSpikeTimesFromDiffLogs(log DiffLog, ramBudgetGB float64) (times []fl
 	if err := checkTimes(log); err != nil {
 		return nil, nil, err
 	}
-	steps, units, err := ExtractSpikeEventsFromDiffLogs(log, ramBudgetGB)
-	if err != nil || steps == nil {
+	onsets, err := countOnsets(log)
+	if err != nil {
 		return nil, nil, err
 	}
-	// The float64 times take the place of the int64 steps.
-	times = make([]float64, len(steps))
-	for i, s := range steps {
-		times[i] = log.Times[s]
+	if err := checkMemory(fmt.Sprintf("%d spike times", onsets), 12*float64(onsets), ramBudgetGB); err != nil {
+		return nil, nil, err
+	}
+	if onsets == 0 {
+		return nil, nil, nil
+	}
+	times, units = make([]float64, 0, onsets), make([]int32, 0, onsets)
+	for t, d := range log.Deltas {
+		if d > 0 {
+			times = append(times, log.Times[t])
+			units = append(units, log.Updates[t])
+		}
 	}
 	return times, units, nil
 }

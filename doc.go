@@ -39,7 +39,11 @@
 // Time is counted in update steps; N steps make one sweep, in which each
 // unit is drawn once on average when all taus are equal. In the units of
 // the taus (ms for the toolkit's models) one step lasts 1/sum_k(N_k/tau_k):
-// see Network.StepsPerTimeUnit, StepsToTime and TimeToSteps. Thresholds and
+// see Network.StepsPerTimeUnit, StepsToTime and TimeToSteps. With
+// Options.ContinuousTime each step instead lasts an exponential interval of
+// that mean, Network.Time is the exact continuous time and DiffLog.Times
+// records it (ExtractSpikeTimesFromDiffLogs and PopulationRatesTimeSeq
+// work in it). Thresholds and
 // weights are dimensionless and share one scale. States are int8 0/1; unit
 // ids in logs are int32.
 //
@@ -47,7 +51,8 @@
 //
 // Every random number comes from PCG streams derived from Options.Seed:
 // initial states per population, connectivity per synapse and block of 1024
-// rows, unit selection, and background redraws each have their own stream.
+// rows, unit selection, background redraws, stochastic gains and the
+// intervals of continuous time each have their own stream.
 // Options.NetworkSeed and Options.InitSeed, when set, seed the
 // connectivity and the initial states instead, so that one network can be
 // run from several initial states; Network.SetState sets a state of one's

@@ -40,7 +40,8 @@ func (j *Job) ClusteredParams() (binarynet.ClusteredParams, error) {
 // self-connection rule.
 func (j *Job) Options(ramGB float64, workers int) (binarynet.Options, error) {
 	b := &j.Binary
-	o := binarynet.Options{Seed: b.Seed, RAMBudgetGB: b.RAMBudgetGB, Workers: workers, NetworkSeed: b.NetworkSeed, InitSeed: b.InitSeed}
+	o := binarynet.Options{Seed: b.Seed, RAMBudgetGB: b.RAMBudgetGB, Workers: workers, NetworkSeed: b.NetworkSeed, InitSeed: b.InitSeed,
+		ContinuousTime: b.ContinuousTime}
 	if ramGB > 0 {
 		o.RAMBudgetGB = ramGB
 	}

@@ -57,6 +57,14 @@ type Binary struct {
 	// units in the trace file; nil (the key absent or null) records none.
 	// Like AutapseRule it is not one of the resolved settings.
 	FieldLog *FieldLog
+	// ContinuousTime, from binary.continuous_time (true or false, default
+	// false), runs the network in exact continuous time
+	// (binarynet.Options.ContinuousTime): every update advances the time
+	// by an exponential interval of mean StepMS, and the trace file also
+	// holds the time of every recorded update and sample in ms. Like
+	// AutapseRule it is not a resolved setting, so that the tags of a
+	// configuration without the key stay the same.
+	ContinuousTime bool
 }
 
 // A Job is a configuration resolved for one run: the model, the binary
@@ -199,6 +207,9 @@ func Resolve(c *Config, f Flags) (*Job, error) {
 		*s.dst = &u
 	}
 	if b.FieldLog, err = readFieldLog(c, m, b.SampleInterval); err != nil {
+		return nil, err
+	}
+	if b.ContinuousTime, err = c.boolAt("binary.continuous_time", false); err != nil {
 		return nil, err
 	}
 	b.WeightMode = chooseWeightMode(m, b)
@@ -362,7 +373,7 @@ func KnownKeys() []string {
 	keys = append(keys, "adaptation")
 	for _, k := range []string{"warmup_steps", "simulation_steps", "sample_interval", "batch_size", "population_rate_init",
 		"seed", "output_name", "plot_activity", "weight_mode", "ram_budget_gb", "weight_dtype", "state_chunk_size",
-		"autapse_rule", "network_seed", "init_seed", "field_log"} {
+		"autapse_rule", "network_seed", "init_seed", "field_log", "continuous_time"} {
 		keys = append(keys, "binary."+k)
 	}
 	for _, k := range []string{"units", "units.start", "units.stop", "interval", "split"} {

@@ -8,7 +8,7 @@ import (
 
 // checkMemory estimates the memory of the run before anything is built:
 // the network (binarynet's estimate), the diff log (5 bytes per recorded
-// step), the copy of the weights in the layout of the weights file (CSR:
+// step, 13 with the times of continuous time), the copy of the weights in the layout of the weights file (CSR:
 // the weight and an int32 column index per stored weight; dense: N x N)
 // and the onsets
 // (12 bytes each, at most one per recorded step), and the field log of
@@ -22,6 +22,9 @@ func (j *Job) checkMemory(p binarynet.ClusteredParams, opts binarynet.Options) e
 	b := &j.Binary
 	n := float64(est.Units)
 	logBytes := binarynet.DiffLogBytes(b.SimulationSteps)
+	if b.ContinuousTime {
+		logBytes = binarynet.TimedDiffLogBytes(b.SimulationSteps)
+	}
 	size := 4.0
 	if b.WeightDtype == "float64" {
 		size = 8

@@ -56,8 +56,13 @@ type Summary struct {
 	Samples, Neurons    int
 	Synapses            int64
 	LoggedSteps, Onsets int64
-	// StepMS is the duration of one update in ms: 1 / sum_k(N_k / tau_k).
+	// StepMS is the duration of one update in ms: 1 / sum_k(N_k / tau_k),
+	// the mean interval between updates with continuous time.
 	StepMS float64
+	// FirstStepMS and LastStepMS are, with continuous time
+	// (binary.continuous_time), the network times in ms of the first and
+	// last recorded updates; 0 without it.
+	FirstStepMS, LastStepMS float64
 	// WeightMode ("dense" or "sparse") and WeightFormat ("dense" or "csr")
 	// describe the weights file; AutapseRule the self-connection rule.
 	WeightMode, WeightFormat, AutapseRule string

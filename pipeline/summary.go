@@ -20,7 +20,10 @@ func (o *outputs) params(j *Job) error {
 // (warmup_steps, simulation_steps, sample_interval, batch_size, seed,
 // mean_rates, samples, neurons, activity_plot, weights, state_chunks,
 // step_logging) and binarynet's own (autapse_rule, synapses, onsets,
-// time_axis, wall_time_s, engine, and stimulus when there is a schedule).
+// time_axis, wall_time_s, engine, and stimulus when there is a schedule);
+// with continuous time, time_axis also holds continuous_time: true and the
+// times of the first and last recorded updates (first_update_ms,
+// last_update_ms).
 //
 // With binary.field_log it also has field_log (see fieldSummary), given
 // as fields; without it the summary is as before the key existed.
@@ -71,6 +74,11 @@ func (o *outputs) summary(j *Job, s *Summary, fields map[string]any) error {
 	}
 	if len(j.Stimuli) > 0 {
 		tree[StimulusKey] = stimulusSummary(j)
+	}
+	if b.ContinuousTime {
+		axis := tree["time_axis"].(map[string]any)
+		axis["continuous_time"] = true
+		axis["first_update_ms"], axis["last_update_ms"] = s.FirstStepMS, s.LastStepMS
 	}
 	data, err := encodeYAML(tree)
 	if err != nil {

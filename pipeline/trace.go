@@ -17,7 +17,10 @@ const chunkValues = 1 << 16
 // initial_state, the run settings and the onsets (spike_times float64,
 // spike_ids int64), then the field log when binary.field_log is set (see
 // writeFieldLog) and the stimulus markers when there is a schedule (see
-// stimulusArrays). It fills the summary's rates and counts.
+// stimulusArrays). With continuous time it also writes the network time in
+// ms of every sample (times_ms, float64), of every recorded update
+// (state_update_times_ms, float64, shape (1, T)) and of every onset
+// (spike_times_ms). It fills the summary's rates and counts.
 func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	b := &r.job.Binary
 	w, err := o.archive(b.OutputName + ".npz")
@@ -83,6 +86,13 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	if err := streamInts(w, "times", samples, func(i int) int64 { return int64(i) * int64(k) }); err != nil {
 		return err
 	}
+	timed := r.log.Times != nil
+	if timed {
+		// The network time of each sampled step, in ms.
+		if err := streamFloats(w, "times_ms", samples, func(i int) float64 { return r.log.Times[i*k] }); err != nil {
+			return err
+		}
+	}
 	if err := populationArrays(w, r.pops, true); err != nil {
 		return err
 	}
@@ -98,6 +108,11 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	}
 	if err := npz.WriteArray(w, "state_deltas", []int{1, t}, r.log.Deltas); err != nil {
 		return err
+	}
+	if timed {
+		if err := npz.WriteArray(w, "state_update_times_ms", []int{1, t}, r.log.Times); err != nil {
+			return err
+		}
 	}
 	init := make([]uint8, n)
 	for i, s := range r.initial {
@@ -127,6 +142,14 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	}
 	if err := streamConvert(w, "spike_ids", units, func(u int32) int64 { return int64(u) }); err != nil {
 		return err
+	}
+	if timed {
+		if err := streamConvert(w, "spike_times_ms", steps, func(s int64) float64 { return r.log.Times[s] }); err != nil {
+			return err
+		}
+		if t > 0 {
+			sum.FirstStepMS, sum.LastStepMS = r.log.Times[0], r.log.Times[t-1]
+		}
 	}
 	if r.fields != nil {
 		if err := writeFieldLog(w, r); err != nil {
@@ -276,6 +299,29 @@ func streamInts(w *npz.Writer, key string, n int, v func(i int) int64) error {
 		return err
 	}
 	buf := make([]int64, 0, min(n, chunkValues))
+	for i := range n {
+		buf = append(buf, v(i))
+		if len(buf) == cap(buf) {
+			if err := a.Write(buf); err != nil {
+				return err
+			}
+			buf = buf[:0]
+		}
+	}
+	if err := a.Write(buf); err != nil {
+		return err
+	}
+	return a.Close()
+}
+
+// streamFloats writes the float64 array key of n values v(0), ...,
+// v(n-1).
+func streamFloats(w *npz.Writer, key string, n int, v func(i int) float64) error {
+	a, err := npz.BeginArray[float64](w, key, n)
+	if err != nil {
+		return err
+	}
+	buf := make([]float64, 0, min(n, chunkValues))
 	for i := range n {
 		buf = append(buf, v(i))
 		if len(buf) == cap(buf) {
