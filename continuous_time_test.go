@@ -383,3 +383,87 @@ func TestTimeAnalysis(t *testing.T) {
 		t.Error("an empty log yields samples")
 	}
 }
+
+// TestSpikeCountStatisticsTime checks the statistics in time units: on a
+// log whose step t happened at time 5 + t they equal those in steps
+// (1001 steps span 1000 time units, ten windows of 100 either way), except
+// the rates, whose denominator is the span; and on a continuous-time run
+// the onset rate of a stochastic background of activity a and time
+// constant tau is a (1 - a) / tau per ms.
+func TestSpikeCountStatisticsTime(t *testing.T) {
+	t.Parallel()
+	nw := timedNetwork(t)
+	initial, log := runLogged(t, nw, Options{Seed: 8}, 2000, 1001, 100)
+	pops := nw.PopulationRanges()
+	steps, err := SpikeCountStatistics(initial, log, 100, pops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Times = make([]float64, log.Len())
+	for i := range log.Times {
+		log.Times[i] = 5 + float64(i)
+	}
+	timed, err := SpikeCountStatisticsTime(initial, log, 100, pops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if timed.TimeSpan != 1000 || timed.TimeWindow != 100 || timed.Windows != 10 || steps.Windows != 10 {
+		t.Fatalf("span %v, window %v, %d windows (steps: %d)", timed.TimeSpan, timed.TimeWindow, timed.Windows, steps.Windows)
+	}
+	same := func(a, b []float64) bool {
+		return slices.EqualFunc(a, b, func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) })
+	}
+	if !same(timed.Fano, steps.Fano) || !same(timed.CV, steps.CV) || !same(timed.CV2, steps.CV2) || !slices.Equal(timed.Onsets, steps.Onsets) {
+		t.Error("Fano factors, CVs or onsets in time differ from those in steps")
+	}
+	for u := range timed.Rate {
+		if want := steps.Rate[u] * 1001 / 1000; math.Abs(timed.Rate[u]-want) > 1e-15 {
+			t.Errorf("unit %d: rate %v, want %v", u, timed.Rate[u], want)
+		}
+	}
+	for k := range pops {
+		a, b := timed.Pops[k], steps.Pops[k]
+		if !same([]float64{a.Fano, a.MeanCV, a.MeanCV2}, []float64{b.Fano, b.MeanCV, b.MeanCV2}) {
+			t.Errorf("population %d: Fano, mean CV, mean CV2 %v %v %v in time, %v %v %v in steps", k, a.Fano, a.MeanCV, a.MeanCV2, b.Fano, b.MeanCV, b.MeanCV2)
+		}
+	}
+	var onsets int64
+	for _, c := range steps.Onsets {
+		onsets += c
+	}
+	if onsets < 50 {
+		t.Fatalf("only %d onsets: the comparison says little", onsets)
+	}
+
+	// Background X: activity 0.3, tau 20, 15 units; an update turns a unit
+	// on with probability 0.3 when it is off (probability 0.7). Over about
+	// 17,000 ms some 2,700 onsets: 5 Poisson standard errors (an upper
+	// bound for this alternating count) are 10 %.
+	run := timedNetwork(t)
+	init2, log2 := runLogged(t, run, Options{Seed: 8, ContinuousTime: true}, 0, 200_000, 1000)
+	s, err := SpikeCountStatisticsTime(init2, log2, 100, run.PopulationRanges())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := s.Pops[2]
+	want := 0.3 * 0.7 / 20
+	total := x.Rate * 15 * s.TimeSpan
+	if se := math.Sqrt(total); math.Abs(x.Rate-want)*15*s.TimeSpan > 5*se {
+		t.Errorf("background onset rate %.5f per ms, want %.5f +- %.5f", x.Rate, want, 5*se/15/s.TimeSpan)
+	}
+	for _, c := range []struct {
+		name   string
+		log    DiffLog
+		window float64
+	}{
+		{"no times", DiffLog{Updates: []int32{0, 1}, Deltas: []int8{1, 1}}, 1},
+		{"zero window", log, 0},
+		{"window past the span", log, 1000.5},
+		{"NaN window", log, math.NaN()},
+		{"zero span", DiffLog{Updates: []int32{0}, Deltas: []int8{1}, Times: []float64{3}}, 1},
+	} {
+		if _, err := SpikeCountStatisticsTime(initial, c.log, c.window, nil); !errors.Is(err, ErrInvalidParameter) {
+			t.Errorf("%s: err = %v, want ErrInvalidParameter", c.name, err)
+		}
+	}
+}

@@ -8,7 +8,8 @@ import (
 // SpikeCounts holds spike-count statistics of the onsets (switches from 0
 // to 1) of every unit and of populations, as returned by
 // SpikeCountStatistics. Time is in update steps: rates are onsets per
-// step, intervals are in steps.
+// step, intervals are in steps; for SpikeCountStatisticsTime they are in
+// the units of tau (ms).
 //
 // A statistic without enough data is NaN: a Fano factor without onsets in
 // the windows, a CV or CV2 with fewer than two inter-onset intervals.
@@ -18,6 +19,11 @@ type SpikeCounts struct {
 	// [0, Windows*Window); onsets after them count in rates and intervals
 	// but not in Fano factors.
 	Steps, Window, Windows int
+	// TimeSpan and TimeWindow are, for SpikeCountStatisticsTime, the time
+	// the log covers, Times[T-1] - Times[0], and the window length, in the
+	// units of tau; rates are then onsets per unit of time and intervals
+	// are in those units. Both are 0 for SpikeCountStatistics.
+	TimeSpan, TimeWindow float64
 
 	// Onsets[u] is the number of onsets of unit u, Rate[u] = Onsets[u] /
 	// Steps.
@@ -56,6 +62,7 @@ type PopulationCounts struct {
 // of the inter-onset intervals of every unit and of the given populations
 // (ranges of units, which may overlap), from a diff log starting in state
 // initial. The log is read once; memory is O(N + populations).
+// SpikeCountStatisticsTime is the same in the units of tau (ms).
 func SpikeCountStatistics(initial []int8, log DiffLog, window int, pops []Range) (*SpikeCounts, error) {
 	if err := checkLogShape(initial, log); err != nil {
 		return nil, err
@@ -64,6 +71,74 @@ func SpikeCountStatistics(initial []int8, log DiffLog, window int, pops []Range)
 	if window < 1 || window > steps {
 		return nil, paramError("spike count window", window, fmt.Sprintf("must be in [1, %d], the log's length", steps))
 	}
+	axis := countAxis{
+		at:      func(t int) float64 { return float64(t) },
+		window:  func(t int) int64 { return int64(t / window) },
+		windows: steps / window,
+		span:    float64(steps),
+	}
+	s, err := spikeCounts(initial, log, pops, axis)
+	if err != nil {
+		return nil, err
+	}
+	s.Window = window
+	return s, nil
+}
+
+// SpikeCountStatisticsTime is SpikeCountStatistics in the units of tau (ms
+// when the taus are in ms), for a log with times (Options.ContinuousTime):
+// the log covers [Times[0], Times[T-1]], the span; rates are onsets per
+// unit of time (onsets / span), intervals are differences of Times, and
+// window k of the Fano factors covers [Times[0] + k*window, Times[0] +
+// (k+1)*window). window must be positive and at most the span (so the span
+// must be positive), and give at most 2^50 windows. The result's
+// TimeSpan and TimeWindow are set, Window is 0.
+func SpikeCountStatisticsTime(initial []int8, log DiffLog, window float64, pops []Range) (*SpikeCounts, error) {
+	if err := checkLogShape(initial, log); err != nil {
+		return nil, err
+	}
+	if log.Times == nil {
+		return nil, errNoTimes("spike count statistics in time")
+	}
+	if err := checkTimes(log); err != nil {
+		return nil, err
+	}
+	var span float64
+	if n := len(log.Times); n > 0 {
+		span = log.Times[n-1] - log.Times[0]
+	}
+	if !(window > 0) || !(window <= span) || span/window > maxTimeSamples {
+		return nil, paramError("spike count window (time)", window, fmt.Sprintf("must be in (0, %g], the log's time span, and give at most 2^50 windows", span))
+	}
+	t0 := log.Times[0]
+	axis := countAxis{
+		at:      func(t int) float64 { return log.Times[t] - t0 },
+		window:  func(t int) int64 { return int64(math.Floor((log.Times[t] - t0) / window)) },
+		windows: int(math.Floor(span / window)),
+		span:    span,
+	}
+	s, err := spikeCounts(initial, log, pops, axis)
+	if err != nil {
+		return nil, err
+	}
+	s.TimeSpan, s.TimeWindow = span, window
+	return s, nil
+}
+
+// countAxis is the time axis of spikeCounts: the time of step t from the
+// start of the log, the index of the window holding it, the number of
+// complete windows, and the length of the log for the rates.
+type countAxis struct {
+	at      func(t int) float64
+	window  func(t int) int64
+	windows int
+	span    float64
+}
+
+// spikeCounts computes the statistics of SpikeCountStatistics on a time
+// axis; the window of the result is left to the caller.
+func spikeCounts(initial []int8, log DiffLog, pops []Range, axis countAxis) (*SpikeCounts, error) {
+	steps := log.Len()
 	n := len(initial)
 	for k, r := range pops {
 		if r.Start < 0 || r.End <= r.Start || r.End > n {
@@ -80,22 +155,21 @@ func SpikeCountStatistics(initial []int8, log DiffLog, window int, pops []Range)
 			return nil, err
 		}
 	}
-	windows := steps / window
-	end := windows * window
+	windows := int64(axis.windows)
 	// Per unit: count in the current window, sums of counts and squares
-	// over windows, last onset, last interval, and sums of intervals,
-	// squares and CV2 terms.
+	// over windows, last onset, last interval (-1 before the first), and
+	// sums of intervals, squares and CV2 terms.
 	count := make([]int64, n)
 	sumK := make([]int64, n)
 	sumK2 := make([]int64, n)
-	lastOnset := make([]int64, n)
-	lastISI := make([]int64, n)
+	lastOnset := make([]float64, n)
+	lastISI := make([]float64, n)
 	sumI := make([]float64, n)
 	sumI2 := make([]float64, n)
 	sumCV2 := make([]float64, n)
 	onsets := make([]int64, n)
 	for u := range lastOnset {
-		lastOnset[u] = -1
+		lastOnset[u], lastISI[u] = -1, -1
 	}
 	popCount := make([]int64, len(pops))
 	popSumK := make([]int64, len(pops))
@@ -115,29 +189,31 @@ func SpikeCountStatistics(initial []int8, log DiffLog, window int, pops []Range)
 		}
 	}
 	state := append([]int8(nil), initial...)
+	var cur int64 // window of the counts not yet flushed
 	for t, u := range log.Updates {
 		d := log.Deltas[t]
 		if err := checkStep(n, t, u, d); err != nil {
 			return nil, err
 		}
-		if t%window == 0 && t > 0 && t <= end {
-			flush()
-		}
 		next := stepState(state[u], d)
 		if next == 1 && state[u] == 0 {
 			onsets[u]++
-			now := int64(t)
+			now := axis.at(t)
 			if lastOnset[u] >= 0 {
 				isi := now - lastOnset[u]
-				sumI[u] += float64(isi)
-				sumI2[u] += float64(isi) * float64(isi)
-				if lastISI[u] > 0 {
-					sumCV2[u] += 2 * math.Abs(float64(isi-lastISI[u])) / float64(isi+lastISI[u])
+				sumI[u] += isi
+				sumI2[u] += isi * isi
+				if lastISI[u] >= 0 {
+					sumCV2[u] += 2 * math.Abs(isi-lastISI[u]) / (isi + lastISI[u])
 				}
 				lastISI[u] = isi
 			}
 			lastOnset[u] = now
-			if t < end {
+			if w := axis.window(t); w < windows {
+				if w != cur {
+					flush()
+					cur = w
+				}
 				if count[u] == 0 {
 					active = append(active, u)
 				}
@@ -151,17 +227,15 @@ func SpikeCountStatistics(initial []int8, log DiffLog, window int, pops []Range)
 		}
 		state[u] = next
 	}
-	if steps <= end {
-		flush() // the last window ends with the log
-	}
+	flush() // the last window with onsets
 	s := &SpikeCounts{
-		Steps: steps, Window: window, Windows: windows,
+		Steps: steps, Windows: int(windows),
 		Onsets: onsets, Rate: make([]float64, n), Fano: make([]float64, n),
 		CV: make([]float64, n), CV2: make([]float64, n), Pops: make([]PopulationCounts, len(pops)),
 	}
 	for u := range n {
-		s.Rate[u] = float64(onsets[u]) / float64(steps)
-		s.Fano[u] = fano(sumK[u], float64(sumK2[u]), windows)
+		s.Rate[u] = float64(onsets[u]) / axis.span
+		s.Fano[u] = fano(sumK[u], float64(sumK2[u]), int(windows))
 		s.CV[u], s.CV2[u] = math.NaN(), math.NaN()
 		if k := float64(onsets[u] - 1); k >= 2 {
 			mean := sumI[u] / k
@@ -170,12 +244,12 @@ func SpikeCountStatistics(initial []int8, log DiffLog, window int, pops []Range)
 		}
 	}
 	for k, r := range pops {
-		p := PopulationCounts{Range: r, Fano: fano(popSumK[k], popSumK2[k], windows)}
+		p := PopulationCounts{Range: r, Fano: fano(popSumK[k], popSumK2[k], int(windows))}
 		var total int64
 		for u := r.Start; u < r.End; u++ {
 			total += onsets[u]
 		}
-		p.Rate = float64(total) / float64(r.End-r.Start) / float64(steps)
+		p.Rate = float64(total) / float64(r.End-r.Start) / axis.span
 		p.MeanFano, p.UnitsFano = meanDefined(s.Fano[r.Start:r.End])
 		p.MeanCV, p.UnitsCV = meanDefined(s.CV[r.Start:r.End])
 		p.MeanCV2, p.UnitsCV2 = meanDefined(s.CV2[r.Start:r.End])
