@@ -16,8 +16,9 @@ import (
 // asynchronous dynamics.
 //
 // The interval is drawn by inversion, -log(1-u)/rate for u uniform in
-// [0, 1) with 53 random bits (one PCG number and one logarithm per step):
-// 1-u is in (0, 1], so an interval is finite and >= 0.
+// [0, 1) with 53 random bits (one PCG number and one logarithm per step,
+// about 11 ns; BenchmarkClockTick): 1-u is exact and in (0, 1], so an
+// interval is finite and >= 0.
 type clock struct {
 	src  *rand.PCG // the time stream
 	rate float64   // sum_k N_k/tau_k: updates per unit of tau (per ms)
@@ -38,12 +39,12 @@ func (c *clock) tick(steps int, times []float64) {
 	if times != nil {
 		times = times[:steps]
 		for i := range times {
-			now += -math.Log1p(-uniform01(c.src)) * inv
+			now -= math.Log(1-uniform01(c.src)) * inv
 			times[i] = now
 		}
 	} else {
 		for range steps {
-			now += -math.Log1p(-uniform01(c.src)) * inv
+			now -= math.Log(1-uniform01(c.src)) * inv
 		}
 	}
 	c.now = now

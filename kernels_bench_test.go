@@ -56,6 +56,13 @@ func benchEngine(b testing.TB, mode WeightMode, n, k int) (*Network, *engine[flo
 // (nil: threshold units).
 func benchEngineGain(b testing.TB, mode WeightMode, n, k int, gain Gain) (*Network, *engine[float32]) {
 	b.Helper()
+	return benchEngineTimed(b, mode, n, k, gain, false)
+}
+
+// benchEngineTimed is benchEngineGain with Options.ContinuousTime set to
+// continuous.
+func benchEngineTimed(b testing.TB, mode WeightMode, n, k int, gain Gain, continuous bool) (*Network, *engine[float32]) {
+	b.Helper()
 	nE := n * 4 / 5
 	kE := 0.8 * float64(k)
 	sq := math.Sqrt(kE)
@@ -80,7 +87,7 @@ func benchEngineGain(b testing.TB, mode WeightMode, n, k int, gain Gain) (*Netwo
 			b.Fatal(err)
 		}
 	}
-	if err := nw.Initialize(Options{WeightMode: mode, Seed: 1}); err != nil {
+	if err := nw.Initialize(Options{WeightMode: mode, Seed: 1, ContinuousTime: continuous}); err != nil {
 		b.Fatal(err)
 	}
 	return nw, nw.num.(*engine[float32])
