@@ -37,7 +37,9 @@ type RestoreOptions struct {
 // w: unit states, fields, thresholds, weights, populations (with their
 // background rules), options, step count, the states of the selection and
 // background random generators, the pending diff and step logs, the
-// adaptation state and the stimulus schedule (see AddStimulus). A
+// adaptation state, the stimulus schedule (see AddStimulus) and, with
+// Options.ContinuousTime, the time, the time stream and the times of the
+// pending diff log. A
 // network read back with ReadCheckpoint continues bit for bit as this one
 // would. The network is not modified. Errors wrap ErrCheckpoint and the
 // writer's error.

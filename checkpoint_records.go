@@ -29,8 +29,9 @@ import (
 // knownRecord and installRecords (read).
 const (
 	recordStimuli uint16 = 1 // the stimulus schedule (see encodeStimuli)
+	recordTime    uint16 = 2 // continuous time: clock and pending log times (see encodeClock)
 	// recordLast is the highest tag this version knows.
-	recordLast = recordStimuli
+	recordLast = recordTime
 
 	recordHeaderBytes = 2 + 8 // tag and length
 )
@@ -51,6 +52,9 @@ func (nw *Network) checkpointRecords() []ckptRecord {
 	if len(nw.stim.list) > 0 {
 		recs = append(recs, ckptRecord{recordStimuli, encodeStimuli(nw.stim.list)})
 	}
+	if nw.clock != nil {
+		recs = append(recs, ckptRecord{recordTime, nw.encodeClock()})
+	}
 	return recs
 }
 
@@ -66,6 +70,10 @@ func (nw *Network) installRecords(recs []ckptRecord) error {
 			}
 			nw.stim.list = list
 			nw.resetStimuli()
+		case recordTime:
+			if err := nw.decodeClock(r.payload); err != nil {
+				return err
+			}
 		default:
 			return checkpointError("record tag %d has no reader (internal error)", r.tag)
 		}
@@ -166,4 +174,71 @@ func decodeStimuli(b []byte, n int, t WeightType) ([]Stimulus, error) {
 		list[i] = s
 	}
 	return list, nil
+}
+
+// encodeClock serializes the continuous time of nw: the current time
+// (float64), the marshalled state of the time stream (uint32 length and
+// bytes), and the times of the pending diff log's filled steps (uint64
+// count, then float64 each; 0 without a pending log).
+func (nw *Network) encodeClock() []byte {
+	var e ckptEnc
+	e.f64(nw.clock.now)
+	src, err := nw.clock.src.MarshalBinary()
+	if err != nil {
+		panic("binarynet: marshalling a PCG failed: " + err.Error()) // PCG.MarshalBinary never fails
+	}
+	e.str(string(src))
+	times := nw.diff.times[:nw.diff.filled]
+	e.u64(uint64(len(times)))
+	for _, t := range times {
+		e.f64(t)
+	}
+	return e.b
+}
+
+// decodeClock parses and validates a continuous-time record and gives nw,
+// restored without it, its clock and the times of its pending diff log:
+// it turns Options.ContinuousTime on. The time and the logged times must
+// be finite, >= 0 and non-decreasing, the last logged time at most the
+// current one, and there must be one per filled step of the pending log.
+func (nw *Network) decodeClock(b []byte) error {
+	d := &ckptDec{b: b}
+	now := d.f64()
+	src := d.str(maxCheckpointPCG)
+	count := d.u64()
+	if d.err != nil {
+		return fmt.Errorf("continuous-time record: %w", d.err)
+	}
+	if count != uint64(nw.diff.filled) || count*8 != uint64(len(d.b)) {
+		return checkpointError("continuous-time record holds %d bytes for %d times; the pending diff log has %d steps", len(d.b), count, nw.diff.filled)
+	}
+	if !(now >= 0) || math.IsInf(now, 0) {
+		return checkpointError("continuous time %v must be finite and >= 0", now)
+	}
+	opts := nw.opts
+	opts.ContinuousTime = true
+	if err := nw.checkContinuousTime(opts, nw.specs); err != nil {
+		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
+	}
+	times := make([]float64, count)
+	for i := range times {
+		times[i] = d.f64()
+	}
+	if err := checkTimeValues(times); err != nil {
+		return fmt.Errorf("%w: pending diff log: %w", ErrCheckpoint, err)
+	}
+	if count > 0 && times[count-1] > now {
+		return checkpointError("pending diff log's last time %v is after the current time %v", times[count-1], now)
+	}
+	c := newClock(opts.Seed, updateRate(nw.specs))
+	if err := c.src.UnmarshalBinary([]byte(src)); err != nil {
+		return checkpointError("time generator state: %w", err)
+	}
+	c.now = now
+	if d := &nw.diff; d.updates != nil {
+		d.times = make([]float64, len(d.updates))
+		copy(d.times, times)
+	}
+	nw.opts, nw.clock = opts, c
+	return nil
 }

@@ -195,8 +195,13 @@ func checkTimes(log DiffLog) error {
 	if len(log.Times) != len(log.Updates) {
 		return shapeError("diff log has %d updates but %d times", len(log.Updates), len(log.Times))
 	}
+	return checkTimeValues(log.Times)
+}
+
+// checkTimeValues checks that times are finite, >= 0 and non-decreasing.
+func checkTimeValues(times []float64) error {
 	prev := 0.0
-	for t, x := range log.Times {
+	for t, x := range times {
 		if !(x >= prev) || math.IsInf(x, 0) {
 			return paramError(fmt.Sprintf("diff log times[%d]", t), x, fmt.Sprintf("must be finite and >= %g (times are >= 0 and non-decreasing)", prev))
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -120,4 +121,50 @@ func TestContinuousTimeKey(t *testing.T) {
 			t.Errorf("continuous_time=%s: err = %v, want one naming the key and the value", v, err)
 		}
 	}
+}
+
+// TestRunContinuousTimeResume checks that a run in continuous time
+// interrupted while recording resumes to the same files, times included,
+// as the uninterrupted run.
+func TestRunContinuousTimeResume(t *testing.T) {
+	job := func() *Job {
+		return smallJob(t, "binary.continuous_time=true", "binary.warmup_steps=70000", "binary.simulation_steps=100000")
+	}
+	ref := t.TempDir()
+	if _, err := Run(context.Background(), job(), ref, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := Run(ctx, job(), dir, RunOptions{Checkpoint: true, Progress: func(done, total int64) {
+		if done >= 120000 {
+			cancel()
+		}
+	}})
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %v, want an InterruptedError", err)
+	}
+	if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"activity_trace.npz", "params.yaml"} {
+		a, b := readFile(t, filepath.Join(ref, name)), readFile(t, filepath.Join(dir, name))
+		if !slices.Equal(a, b) {
+			t.Errorf("%s differs from the uninterrupted run's", name)
+		}
+	}
+	if _, ok := readNpz(t, filepath.Join(dir, "activity_trace.npz"))["state_update_times_ms"]; !ok {
+		t.Error("the resumed trace has no times")
+	}
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
