@@ -76,3 +76,28 @@ func ExamplePopulationRatesTimeSeq() {
 	// 1.0 ms: [1 0]
 	// 1.5 ms: [1 0.5]
 }
+
+// ExtractSpikeTimesFromDiffLogs gives the onsets of a timed diff log in
+// ms; SpikeCountStatisticsTime their rates per ms and intervals in ms.
+func ExampleExtractSpikeTimesFromDiffLogs() {
+	log := binarynet.DiffLog{
+		Updates: []int32{0, 1, 0, 0, 1},
+		Deltas:  []int8{1, 1, -1, 1, 0},
+		Times:   []float64{0.5, 1.25, 2, 4.5, 10.5},
+	}
+	times, units, err := binarynet.ExtractSpikeTimesFromDiffLogs(log, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(times, units)
+	s, err := binarynet.SpikeCountStatisticsTime([]int8{0, 0}, log, 5, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("span %g ms, %d windows; rates per ms %.3f\n", s.TimeSpan, s.Windows, s.Rate)
+	// Output:
+	// [0.5 1.25 4.5] [0 1 0]
+	// span 10 ms, 2 windows; rates per ms [0.200 0.100]
+}
