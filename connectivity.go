@@ -151,7 +151,7 @@ func buildDense[T float32 | float64](blocks []block, n, workers int, seed uint64
 	if err != nil {
 		return nil, err
 	}
-	w := make([]T, n*n)
+	w := kernel.MakeHuge[T](n * n)
 	forRowGroups(n, workers, func(worker, lo, hi int) {
 		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, _ int) {
 			v := T(j)
@@ -240,7 +240,7 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		indptr[c+1] = total
 	}
 	nnz := indptr[n]
-	m := &csc[T]{indptr: indptr, rows: make([]int32, nnz), vals: make([]T, nnz)}
+	m := &csc[T]{indptr: indptr, rows: kernel.MakeHuge[int32](int(nnz)), vals: kernel.MakeHuge[T](int(nnz))}
 	if packed {
 		counts = nil
 		writePacked(m, blocks, pk)
@@ -295,7 +295,18 @@ func oneRulePerBlock(blocks []block) bool {
 type packedSamples struct {
 	blocks int
 	lists  [][][]uint32 // [bucket*blocks+blk] chunks of entries
+	slab   []uint32     // room for the next chunks
+	slabs  int          // slabs cut so far
 }
+
+// Sizes in entries of the slabs that packedSamples cuts its chunks from:
+// the first is small, and they double up to 16 MiB, so that a large
+// network's samples come in huge pages (kernel.MakeHuge) rather than in
+// a million small page faults per 4 GiB, and a small one's take little.
+const (
+	minPackedSlab = 1 << 16
+	maxPackedSlab = 1 << 22
+)
 
 // Chunk sizes of packedSamples: the first chunk of a list is small, the
 // next ones double up to the largest, so that many short lists take
@@ -336,7 +347,12 @@ func (p *packedSamples) grow(i int, e uint32) {
 	if len(l) > 0 {
 		size = min(maxPackedChunk, 2*cap(l[len(l)-1]))
 	}
-	chunk := make([]uint32, 1, size)
+	if len(p.slab) < size {
+		p.slab = kernel.MakeHuge[uint32](max(size, min(maxPackedSlab, minPackedSlab<<p.slabs)))
+		p.slabs++
+	}
+	chunk := p.slab[:1:size]
+	p.slab = p.slab[size:]
 	chunk[0] = e
 	p.lists[i] = append(l, chunk)
 }

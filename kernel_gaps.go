@@ -138,48 +138,46 @@ func release(frees ...func()) {
 // than nnz/minRunLength).
 func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) (lens []int32, vals []T, long bool, free func()) {
 	n := len(m.indptr) - 1
-	type part struct {
-		lens []int32
-		vals []T
-		long bool
-	}
-	parts := make([]part, max(1, min(workers, n/4096)))
-	forColumnRanges(n, len(parts), func(w, lo, hi int) {
-		var p part
+	// A first pass writes the gap codes and counts the runs of every
+	// column; the second, only when the runs are few enough, writes them
+	// in place. Neither grows a slice.
+	ranges := max(1, min(workers, n/4096))
+	longs := make([]bool, ranges)
+	forColumnRanges(n, ranges, func(w, lo, hi int) {
 		rows, vals := m.rows, m.vals
+		long := false
 		for c := lo; c < hi; c++ {
 			if codes != nil {
 				codes(c)
 			}
-			start := len(p.lens)
 			lo, hi := m.indptr[c], m.indptr[c+1]
-			prev := int32(-1)
-			var run int32
-			for i := lo; i < hi; i++ {
-				if gaps != nil {
+			if gaps != nil {
+				prev := int32(-1)
+				for i := lo; i < hi; i++ {
 					g := rows[i] - prev
-					p.long = p.long || g > gapSkip
+					long = long || g > gapSkip
 					gaps[i] = uint16(g)
 					prev = rows[i]
 				}
-				if i == lo || vals[i] != vals[i-1] {
-					if i > lo {
-						p.lens = append(p.lens, run)
-					}
-					p.vals = append(p.vals, vals[i])
-					run = 0
-				}
-				run++
 			}
+			var runs int64
 			if hi > lo {
-				p.lens = append(p.lens, run)
+				runs = 1
+				for i := lo + 1; i < hi; i++ {
+					if vals[i] != vals[i-1] {
+						runs++
+					}
+				}
 			}
-			runPtr[c+1] = int64(len(p.lens) - start)
+			runPtr[c+1] = runs
 		}
-		parts[w] = p
+		longs[w] = long
 	})
 	for c := range n {
 		runPtr[c+1] += runPtr[c]
+	}
+	for _, l := range longs {
+		long = long || l
 	}
 	runs := runPtr[n]
 	if runs*minRunLength > m.nnz() {
@@ -187,11 +185,20 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps [
 	}
 	lens, freeLens := kernel.AllocHuge[int32](runs)
 	vals, freeVals := kernel.AllocHuge[T](runs)
-	lens, vals = lens[:0], vals[:0]
-	for _, p := range parts {
-		lens, vals = append(lens, p.lens...), append(vals, p.vals...)
-		long = long || p.long
-	}
+	forColumnRanges(n, ranges, func(_, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			at := runPtr[c]
+			lo, hi := m.indptr[c], m.indptr[c+1]
+			for i := lo; i < hi; i++ {
+				if i == lo || m.vals[i] != m.vals[i-1] {
+					vals[at] = m.vals[i]
+					lens[at] = 0
+					at++
+				}
+				lens[at-1]++
+			}
+		}
+	})
 	return lens, vals, long, func() { release(freeLens, freeVals) }
 }
 

@@ -3,6 +3,8 @@ package binarynet
 import (
 	"fmt"
 	"sort"
+
+	"github.com/binarynet/binarynet/internal/kernel"
 )
 
 // CopyWeightRows copies rows r0 to r1-1 of the weight matrix W (row =
@@ -163,7 +165,7 @@ func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r
 	}
 	total := int(b.Indptr[len(b.Indptr)-1])
 	if cap(b.Cols) < total {
-		b.Cols, b.Vals = make([]int32, total), make([]D, total)
+		b.Cols, b.Vals = kernel.MakeHuge[int32](total), kernel.MakeHuge[D](total)
 	}
 	b.Cols, b.Vals = b.Cols[:total], b.Vals[:total]
 	// next[i] is where the next entry of row r0+i goes; it reuses cnt,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/binarynet/binarynet"
+	"github.com/binarynet/binarynet/internal/kernel"
 	"github.com/binarynet/binarynet/npz"
 )
 
@@ -148,9 +149,12 @@ func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, indptr [
 		if err := blk.Load(nw, r0, r1); err != nil {
 			return err
 		}
-		wide = wide[:0]
-		for _, c := range blk.Cols {
-			wide = append(wide, int64(c))
+		if cap(wide) < len(blk.Cols) {
+			wide = kernel.MakeHuge[int64](len(blk.Cols))
+		}
+		wide = wide[:len(blk.Cols)]
+		for i, c := range blk.Cols {
+			wide[i] = int64(c)
 		}
 		return cols.Write(wide)
 	}); err != nil {

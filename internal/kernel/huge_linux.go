@@ -38,3 +38,28 @@ func AllocHuge[E ~uint16 | ~int32 | ~float32 | ~float64](n int64) ([]E, func()) 
 	_ = syscall.Madvise(b[off:], madvHugePage) // advice only: small pages otherwise
 	return unsafe.Slice((*E)(unsafe.Add(p, off)), n), func() { _ = syscall.Munmap(b) }
 }
+
+// MakeHuge returns make([]E, n), with the huge pages it spans asked for
+// before they are touched: an array of HugeMin bytes or more that the
+// garbage collector manages, which a fresh process would otherwise fault
+// in 4 KiB at a time, about 250,000 faults per GiB. Only the part of the
+// array aligned to huge pages is advised, so no other object shares a
+// huge page with it by this advice. Memory that was touched before stays
+// as it is.
+func MakeHuge[E ~uint16 | ~uint32 | ~int32 | ~int64 | ~float32 | ~float64](n int) []E {
+	s := make([]E, n)
+	var e E
+	size := uintptr(n) * unsafe.Sizeof(e)
+	if size < HugeMin {
+		return s
+	}
+	base := unsafe.Pointer(unsafe.SliceData(s))
+	p := uintptr(base)
+	lo := (p + hugePage - 1) &^ (hugePage - 1)
+	hi := (p + size) &^ (hugePage - 1)
+	if hi > lo {
+		// Advice only: the array works the same with small pages.
+		_ = syscall.Madvise(unsafe.Slice((*byte)(unsafe.Add(base, lo-p)), hi-lo), madvHugePage)
+	}
+	return s
+}

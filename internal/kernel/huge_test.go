@@ -34,3 +34,25 @@ func TestAllocHuge(t *testing.T) {
 		}
 	}
 }
+
+// TestMakeHuge checks that MakeHuge returns zeroed, writable slices of
+// the asked length, below and above HugeMin and unaligned.
+func TestMakeHuge(t *testing.T) {
+	for _, n := range []int{0, 1, 1000, HugeMin/4 - 1, HugeMin / 4, 3*HugeMin/4 + 17} {
+		s := MakeHuge[int32](n)
+		if len(s) != n {
+			t.Fatalf("MakeHuge(%d): length %d", n, len(s))
+		}
+		for i, v := range s {
+			if v != 0 {
+				t.Fatalf("MakeHuge(%d)[%d] = %d, want 0", n, i, v)
+			}
+			s[i] = int32(i)
+		}
+		for i, v := range s {
+			if v != int32(i) {
+				t.Fatalf("MakeHuge(%d)[%d] = %d after writing %d", n, i, v, i)
+			}
+		}
+	}
+}
