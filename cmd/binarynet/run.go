@@ -91,6 +91,7 @@ type runFlags struct {
 	ramGB                 float64
 	plots                 bool
 	quiet                 bool
+	continuous            bool // -continuous-time
 	width, height         int
 	clustered             map[string]string // text of the clustered flags, by flag name
 	set                   map[string]bool   // flags given on the command line
@@ -112,6 +113,7 @@ func newRunFlags(fs *flag.FlagSet) *runFlags {
 	fs.IntVar(&f.warmup, "warmup-sweeps", 0, "unrecorded warm-up in sweeps (default: the model's)")
 	fs.StringVar(&f.mode, "mode", "", "weight storage: dense, sparse or auto (default: the model's)")
 	fs.Float64Var(&f.ramGB, "ram", binarynet.DefaultRAMBudgetGB, "memory budget in `GB` (GiB) for the weights and the diff log; larger networks or runs are refused before they start")
+	fs.BoolVar(&f.continuous, "continuous-time", false, "exact continuous time: each update advances the clock by an exponential interval of mean 1/sum_k(N_k/tau_k); difflog.npz then holds the time of every update in ms (update_times_ms)")
 	fs.BoolVar(&f.plots, "plots", true, "write raster.png and rates.png (-plots=false skips them)")
 	fs.BoolVar(&f.quiet, "q", false, "no progress bar (it is shown only when stderr is a terminal)")
 	fs.IntVar(&f.width, "width", 1400, fmt.Sprintf("width of the PNG images in pixels, %d to %d", minImageSide, maxImageSide))
@@ -238,7 +240,7 @@ func (p *plan) configLabel() string {
 
 // options returns the Options of the plan's network.
 func (p *plan) options() binarynet.Options {
-	return binarynet.Options{Seed: p.f.seed, WeightMode: p.mode, RAMBudgetGB: p.f.ramGB}
+	return binarynet.Options{Seed: p.f.seed, WeightMode: p.mode, RAMBudgetGB: p.f.ramGB, ContinuousTime: p.f.continuous}
 }
 
 // run runs the simulation of the parsed flags and writes its outputs.

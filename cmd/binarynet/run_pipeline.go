@@ -70,7 +70,7 @@ func addPipelineFlags(fs *flag.FlagSet) *pipelineFlags {
 
 // jsonOnlyFlags returns the run flags that apply to JSON models only.
 func jsonOnlyFlags() []string {
-	names := []string{"scenario", "steps", "sweeps", "warmup-sweeps", "mode"}
+	names := []string{"scenario", "steps", "sweeps", "warmup-sweeps", "mode", "continuous-time"}
 	for _, c := range clusteredParams {
 		names = append(names, c.flag)
 	}

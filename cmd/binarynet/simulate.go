@@ -124,7 +124,11 @@ func (p *plan) lengths(n int) (warmup, steps int, err error) {
 	}
 	// Check before the warm-up runs what EnableDiffLogging would refuse
 	// after it.
-	if need := binarynet.DiffLogBytes(int64(steps)); need > p.f.ramGB*(1<<30) {
+	need := binarynet.DiffLogBytes(int64(steps))
+	if p.f.continuous {
+		need = binarynet.TimedDiffLogBytes(int64(steps))
+	}
+	if need > p.f.ramGB*(1<<30) {
 		return 0, 0, usagef("%d recorded steps need a %.3g GiB diff log, more than -ram %g", steps, need/(1<<30), p.f.ramGB)
 	}
 	return warmup, steps, nil
@@ -249,13 +253,19 @@ func advance(ctx context.Context, nw *binarynet.Network, steps int, bar *progres
 	return nil
 }
 
-// appendLog returns a followed by b, reusing b when a is empty.
+// appendLog returns a followed by b, reusing b when a is empty. The times
+// of continuous time are kept when both have them (a log resumed from
+// difflog.npz and the steps taken since).
 func appendLog(a, b binarynet.DiffLog) binarynet.DiffLog {
 	if a.Len() == 0 {
 		return b
 	}
-	return binarynet.DiffLog{
+	out := binarynet.DiffLog{
 		Updates: append(a.Updates[:len(a.Updates):len(a.Updates)], b.Updates...),
 		Deltas:  append(a.Deltas[:len(a.Deltas):len(a.Deltas)], b.Deltas...),
 	}
+	if a.Times != nil && b.Times != nil {
+		out.Times = append(a.Times[:len(a.Times):len(a.Times)], b.Times...)
+	}
+	return out
 }
