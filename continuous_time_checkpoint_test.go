@@ -171,3 +171,33 @@ func TestContinuousTimeRecordCorrupt(t *testing.T) {
 		})
 	}
 }
+
+// timeCheckpointBytes returns a small checkpoint with both records, the
+// stimuli and continuous time, and a pending diff log with times: a seed
+// of FuzzCheckpointDecode.
+func timeCheckpointBytes(t testing.TB, mode WeightMode) []byte {
+	t.Helper()
+	_, w, thresh := dyadicNetwork(t, 12, mode, Float32)
+	pops := []Population{
+		&BinaryNeuronPopulation{Name: "E0", N: 6, Tau: 1},
+		&BinaryNeuronPopulation{Name: "E1", N: 6, Tau: 2},
+	}
+	nw, err := NewNetworkFromWeights("timed", w, pops, thresh, nil, Options{WeightMode: mode, Seed: 3, ContinuousTime: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.AddStimulus(Stimulus{Units: Range{0, 6}, On: 2, Off: 20, Delta: 0.5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.EnableDiffLogging(10); err != nil {
+		t.Fatal(err)
+	}
+	if err := nw.Run(5, 2); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := nw.WriteCheckpoint(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -445,6 +445,9 @@ func FuzzCheckpointDecode(f *testing.F) {
 		data := stimulusCheckpointBytes(f, mode)
 		f.Add(data, false)
 		f.Add(data[:len(data)-30], true) // cut inside the records section
+		data = timeCheckpointBytes(f, mode)
+		f.Add(data, false)
+		f.Add(data[:len(data)-30], true) // cut inside the continuous-time record
 	}
 	f.Add([]byte(checkpointMagic), false)
 	f.Add([]byte{}, false)
