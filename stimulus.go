@@ -128,7 +128,11 @@ func (nw *Network) TimedStimulus(units Range, start, stop, delta float64) (Stimu
 		return Stimulus{}, fmt.Errorf("stimulus stop: %w", err)
 	}
 	if off <= on {
-		return Stimulus{}, paramError("stimulus stop", stop, fmt.Sprintf("must be after start (%g) by at least half a step (%d <= %d steps)", start, off, on))
+		reason := fmt.Sprintf("must be after start (%g)", start)
+		if stop > start {
+			reason += fmt.Sprintf(" by enough to round to a later step (both are step %d)", on)
+		}
+		return Stimulus{}, paramError("stimulus stop", stop, reason)
 	}
 	return Stimulus{Units: units, On: on, Off: off, Delta: delta}, nil
 }

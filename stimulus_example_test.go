@@ -50,3 +50,33 @@ func ExampleNetwork_AddStimulus() {
 	// step 10: input  0.00, state 0
 	// step 11: input  0.00, state 0
 }
+
+// Stimuli from times and populations: PopulationStimulus converts ms into
+// steps with the network's time axis (here 100 E units of tau 10 ms and 50
+// I units of tau 5 ms, 20 updates per ms).
+func ExampleNetwork_PopulationStimulus() {
+	nw := binarynet.NewNetwork("timed")
+	e := &binarynet.BinaryNeuronPopulation{Name: "E", N: 100, Tau: 10}
+	i := &binarynet.BinaryNeuronPopulation{Name: "I", N: 50, Tau: 5}
+	for _, p := range []binarynet.Population{e, i} {
+		if err := nw.AddPopulation(p); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	s, err := nw.PopulationStimulus(i, 100, 150, 0.2)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%+v\n", s)
+	if err := nw.AddStimulus(s); err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = nw.PopulationStimulus(e, 100, 100.01, 0.2)
+	fmt.Println(err)
+	// Output:
+	// {Units:{Start:100 End:150} On:2000 Off:3000 Delta:0.2}
+	// binarynet: invalid stimulus stop = 100.01: must be after start (100) by enough to round to a later step (both are step 2000)
+}

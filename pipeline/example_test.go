@@ -106,3 +106,39 @@ binary: {warmup_steps: 6000, simulation_steps: 60000, sample_interval: 10, seed:
 	// Output:
 	// 60000 updates recorded from 98.9 ms to 1103.5 ms (mean interval 0.0167 ms)
 }
+
+// A stimulus schedule in the configuration: cluster E1 and every I
+// cluster are stimulated three times for 50 ms, every 100 ms from 50 ms
+// into the recording (60 updates per ms in this model); the markers are
+// what the trace's stimulus_* arrays hold.
+func ExampleJob_StimulusMarkers() {
+	cfg, err := pipeline.Parse([]byte(`
+N_E: 400
+N_I: 100
+Q: 4
+R_Eplus: 2.5
+binary: {warmup_steps: 1000, simulation_steps: 20000}
+stimulus:
+  - populations: [E1, I]
+    start_ms: 50
+    stop_ms: 100
+    amplitude: 0.3
+    trials: 3
+    period_ms: 100
+`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	job, err := pipeline.Resolve(cfg, pipeline.Flags{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, m := range job.StimulusMarkers() {
+		fmt.Printf("trial %d: steps [%d, %d), %.0f to %.0f ms, %v %v, amplitude %g\n",
+			m.Trial, m.Onset, m.Offset, m.OnsetMS, m.OffsetMS, m.Populations, m.Targets, m.Amplitude)
+	}
+	// Output:
+	// trial 0: steps [3000, 6000), 50 to 100 ms, [E1 I] [1 4 5 6 7], amplitude 0.3
+	// trial 1: steps [9000, 12000), 150 to 200 ms, [E1 I] [1 4 5 6 7], amplitude 0.3
+	// trial 2: steps [15000, 18000), 250 to 300 ms, [E1 I] [1 4 5 6 7], amplitude 0.3
+}

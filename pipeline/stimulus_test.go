@@ -232,3 +232,20 @@ func TestRunStimulusResume(t *testing.T) {
 		}
 	}
 }
+
+// TestStimulusJSONConfig checks that a JSON configuration (YAML's flow
+// style) sets the schedule as the YAML one does.
+func TestStimulusJSONConfig(t *testing.T) {
+	c, err := Parse([]byte(`{"N_E": 400, "N_I": 100, "Q": 4, "R_Eplus": 2.5, "binary": {"simulation_steps": 20001},
+		"stimulus": [{"populations": ["E0", "I"], "start_ms": 50, "stop_ms": 100, "amplitude": 0.3, "trials": 2, "period_ms": 100}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := Resolve(c, Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Stimuli) != 1 || j.Stimuli[0].Start != 3000 || j.Stimuli[0].Period != 6000 || !slices.Equal(j.Stimuli[0].Targets, []int{0, 4, 5, 6, 7}) {
+		t.Errorf("Stimuli = %+v", j.Stimuli)
+	}
+}
