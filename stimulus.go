@@ -24,6 +24,10 @@ import (
 // input, in float64, and its adaptation state stays that of the
 // unstimulated threshold, so that the stimulus shifts the threshold by
 // exactly Delta at On and at Off whatever the adaptation does.
+//
+// Stimuli are scheduled in update steps also in continuous time
+// (Options.ContinuousTime), where TimedStimulus converts times with the
+// mean rate and the clock time of step On varies around it.
 type Stimulus struct {
 	// Units are the stimulated units, ids Units.Start to Units.End-1: a
 	// non-empty range inside the network (Network.PopulationRange gives a

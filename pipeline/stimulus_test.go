@@ -151,6 +151,9 @@ func TestRunStimulus(t *testing.T) {
 	if e := a["stimulus_populations"]; !slices.Equal(e.shape, []int{3}) || !strings.HasPrefix(e.descr, "<U") {
 		t.Errorf("stimulus_populations %s %v", e.descr, e.shape)
 	}
+	if _, ok := a["stimulus_onset_times_ms"]; ok {
+		t.Error("a run in steps wrote stimulus_onset_times_ms")
+	}
 	// E0's rate, column 0 of rates (float32, samples x 8), sampled every 10
 	// steps from step 0.
 	r := a["rates"]
@@ -247,5 +250,32 @@ func TestStimulusJSONConfig(t *testing.T) {
 	}
 	if len(j.Stimuli) != 1 || j.Stimuli[0].Start != 3000 || j.Stimuli[0].Period != 6000 || !slices.Equal(j.Stimuli[0].Targets, []int{0, 4, 5, 6, 7}) {
 		t.Errorf("Stimuli = %+v", j.Stimuli)
+	}
+}
+
+// TestRunStimulusContinuousTime checks the clock times of the stimuli in a
+// continuous-time run: the times of the updates at their onsets and
+// offsets, NaN past the end of the recording.
+func TestRunStimulusContinuousTime(t *testing.T) {
+	j := smallJob(t, "binary.continuous_time=true",
+		"stimulus=[{populations: E2, start_step: 100, stop_step: 300, period_step: 9900, trials: 3, amplitude: 0.5}]")
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), j, dir, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a := readNpz(t, filepath.Join(dir, "activity_trace.npz"))
+	times := npyFloat64s(a["state_update_times_ms"])
+	on, off := npyFloat64s(a["stimulus_onset_times_ms"]), npyFloat64s(a["stimulus_offset_times_ms"])
+	if len(times) != 20001 || len(on) != 3 || len(off) != 3 {
+		t.Fatalf("%d update times, onset and offset times %v %v", len(times), on, off)
+	}
+	for k, step := range []int{100, 10000, 19900} {
+		wantOff := math.NaN()
+		if step+200 < len(times) {
+			wantOff = times[step+200]
+		}
+		if on[k] != times[step] || !(off[k] == wantOff || math.IsNaN(off[k]) && math.IsNaN(wantOff)) {
+			t.Errorf("trial %d: times %v, %v; want %v, %v", k, on[k], off[k], times[step], wantOff)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"math"
 	"strings"
 
 	"github.com/binarynet/binarynet"
@@ -157,7 +158,7 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 		}
 	}
 	sum.LoggedSteps, sum.Onsets = int64(t), int64(len(steps))
-	return stimulusArrays(w, r.job.StimulusMarkers(), len(r.pops))
+	return stimulusArrays(w, r.job.StimulusMarkers(), len(r.pops), r.log.Times)
 }
 
 // stimulusArrays writes the markers of the stimulus trials, one entry per
@@ -167,49 +168,62 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 // (float64), stimulus_entries and stimulus_trials (int64: the entry of the
 // configuration's list and the trial within it), stimulus_populations
 // (str: the entry's names joined by ",") and stimulus_targets (uint8,
-// trials x 2Q: 1 for every stimulated population).
-func stimulusArrays(w *npz.Writer, markers []StimulusMarker, pops int) error {
+// trials x 2Q: 1 for every stimulated population). In continuous time
+// (times, the log's update times, not nil) it adds the network times in
+// ms of the first stimulated update and of the first update after the
+// stimulus, stimulus_onset_times_ms and stimulus_offset_times_ms (NaN
+// past the end of the recording): the stimuli are scheduled in updates,
+// so these are where they fall on the clock.
+func stimulusArrays(w *npz.Writer, markers []StimulusMarker, pops int, times []float64) error {
 	if len(markers) == 0 {
 		return nil
 	}
 	m := len(markers)
-	ints := func(key string, f func(StimulusMarker) int64) error {
-		v := make([]int64, m)
-		for i, x := range markers {
-			v[i] = f(x)
+	at := func(step int64) float64 {
+		if step < int64(len(times)) {
+			return times[step]
 		}
-		return npz.WriteArray(w, key, []int{m}, v)
+		return math.NaN()
 	}
-	floats := func(key string, f func(StimulusMarker) float64) error {
-		v := make([]float64, m)
-		for i, x := range markers {
-			v[i] = f(x)
-		}
-		return npz.WriteArray(w, key, []int{m}, v)
-	}
-	for _, a := range []func() error{
-		func() error { return ints("stimulus_onsets", func(x StimulusMarker) int64 { return x.Onset }) },
-		func() error { return ints("stimulus_offsets", func(x StimulusMarker) int64 { return x.Offset }) },
-		func() error { return floats("stimulus_onsets_ms", func(x StimulusMarker) float64 { return x.OnsetMS }) },
-		func() error {
-			return floats("stimulus_offsets_ms", func(x StimulusMarker) float64 { return x.OffsetMS })
-		},
-		func() error {
-			return floats("stimulus_amplitudes", func(x StimulusMarker) float64 { return x.Amplitude })
-		},
-		func() error { return ints("stimulus_entries", func(x StimulusMarker) int64 { return int64(x.Entry) }) },
-		func() error { return ints("stimulus_trials", func(x StimulusMarker) int64 { return int64(x.Trial) }) },
-	} {
-		if err := a(); err != nil {
-			return err
-		}
+	onsets, offsets, entries, trials := make([]int64, m), make([]int64, m), make([]int64, m), make([]int64, m)
+	onMS, offMS, amps := make([]float64, m), make([]float64, m), make([]float64, m)
+	var onT, offT []float64
+	if times != nil {
+		onT, offT = make([]float64, m), make([]float64, m)
 	}
 	names := make([]string, m)
 	targets := make([]uint8, m*pops)
 	for i, x := range markers {
+		onsets[i], offsets[i], entries[i], trials[i] = x.Onset, x.Offset, int64(x.Entry), int64(x.Trial)
+		onMS[i], offMS[i], amps[i] = x.OnsetMS, x.OffsetMS, x.Amplitude
+		if times != nil {
+			onT[i], offT[i] = at(x.Onset), at(x.Offset)
+		}
 		names[i] = strings.Join(x.Populations, ",")
 		for _, k := range x.Targets {
 			targets[i*pops+k] = 1
+		}
+	}
+	for _, a := range []struct {
+		key string
+		v   []int64
+	}{{"stimulus_onsets", onsets}, {"stimulus_offsets", offsets}, {"stimulus_entries", entries}, {"stimulus_trials", trials}} {
+		if err := npz.WriteArray(w, a.key, []int{m}, a.v); err != nil {
+			return err
+		}
+	}
+	for _, a := range []struct {
+		key string
+		v   []float64
+	}{
+		{"stimulus_onsets_ms", onMS}, {"stimulus_offsets_ms", offMS}, {"stimulus_amplitudes", amps},
+		{"stimulus_onset_times_ms", onT}, {"stimulus_offset_times_ms", offT},
+	} {
+		if a.v == nil {
+			continue
+		}
+		if err := npz.WriteArray(w, a.key, []int{m}, a.v); err != nil {
+			return err
 		}
 	}
 	if err := w.WriteStrings("stimulus_populations", names); err != nil {
