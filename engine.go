@@ -197,9 +197,11 @@ type numeric interface {
 	// CopyWeightRows).
 	rowsTo32(dst []float32, r0, r1 int)
 	rowsTo64(dst []float64, r0, r1 int)
-	// blockTo32 and blockTo64 load a WeightRowBlock.
-	blockTo32(b *WeightRowBlock[float32], r0, r1 int)
-	blockTo64(b *WeightRowBlock[float64], r0, r1 int)
+	// blockTo32 and blockTo64 load a WeightRowBlock, rowPointers
+	// computes the row pointers it uses.
+	blockTo32(b *WeightRowBlock[float32], r0, r1 int, cont bool)
+	blockTo64(b *WeightRowBlock[float64], r0, r1 int, cont bool)
+	rowPointers() []int64
 	// writeArrays writes the state, field, thresholds and weights of a
 	// checkpoint.
 	writeArrays(cw *ckptWriter)

@@ -2,6 +2,7 @@ package binarynet
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/binarynet/binarynet/internal/kernel"
@@ -86,90 +87,116 @@ type WeightRowBlock[D float32 | float64] struct {
 	Indptr []int64
 	Cols   []int32
 	Vals   []D
-	spans  []int64  // per column: first and end entry of the block's rows
-	end    int      // r1 of the last Load
-	net    *Network // of the last Load
-	cont   bool     // this Load continues the last one: spans hold its ends
+	net    *Network // whose row pointers ptr are
+	ptr    []int64  // row pointers of the whole matrix of net
+	spans  []int64  // per column: the entry after the last Load's rows
+	end    int      // r1 of the last Load, with spans valid; -1 for none
+}
+
+// RowPointers returns the row pointers of the whole weight matrix of nw in
+// CSR form, N+1 values: row r has entries RowPointers[r] to
+// RowPointers[r+1]-1 of the concatenated blocks, as Load gives them. The
+// block computes them once per network (a pass over the weights) and
+// reuses them in its Loads; the slice returned is a copy.
+func (b *WeightRowBlock[D]) RowPointers(nw *Network) ([]int64, error) {
+	if err := b.prepare(nw); err != nil {
+		return nil, err
+	}
+	return slices.Clone(b.ptr), nil
+}
+
+// prepare computes the row pointers of nw unless b holds them.
+func (b *WeightRowBlock[D]) prepare(nw *Network) error {
+	if !nw.Initialized() {
+		return orderError("WeightRowBlock before Initialize")
+	}
+	if b.net == nw {
+		return nil
+	}
+	b.net, b.ptr, b.end = nw, nw.num.rowPointers(), -1
+	return nil
 }
 
 // Load fills b with rows r0 to r1-1 of the weights of nw: the stored
 // entries of a sparse network, the non-zero ones of a dense network. The
 // weights do not change after Initialize, so Load may run concurrently
-// with Run and the other methods of nw.
+// with Run and the other methods of nw. Blocks loaded in increasing order
+// of rows, each starting where the last ended, cost one pass over the
+// weights in all.
 func (b *WeightRowBlock[D]) Load(nw *Network, r0, r1 int) error {
-	if !nw.Initialized() {
-		return orderError("WeightRowBlock.Load before Initialize")
+	if err := b.prepare(nw); err != nil {
+		return err
 	}
 	n := nw.N()
 	if r0 < 0 || r1 < r0 || r1 > n {
 		return paramError("rows", fmt.Sprintf("[%d, %d)", r0, r1), fmt.Sprintf("must lie within [0, %d)", n))
 	}
+	cont := b.end == r0 && r0 > 0
+	b.end = -1 // until this Load has finished
 	b.Start = r0
-	b.cont = b.net == nw && b.end == r0 && r0 > 0
-	b.net, b.end = nil, 0 // until this Load has finished
-	b.Indptr = append(b.Indptr[:0], make([]int64, r1-r0+1)...)
-	switch d := any(b).(type) {
-	case *WeightRowBlock[float32]:
-		nw.num.blockTo32(d, r0, r1)
-	case *WeightRowBlock[float64]:
-		nw.num.blockTo64(d, r0, r1)
+	b.Indptr = slices.Grow(b.Indptr[:0], r1-r0+1)[:r1-r0+1]
+	for i := range b.Indptr {
+		b.Indptr[i] = b.ptr[r0+i] - b.ptr[r0]
 	}
-	b.net, b.end = nw, r1
-	return nil
-}
-
-func (e *engine[T]) blockTo32(b *WeightRowBlock[float32], r0, r1 int) { loadBlock(e, b, r0, r1) }
-func (e *engine[T]) blockTo64(b *WeightRowBlock[float64], r0, r1 int) { loadBlock(e, b, r0, r1) }
-
-// loadBlock fills b (Indptr already zeroed, r1-r0+1 long) with rows
-// r0..r1-1: a pass over the columns counts the entries of each row and
-// a second one places them, so the writes stay within the block.
-func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r1 int) {
-	n := len(e.state)
-	cnt := b.Indptr[1:]
-	if e.dense != nil {
-		for pre := range n {
-			for i, v := range e.dense[pre*n+r0 : pre*n+r1] {
-				if v != 0 {
-					cnt[i]++
-				}
-			}
-		}
-	} else {
-		m := e.sparse
-		if len(b.spans) != 2*n {
-			b.spans = make([]int64, 2*n)
-		}
-		spans := b.spans
-		// A block that continues the last one starts each column where
-		// the last one ended; any other searches for it.
-		cont := b.cont && len(b.spans) == 2*n
-		for pre := range n {
-			lo, hi := m.indptr[pre], m.indptr[pre+1]
-			rows := m.rows[lo:hi]
-			var k int
-			if cont {
-				k = int(spans[2*pre+1] - lo)
-			} else {
-				k = sort.Search(len(rows), func(i int) bool { return int(rows[i]) >= r0 })
-			}
-			first := k
-			for ; k < len(rows) && int(rows[k]) < r1; k++ {
-				cnt[int(rows[k])-r0]++
-			}
-			spans[2*pre], spans[2*pre+1] = lo+int64(first), lo+int64(k)
-		}
-	}
-	for i := range cnt {
-		b.Indptr[i+1] += b.Indptr[i]
-	}
-	total := int(b.Indptr[len(b.Indptr)-1])
+	total := int(b.Indptr[r1-r0])
 	if cap(b.Cols) < total {
 		b.Cols, b.Vals = kernel.MakeHuge[int32](total), kernel.MakeHuge[D](total)
 	}
 	b.Cols, b.Vals = b.Cols[:total], b.Vals[:total]
-	// next[i] is where the next entry of row r0+i goes; it reuses cnt,
-	// which ends as Indptr[1:] again.
+	if len(b.spans) != n {
+		b.spans, cont = make([]int64, n), false
+	}
+	switch d := any(b).(type) {
+	case *WeightRowBlock[float32]:
+		nw.num.blockTo32(d, r0, r1, cont)
+	case *WeightRowBlock[float64]:
+		nw.num.blockTo64(d, r0, r1, cont)
+	}
+	b.end = r1
+	return nil
+}
+
+func (e *engine[T]) blockTo32(b *WeightRowBlock[float32], r0, r1 int, cont bool) {
+	loadBlock(e, b, r0, r1, cont)
+}
+
+func (e *engine[T]) blockTo64(b *WeightRowBlock[float64], r0, r1 int, cont bool) {
+	loadBlock(e, b, r0, r1, cont)
+}
+
+// rowPointers returns the CSR row pointers of the whole matrix: the
+// stored entries of each row, or its non-zero entries in dense mode.
+func (e *engine[T]) rowPointers() []int64 {
+	n := len(e.state)
+	ptr := make([]int64, n+1)
+	if e.dense != nil {
+		for pre := range n {
+			for post, v := range e.dense[pre*n : (pre+1)*n] {
+				if v != 0 {
+					ptr[post+1]++
+				}
+			}
+		}
+	} else {
+		for _, r := range e.sparse.rows {
+			ptr[r+1]++
+		}
+	}
+	for r := range n {
+		ptr[r+1] += ptr[r]
+	}
+	return ptr
+}
+
+// loadBlock fills b, whose Indptr, Cols and Vals are sized for rows
+// r0..r1-1, in one pass over the columns: each column's entries of the
+// block go to the next free place of their row, so the writes stay
+// within the block. A sparse column is entered where the last block left
+// it when cont, else found by binary search.
+func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r1 int, cont bool) {
+	n := len(e.state)
+	// next[i] is where the next entry of row r0+i goes; it is Indptr
+	// shifted by one place, restored at the end.
 	next := b.Indptr[:len(b.Indptr)-1]
 	if e.dense != nil {
 		for pre := range n {
@@ -184,15 +211,25 @@ func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r
 	} else {
 		m := e.sparse
 		for pre := range n {
-			for k := b.spans[2*pre]; k < b.spans[2*pre+1]; k++ {
+			lo, hi := m.indptr[pre], m.indptr[pre+1]
+			var k int64
+			if cont {
+				k = b.spans[pre]
+			} else {
+				rows := m.rows[lo:hi]
+				k = lo + int64(sort.Search(len(rows), func(i int) bool { return int(rows[i]) >= r0 }))
+			}
+			for ; k < hi && int(m.rows[k]) < r1; k++ {
 				i := int(m.rows[k]) - r0
 				at := next[i]
 				b.Cols[at], b.Vals[at] = int32(pre), D(m.vals[k])
 				next[i]++
 			}
+			b.spans[pre] = k
 		}
 	}
-	// next has advanced each row's start to its end: shift back.
+	// Each row's place has advanced from its start to its end, the next
+	// row's start: shift back.
 	copy(b.Indptr[1:], b.Indptr[:len(b.Indptr)-1])
 	b.Indptr[0] = 0
 }

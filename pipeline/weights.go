@@ -13,11 +13,11 @@ import (
 // weight_mode, weight_dtype, weight_shape, seed, the population arrays,
 // weight_format, then either weights (N x N, rows = post) or the CSR
 // arrays weights_data, weights_indices (int64) and weights_indptr
-// (int64). It transposes the network's weights into that layout (CSR with
-// int32 column indices, 8 bytes per weight in float32, or the dense rows)
-// and then compresses them on another goroutine, so that the network can
-// run meanwhile; wait returns the number of stored weights and the format
-// once the archive is written. stop, when closed, makes the writing give
+// (int64). On another goroutine, so that the network runs meanwhile, it
+// reads the network's weights a block of rows at a time in that layout
+// (binarynet.WeightRowBlock, binarynet.CopyWeightRows) and compresses
+// them, holding no copy of the whole matrix; wait returns the number of
+// stored weights and the format once the archive is written. stop, when closed, makes the writing give
 // up early.
 func (o *outputs) weights(j *Job, nw *binarynet.Network, pops []population, stop <-chan struct{}) (wait func() (int64, string, error), err error) {
 	b := &j.Binary
@@ -25,14 +25,9 @@ func (o *outputs) weights(j *Job, nw *binarynet.Network, pops []population, stop
 	if err != nil {
 		return nil, err
 	}
-	var write func() (int64, error)
+	write := weightArrays[float32](w, nw, b.WeightMode == "sparse", stop)
 	if b.WeightDtype == "float64" {
-		write, err = weightArrays[float64](w, nw, b.WeightMode == "sparse", stop)
-	} else {
-		write, err = weightArrays[float32](w, nw, b.WeightMode == "sparse", stop)
-	}
-	if err != nil {
-		return nil, err
+		write = weightArrays[float64](w, nw, b.WeightMode == "sparse", stop)
 	}
 	format := "dense"
 	if b.WeightMode == "sparse" {
@@ -81,29 +76,21 @@ func weightHeader(w *npz.Writer, b *Binary, n int, pops []population, format str
 	return w.WriteString("weight_format", format)
 }
 
-// weightArrays copies the weights of nw, rows = post, into the CSR arrays
-// (csr true), or prepares to stream the dense rows of the weights file,
-// and returns the function that writes them into w and returns the number
-// of non-zero weights.
-func weightArrays[T float32 | float64](w *npz.Writer, nw *binarynet.Network, csr bool, stop <-chan struct{}) (func() (int64, error), error) {
-	n := nw.N()
+// weightArrays returns the function that streams the weights of nw, rows
+// = post, into w as the CSR arrays (csr true) or the dense rows of the
+// weights file, and returns the number of non-zero weights.
+func weightArrays[T float32 | float64](w *npz.Writer, nw *binarynet.Network, csr bool, stop <-chan struct{}) func() (int64, error) {
 	if !csr {
-		return func() (int64, error) { return denseRows[T](w, nw, denseTile, stop) }, nil
+		return func() (int64, error) { return denseRows[T](w, nw, denseTile, stop) }
 	}
-	indptr := make([]int64, n+1)
-	err := nw.VisitWeightColumns(func(_ int, post []int32, _ []float64) error {
-		for _, r := range post {
-			indptr[r+1]++
+	return func() (int64, error) {
+		blk := new(binarynet.WeightRowBlock[T])
+		indptr, err := blk.RowPointers(nw)
+		if err != nil {
+			return 0, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		return csrRows(w, nw, blk, indptr, csrTile, stop)
 	}
-	for r := range n {
-		indptr[r+1] += indptr[r]
-	}
-	return func() (int64, error) { return csrRows[T](w, nw, indptr, csrTile, stop) }, nil
 }
 
 // csrTile is the number of weights csrRows copies and compresses at a
@@ -113,19 +100,18 @@ const csrTile int64 = 1 << 21
 // csrRows streams the weights of nw into w as the CSR arrays
 // weights_data, weights_indices (int64) and weights_indptr (int64), rows =
 // post, columns increasing within a row, given the row pointers indptr,
-// in blocks of rows of about tile entries. It
+// in blocks of rows of about tile entries loaded into blk. It
 // reads the network's storage a block of rows at a time
 // (binarynet.WeightRowBlock), twice: once for the values, once for the
 // column indices, so that no transposed copy of the matrix is held. It
 // returns the number of stored weights and gives up when stop is closed.
-func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, indptr []int64, tile int64, stop <-chan struct{}) (int64, error) {
+func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, blk *binarynet.WeightRowBlock[T], indptr []int64, tile int64, stop <-chan struct{}) (int64, error) {
 	n := len(indptr) - 1
 	nnz := indptr[n]
 	data, err := npz.BeginArray[T](w, "weights_data", int(nnz))
 	if err != nil {
 		return 0, err
 	}
-	var blk binarynet.WeightRowBlock[T]
 	var wide []int64
 	if err := eachRowBlock(n, indptr, tile, stop, func(r0, r1 int) error {
 		if err := blk.Load(nw, r0, r1); err != nil {

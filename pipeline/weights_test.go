@@ -131,17 +131,9 @@ func TestWeightsStreamedInBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := nw.N()
-	indptr := make([]int64, n+1)
-	if err := nw.VisitWeightColumns(func(_ int, post []int32, _ []float64) error {
-		for _, r := range post {
-			indptr[r+1]++
-		}
-		return nil
-	}); err != nil {
+	indptr, err := new(binarynet.WeightRowBlock[float32]).RowPointers(nw)
+	if err != nil {
 		t.Fatal(err)
-	}
-	for r := range n {
-		indptr[r+1] += indptr[r]
 	}
 	write := func(name string, fn func(w *npz.Writer) (int64, error)) map[string]npyEntry {
 		path := filepath.Join(t.TempDir(), name)
@@ -157,10 +149,14 @@ func TestWeightsStreamedInBlocks(t *testing.T) {
 		}
 		return readNpz(t, path)
 	}
-	whole := write("csr.npz", func(w *npz.Writer) (int64, error) { return csrRows[float32](w, nw, indptr, indptr[n], nil) })
+	whole := write("csr.npz", func(w *npz.Writer) (int64, error) {
+		return csrRows(w, nw, new(binarynet.WeightRowBlock[float32]), indptr, indptr[n], nil)
+	})
 	wholeDense := write("dense.npz", func(w *npz.Writer) (int64, error) { return denseRows[float32](w, nw, 4*n*n, nil) })
 	for _, tile := range []int64{1, 37, indptr[n] / 7} {
-		got := write("csr.npz", func(w *npz.Writer) (int64, error) { return csrRows[float32](w, nw, indptr, tile, nil) })
+		got := write("csr.npz", func(w *npz.Writer) (int64, error) {
+			return csrRows(w, nw, new(binarynet.WeightRowBlock[float32]), indptr, tile, nil)
+		})
 		for _, key := range []string{"weights_data", "weights_indices", "weights_indptr"} {
 			if string(got[key].data) != string(whole[key].data) {
 				t.Errorf("tile %d: %s differs", tile, key)
@@ -173,7 +169,7 @@ func TestWeightsStreamedInBlocks(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	close(stop)
-	if _, err := csrRows[float32](npz.NewWriter(io.Discard), nw, indptr, 1, stop); err != errStopped {
+	if _, err := csrRows(npz.NewWriter(io.Discard), nw, new(binarynet.WeightRowBlock[float32]), indptr, 1, stop); err != errStopped {
 		t.Errorf("stopped CSR writing: %v, want errStopped", err)
 	}
 	if _, err := denseRows[float32](npz.NewWriter(io.Discard), nw, 4*n, stop); err != errStopped {
