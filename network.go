@@ -179,6 +179,11 @@ func (nw *Network) Initialize(opts Options) error {
 			return fmt.Errorf("stimulus %d: %w", i, err)
 		}
 	}
+	if len(nw.stim.list) > 0 {
+		if err := checkStimulusMemory(n, opts); err != nil {
+			return err
+		}
+	}
 	if err := nw.checkContinuousTime(opts, specs); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package binarynet
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -54,6 +55,11 @@ type stimSchedule struct {
 	// boundary is always ahead of the step count, so never 0).
 	events []int64
 	next   int64
+	// byOn holds the indices into list sorted by On (then index), and
+	// starts the position in byOn of the first stimulus that starts after
+	// the current step.
+	byOn   []int
+	starts int
 	active []int     // indices into list of the active stimuli, increasing
 	input  []float64 // input per unit; nil while no stimulus is active
 }
@@ -110,11 +116,23 @@ func (nw *Network) AddStimulus(stimuli ...Stimulus) error {
 	if len(stimuli) == 0 {
 		return nil
 	}
+	if nw.Initialized() && len(nw.stim.list) == 0 {
+		if err := checkStimulusMemory(nw.size(), nw.opts); err != nil {
+			return err
+		}
+	}
 	nw.stim.list = append(nw.stim.list, stimuli...)
 	if nw.Initialized() {
 		nw.resetStimuli()
 	}
 	return nil
+}
+
+// checkStimulusMemory checks that the arrays stimuli need in a network of
+// n units, the input per unit (float64) and the base thresholds, fit in
+// the RAM budget.
+func checkStimulusMemory(n int, opts Options) error {
+	return checkMemory(fmt.Sprintf("the stimulus input of %d units", n), float64(n)*float64(8+opts.WeightType.size()), opts.RAMBudgetGB)
 }
 
 // TimedStimulus returns the Stimulus of units from time start to stop, in
@@ -209,6 +227,12 @@ func (nw *Network) resetStimuli() {
 	}
 	slices.Sort(s.events)
 	s.events = slices.Compact(s.events)
+	s.byOn = s.byOn[:0]
+	for i := range s.list {
+		s.byOn = append(s.byOn, i)
+	}
+	slices.SortStableFunc(s.byOn, func(a, b int) int { return cmp.Compare(s.list[a].On, s.list[b].On) })
+	s.starts, _ = slices.BinarySearchFunc(s.byOn, now+1, func(i int, t int64) int { return cmp.Compare(s.list[i].On, t) })
 	s.active = activeAt(s.list, now)
 	s.next = 0
 	if len(s.events) > 0 {
@@ -232,11 +256,10 @@ func (nw *Network) syncStimuli() {
 		s.next = s.events[0]
 	}
 	s.active = slices.DeleteFunc(s.active, func(i int) bool { return s.list[i].Off <= now })
-	for i, st := range s.list {
-		if st.On == now {
-			j, _ := slices.BinarySearch(s.active, i)
-			s.active = slices.Insert(s.active, j, i)
-		}
+	for ; s.starts < len(s.byOn) && s.list[s.byOn[s.starts]].On == now; s.starts++ {
+		i := s.byOn[s.starts]
+		j, _ := slices.BinarySearch(s.active, i)
+		s.active = slices.Insert(s.active, j, i)
 	}
 	nw.applyStimuli()
 }

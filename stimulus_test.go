@@ -519,3 +519,57 @@ func stimulusCheckpointBytes(t testing.TB, mode WeightMode) []byte {
 	}
 	return buf.Bytes()
 }
+
+// TestStimulusManyOverlapping checks the schedule's bookkeeping against a
+// brute-force sum at every step, for thousands of random overlapping
+// stimuli with shared boundaries, added before and during the run, and
+// steps taken in random batches.
+func TestStimulusManyOverlapping(t *testing.T) {
+	const n, steps = 30, 4000
+	rng := rand.New(rand.NewPCG(7, 8))
+	random := func(k int) []Stimulus {
+		out := make([]Stimulus, k)
+		for i := range out {
+			a := rng.IntN(n)
+			on := int64(rng.IntN(steps/10) * 10) // shared boundaries
+			out[i] = Stimulus{Units: Range{a, a + 1 + rng.IntN(n-a)}, On: on, Off: on + 1 + int64(rng.IntN(300)), Delta: float64(rng.IntN(17)-8) / 16}
+		}
+		return out
+	}
+	nw, err := NewNetworkFromWeights("many", mat.NewDense(n, n, nil), nil, nil, make([]int8, n), Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := random(2000)
+	if err := nw.AddStimulus(list...); err != nil {
+		t.Fatal(err)
+	}
+	for nw.Steps() < steps {
+		now := nw.Steps()
+		if now == 1500 {
+			more := random(1000)
+			if err := nw.AddStimulus(more...); err != nil {
+				t.Fatal(err)
+			}
+			list = append(list, more...)
+		}
+		want := make([]float64, n)
+		for _, s := range list {
+			if s.On <= now && now < s.Off {
+				for u := s.Units.Start; u < s.Units.End; u++ {
+					want[u] += s.Delta
+				}
+			}
+		}
+		if got := nw.StimulusInput(nil); !slices.Equal(got, want) {
+			t.Fatalf("step %d: input %v, want %v", now, got, want)
+		}
+		b := 1 + rng.IntN(40)
+		if now < 1500 && now+int64(b) > 1500 {
+			b = int(1500 - now)
+		}
+		if err := nw.Run(b, 1+rng.IntN(b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
