@@ -20,6 +20,10 @@ var cmdSweep = newSweepCommand(newPipelineRunner)
 // listFlag is a repeatable string flag.
 type listFlag []string
 
+// maxThreads bounds -threads: more goroutines per task than this only
+// add overhead on any machine.
+const maxThreads = 1024
+
 func (l *listFlag) String() string     { return strings.Join(*l, " ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
@@ -72,6 +76,7 @@ them with sbatch and prints "array ID collect ID".`,
 			initKey := fs.String("init-seed-key", "binary.init_seed", "configuration `key` of the initial-state seed")
 			run := fs.Bool("run", false, "run the tasks in this process")
 			jobs := fs.Int("jobs", 0, "tasks run at once with -run (0: SLURM_CPUS_PER_TASK, else all cores)")
+			threads := fs.Int("threads", 0, "threads of each task with -run (0: all cores divided by -jobs); the results do not depend on it")
 			overwrite := fs.Bool("overwrite", false, "with -run, run finished tasks again")
 			slurm := fs.Bool("slurm", false, "write the sbatch scripts of the sweep")
 			submit := fs.Bool("submit", false, "write the sbatch scripts and submit them (implies -slurm)")
@@ -99,6 +104,9 @@ them with sbatch and prints "array ID collect ID".`,
 				}
 				if *jobs < 0 {
 					return usagef("-jobs %d: want >= 1 (0: the default)", *jobs)
+				}
+				if *threads < 0 || *threads > maxThreads {
+					return usagef("-threads %d: want 1 to %d (0: the default)", *threads, maxThreads)
 				}
 				so.Extra = extra
 				if *slurm || *submit {
@@ -151,7 +159,7 @@ them with sbatch and prints "array ID collect ID".`,
 						n = sweep.DefaultJobs(os.LookupEnv)
 					}
 					rep, err := sweep.RunAll(ctx, f, r, sweep.RunOptions{
-						Jobs: n, Overwrite: *overwrite,
+						Jobs: n, Threads: *threads, Overwrite: *overwrite,
 						Prov:     sweep.NewProvenance(0, "sweep -run", os.LookupEnv),
 						Progress: taskProgress(env, len(f.Tasks)),
 					})

@@ -15,13 +15,14 @@ import (
 const defaultConfigFile = "../../pipeline/configs/default.yaml"
 
 // benchSweep runs "sweep -run" of tasks tasks of the default model with
-// R_Eplus = 7.25 (plus extra overrides) on jobs workers, b.N times, and
-// reports tasks per hour and seconds per task.
-func benchSweep(b *testing.B, tasks, jobs int, extra ...string) {
+// R_Eplus = 7.25 (plus extra overrides) on jobs workers of threads threads
+// each (0: the default, cores / jobs), b.N times, and reports tasks per
+// hour and seconds per task.
+func benchSweep(b *testing.B, tasks, jobs, threads int, extra ...string) {
 	for b.Loop() {
 		dir := b.TempDir()
 		args := []string{"sweep", "-config", defaultConfigFile, "-O", "R_Eplus=7.25", "-networks", fmt.Sprint(tasks),
-			"-o", filepath.Join(dir, "tasks.tsv"), "-run", "-jobs", fmt.Sprint(jobs)}
+			"-o", filepath.Join(dir, "tasks.tsv"), "-run", "-jobs", fmt.Sprint(jobs), "-threads", fmt.Sprint(threads)}
 		for _, e := range extra {
 			args = append(args, "-O", e)
 		}
@@ -38,12 +39,13 @@ func benchSweep(b *testing.B, tasks, jobs int, extra ...string) {
 }
 
 // BenchmarkSweepThroughput runs 8 tasks of the default model with -jobs 1
-// and -jobs 2. Run it alone, once per sitting:
+// (each task on all cores, then on one thread) and -jobs 2 (one thread
+// each on 2 cores). Run it alone, once per sitting:
 //
 //	go test -run '^$' -bench SweepThroughput -benchtime 1x ./cmd/binarynet
 func BenchmarkSweepThroughput(b *testing.B) {
-	for _, jobs := range []int{1, 2} {
-		b.Run(fmt.Sprintf("jobs=%d", jobs), func(b *testing.B) { benchSweep(b, 8, jobs) })
+	for _, c := range []struct{ jobs, threads int }{{1, 0}, {1, 1}, {2, 0}} {
+		b.Run(fmt.Sprintf("jobs=%d/threads=%d", c.jobs, c.threads), func(b *testing.B) { benchSweep(b, 8, c.jobs, c.threads) })
 	}
 }
 
@@ -52,5 +54,5 @@ func BenchmarkSweepThroughput(b *testing.B) {
 // -jobs 2, from which the time of the 6,075 tasks of the figure is
 // estimated.
 func BenchmarkSweepFigure4Task(b *testing.B) {
-	benchSweep(b, 2, 2, "binary.simulation_steps=12000000", "binary.sample_interval=12000")
+	benchSweep(b, 2, 2, 0, "binary.simulation_steps=12000000", "binary.sample_interval=12000")
 }

@@ -85,6 +85,8 @@ func TestSweepBadInput(t *testing.T) {
 		{[]string{"-S", "kappa=0,1", "-slurm", "-time", "2h"}, `-time "2h"`},
 		{[]string{"-S", "kappa=0,1", "-run", "-slurm"}, "exclude"},
 		{[]string{"-S", "kappa=0,1", "-jobs", "-1"}, "-jobs -1"},
+		{[]string{"-S", "kappa=0,1", "-run", "-threads", "-1"}, "-threads -1"},
+		{[]string{"-S", "kappa=0,1", "-run", "-threads", "5000"}, "-threads 5000"},
 	} {
 		args := append([]string{"-o", tasks}, tc.args...)
 		if !strings.Contains(strings.Join(tc.args, " "), "-config") {
@@ -180,16 +182,18 @@ func (fakeTaskRunner) Run(_ context.Context, job sweep.Job) (sweep.Result, error
 	return sweep.Result{Metrics: []sweep.Metric{{Name: "x", Value: float64(sum[0]) / 256}}}, nil
 }
 
-// TestSweepRunSameForAnyJobs: the collected table of -run -jobs 1 and
-// -jobs 3 is the same (wall times aside), and a rerun does no work.
+// TestSweepRunSameForAnyJobs: the collected table of -run -jobs 1, -jobs
+// 3 and -jobs 2 -threads 1 is the same (wall times aside), and a rerun
+// does no work.
 func TestSweepRunSameForAnyJobs(t *testing.T) {
 	fake := func() sweep.Runner { return fakeTaskRunner{} }
 	var tables []string
-	for _, jobs := range []string{"1", "3"} {
+	for _, jt := range [][2]string{{"1", "0"}, {"3", "0"}, {"2", "1"}} {
+		jobs := jt[0]
 		dir := t.TempDir()
 		base := writeSweepBase(t, dir)
 		tasks := filepath.Join(dir, "tasks.tsv")
-		args := []string{"-config", base, "-o", tasks, "-S", "kappa=0:1:0.25", "-S", "R_j=0.75,0.8", "-networks", "2", "-run", "-jobs", jobs}
+		args := []string{"-config", base, "-o", tasks, "-S", "kappa=0:1:0.25", "-S", "R_j=0.75,0.8", "-networks", "2", "-run", "-jobs", jobs, "-threads", jt[1]}
 		code, stdout, stderr := execCmd(newSweepCommand(fake), args...)
 		if code != 0 || !strings.Contains(stdout, "ran 20, skipped 0") {
 			t.Fatalf("-jobs %s: exit %d, %q %q", jobs, code, stdout, stderr)
@@ -204,8 +208,8 @@ func TestSweepRunSameForAnyJobs(t *testing.T) {
 		}
 		tables = append(tables, withoutWall(stdout))
 	}
-	if tables[0] != tables[1] || strings.Count(tables[0], "\n") != 21 {
-		t.Errorf("tables differ or have the wrong size:\n%s\n%s", tables[0], tables[1])
+	if tables[0] != tables[1] || tables[0] != tables[2] || strings.Count(tables[0], "\n") != 21 {
+		t.Errorf("tables differ or have the wrong size:\n%s\n%s\n%s", tables[0], tables[1], tables[2])
 	}
 	if !strings.HasPrefix(tables[0], "index,tag,kappa,R_j,binary.seed,x\n") {
 		t.Errorf("header: %s", tables[0][:strings.Index(tables[0], "\n")])
