@@ -50,9 +50,13 @@ type block struct {
 }
 
 // newBlockDeflater returns a blockDeflater writing to out at the given
-// flate level; free holds blocks to reuse and receives them back.
-func newBlockDeflater(out io.Writer, level int, free *[]*block) *blockDeflater {
-	return &blockDeflater{out: out, level: level, free: free, maxBusy: min(runtime.GOMAXPROCS(0), 4)}
+// flate level with at most busy blocks compressing at once (0:
+// min(GOMAXPROCS, 4)); free holds blocks to reuse and receives them back.
+func newBlockDeflater(out io.Writer, level, busy int, free *[]*block) *blockDeflater {
+	if busy <= 0 {
+		busy = min(runtime.GOMAXPROCS(0), 4)
+	}
+	return &blockDeflater{out: out, level: level, free: free, maxBusy: busy}
 }
 
 // Write implements io.Writer.

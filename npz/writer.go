@@ -29,6 +29,7 @@ type Writer struct {
 	done    bool
 	scratch []byte
 	level   int             // flate level of the next entry
+	busy    int             // blocks compressed at once; 0: the default
 	fh      *zip.FileHeader // header of the open entry
 	blocks  []*block        // compression blocks to reuse
 }
@@ -73,6 +74,14 @@ func (w *Writer) SetLevel(level int) error {
 	return nil
 }
 
+// SetConcurrency sets the number of goroutines that compress the blocks
+// of the arrays started after it: at most n blocks of 1 MiB are
+// compressed at once. n <= 0 restores the default, min(GOMAXPROCS, 4).
+// The bytes written do not depend on it.
+func (w *Writer) SetConcurrency(n int) {
+	w.busy = max(n, 0)
+}
+
 // entry starts the zip entry of the array key. The entry is stored raw:
 // the Writer compresses it itself, in blocks on several goroutines
 // (blockDeflater), and sets its checksum and sizes when it ends.
@@ -113,7 +122,7 @@ func (w *Writer) entry(key string) (*blockDeflater, error) {
 	}
 	w.fh = fh
 	w.open = key
-	return newBlockDeflater(raw, w.level, &w.blocks), nil
+	return newBlockDeflater(raw, w.level, w.busy, &w.blocks), nil
 }
 
 // endEntry ends the entry written through d: it ends the deflate stream

@@ -483,7 +483,7 @@ with zipfile.ZipFile(sys.argv[1]) as z:
 // TestWriterBlocks writes an array of several compression blocks, at
 // every level, and reads it back with Go's zip reader (which checks the
 // CRC) and, where it exists, numpy; the output must not depend on the
-// number of processors.
+// number of processors nor on SetConcurrency.
 func TestWriterBlocks(t *testing.T) {
 	const n = 900_000 // 3.4 MiB of int32: four blocks, the last one partial
 	data := make([]int32, n)
@@ -494,9 +494,10 @@ func TestWriterBlocks(t *testing.T) {
 		x ^= x << 5
 		data[i] = int32(x % 10_000)
 	}
-	write := func(level int) []byte {
+	write := func(level, busy int) []byte {
 		var buf bytes.Buffer
 		w := NewWriter(&buf)
+		w.SetConcurrency(busy)
 		if err := w.SetLevel(level); err != nil {
 			t.Fatal(err)
 		}
@@ -519,12 +520,17 @@ func TestWriterBlocks(t *testing.T) {
 		return buf.Bytes()
 	}
 	for _, level := range []int{flate.NoCompression, flate.HuffmanOnly, flate.BestSpeed, flate.DefaultCompression} {
-		b := write(level)
+		b := write(level, 0)
 		prev := runtime.GOMAXPROCS(1)
-		one := write(level)
+		one := write(level, 0)
 		runtime.GOMAXPROCS(prev)
 		if !bytes.Equal(b, one) {
 			t.Errorf("level %d: output differs with GOMAXPROCS=1", level)
+		}
+		for _, busy := range []int{1, 3} {
+			if !bytes.Equal(b, write(level, busy)) {
+				t.Errorf("level %d: output differs with SetConcurrency(%d)", level, busy)
+			}
 		}
 		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
@@ -550,7 +556,7 @@ func TestWriterBlocks(t *testing.T) {
 	}
 	py := pythonNumPy(t)
 	path := filepath.Join(t.TempDir(), "ids.npz")
-	if err := os.WriteFile(path, write(flate.BestSpeed), 0o600); err != nil {
+	if err := os.WriteFile(path, write(flate.BestSpeed, 0), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var sum int64

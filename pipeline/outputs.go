@@ -15,6 +15,7 @@ import (
 // them in place in the order they were added; abort discards them.
 type outputs struct {
 	dir     string
+	workers int // compressing goroutines per archive; 0: npz's default
 	pending []pending
 	done    []string // paths committed so far
 }
@@ -45,6 +46,7 @@ func (o *outputs) archive(name string) (*npz.Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.SetConcurrency(o.workers)
 	o.pending = append(o.pending, pending{name: name, archive: w})
 	return w, nil
 }

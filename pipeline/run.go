@@ -26,8 +26,9 @@ type RunOptions struct {
 	// budget of the engine (the weight mode is still chosen from the
 	// configuration's budget, as the toolkit does).
 	RAMBudgetGB float64
-	// Workers is the number of goroutines that build the network; 0 means
-	// GOMAXPROCS. The result does not depend on it.
+	// Workers is the number of goroutines that build the network and that
+	// compress each output file; 0 means GOMAXPROCS (for compression, at
+	// most 4). The files do not depend on it.
 	Workers int
 	// Checkpoint makes a cancelled run save its state into the folder
 	// (CheckpointFile and ResumeFile) and return an *InterruptedError;
@@ -151,7 +152,7 @@ func (st *state) run(ctx context.Context) (sum *Summary, err error) {
 	}
 	b := &j.Binary
 	pops := j.Model.populations()
-	out := &outputs{dir: st.dir}
+	out := &outputs{dir: st.dir, workers: o.Workers}
 	defer func() {
 		if err != nil {
 			out.abort()
