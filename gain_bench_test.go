@@ -8,7 +8,11 @@ import (
 // BenchmarkRunGain times Run on the dense-5k and sparse-50k networks of
 // BenchmarkRun with threshold units and with erfc units (sigma 0.5, about
 // half the spread of the fields), so that the cost of a stochastic gain
-// can be read against the deterministic path.
+// can be read against the deterministic path. Stochastic units change
+// state more often than threshold units, and every change costs a column
+// of additions, so it also reports the changes per update and the time
+// per change (ns/flip), which separates the cost of the gain from that of
+// the extra changes.
 func BenchmarkRunGain(b *testing.B) {
 	const runSteps = 10000 // per timed Run call
 	for _, c := range []struct {
@@ -25,7 +29,30 @@ func BenchmarkRunGain(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/N=%d/%s", c.mode, c.n, g.name), func(b *testing.B) {
 				nw, _ := benchEngineGain(b, c.mode, c.n, c.k, g.gain)
 				benchRunSteps(b, nw, 20*c.n, runSteps)
+				flips := countFlips(b, nw, 100_000)
+				nsUpdate := float64(b.Elapsed().Nanoseconds()) / float64(b.N*runSteps)
+				b.ReportMetric(flips, "flips/update")
+				b.ReportMetric(nsUpdate/flips, "ns/flip")
 			})
 		}
 	}
+}
+
+// countFlips runs steps more updates of nw with diff logging and returns
+// the fraction that changed a state.
+func countFlips(b *testing.B, nw *Network, steps int) float64 {
+	b.Helper()
+	if err := nw.EnableDiffLogging(steps); err != nil {
+		b.Fatal(err)
+	}
+	if err := nw.Run(steps, 1000); err != nil {
+		b.Fatal(err)
+	}
+	var flips int
+	for _, d := range nw.ConsumeDiffLog().Deltas {
+		if d != 0 {
+			flips++
+		}
+	}
+	return float64(flips) / float64(steps)
 }
