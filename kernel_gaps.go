@@ -50,28 +50,25 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		return nil
 	}
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
-	// First assume that no gap exceeds gapSkip (always true for n <=
-	// gapSkip, and almost always for random connectivity): one code per
-	// entry, at the entry's position in the CSC arrays, so the codes and
-	// the runs are written in one pass.
-	k.gapPtr = slices.Clone(m.indptr)
-	var freeGaps, freeRuns func()
-	// The arrays of kernel.AllocHuge are freed by hand below or by a cleanup.
-	k.gaps, freeGaps = kernel.AllocHuge[uint16](nnz)
-	var long bool
-	k.runLen, k.runVal, long, freeRuns = gapRuns(m, workers, k.runPtr, k.gaps, nil)
-	if k.runLen == nil {
-		release(freeGaps)
+	// Count the runs first, and whether some gap exceeds gapSkip (never
+	// for n <= gapSkip, and almost never for random connectivity), so that
+	// nothing is allocated when the runs are too short to pay.
+	runs, long := countRuns(m, workers, k.runPtr)
+	if runs*minRunLength > nnz {
 		return nil
 	}
+	var freeGaps, freeRuns func()
+	// The arrays of kernel.AllocHuge are freed by hand below or by a cleanup.
 	if !long {
+		// One code per entry, at the entry's position in the CSC arrays,
+		// written with the runs in one pass.
+		k.gapPtr = slices.Clone(m.indptr)
+		k.gaps, freeGaps = kernel.AllocHuge[uint16](nnz)
+		k.runLen, k.runVal, freeRuns = writeRuns(m, workers, k.runPtr, k.gaps, nil)
 		return k.freeWith(freeGaps, freeRuns)
 	}
 	// Some gaps need several codes: count them per column, then write.
-	release(freeGaps, freeRuns)
-	k.gaps, k.runLen, k.runVal = nil, nil, nil
-	clear(k.runPtr)
-	clear(k.gapPtr)
+	k.gapPtr = make([]int64, n+1)
 	forColumnRanges(n, workers, func(_, lo, hi int) {
 		for c := lo; c < hi; c++ {
 			var codes int64
@@ -86,12 +83,11 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	for c := range n {
 		k.gapPtr[c+1] += k.gapPtr[c]
 	}
-	// Count the first attempt's codes too: they were allocated.
-	if mappedBytes(2*float64(nnz))+gapColumnsBytes(n, float64(k.gapPtr[n]), maxRuns, elem) > avail {
+	if gapColumnsBytes(n, float64(k.gapPtr[n]), maxRuns, elem) > avail {
 		return nil
 	}
 	k.gaps, freeGaps = kernel.AllocHuge[uint16](k.gapPtr[n])
-	k.runLen, k.runVal, _, freeRuns = gapRuns(m, workers, k.runPtr, nil, func(c int) {
+	k.runLen, k.runVal, freeRuns = writeRuns(m, workers, k.runPtr, nil, func(c int) {
 		g := k.gapPtr[c]
 		prev := int64(-1)
 		for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
@@ -105,10 +101,6 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 			g++
 		}
 	})
-	if k.runLen == nil {
-		release(freeGaps)
-		return nil
-	}
 	return k.freeWith(freeGaps, freeRuns)
 }
 
@@ -129,36 +121,24 @@ func release(frees ...func()) {
 	}
 }
 
-// gapRuns finds the runs of equal values of m, on the given number of
-// goroutines, and writes the gap codes: when gaps is not nil, one code per
-// entry at the entry's position, reporting in long whether some gap
-// exceeded gapSkip (and so was written wrong); otherwise by calling codes
-// for every column. It fills runPtr and returns the runs, from kernel.AllocHuge,
-// with the function that frees them, or nil when they are too many (more
-// than nnz/minRunLength).
-func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) (lens []int32, vals []T, long bool, free func()) {
+// countRuns counts the runs of equal values of every column of m into
+// runPtr (cumulated: column c's runs are runPtr[c] to runPtr[c+1]-1), on
+// the given number of goroutines, and returns their number and whether
+// some gap between the rows of a column (or before its first row)
+// exceeds gapSkip. It writes nothing else.
+func countRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64) (runs int64, long bool) {
 	n := len(m.indptr) - 1
-	// A first pass writes the gap codes and counts the runs of every
-	// column; the second, only when the runs are few enough, writes them
-	// in place. Neither grows a slice.
 	ranges := max(1, min(workers, n/4096))
 	longs := make([]bool, ranges)
 	forColumnRanges(n, ranges, func(w, lo, hi int) {
 		rows, vals := m.rows, m.vals
 		long := false
 		for c := lo; c < hi; c++ {
-			if codes != nil {
-				codes(c)
-			}
 			lo, hi := m.indptr[c], m.indptr[c+1]
-			if gaps != nil {
-				prev := int32(-1)
-				for i := lo; i < hi; i++ {
-					g := rows[i] - prev
-					long = long || g > gapSkip
-					gaps[i] = uint16(g)
-					prev = rows[i]
-				}
+			prev := int32(-1)
+			for i := lo; i < hi; i++ {
+				long = long || rows[i]-prev > gapSkip
+				prev = rows[i]
 			}
 			var runs int64
 			if hi > lo {
@@ -179,16 +159,35 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps [
 	for _, l := range longs {
 		long = long || l
 	}
+	return runPtr[n], long
+}
+
+// writeRuns writes the runs that countRuns counted into runPtr, in
+// arrays from kernel.AllocHuge, returned with the function that frees
+// them, on the given number of goroutines; with them it writes the gap
+// codes: when gaps is not nil, one code per entry at the entry's position
+// (every gap at most gapSkip), otherwise by calling codes for every
+// column.
+func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) (lens []int32, vals []T, free func()) {
+	n := len(m.indptr) - 1
 	runs := runPtr[n]
-	if runs*minRunLength > m.nnz() {
-		return nil, nil, false, nil
-	}
 	lens, freeLens := kernel.AllocHuge[int32](runs)
 	vals, freeVals := kernel.AllocHuge[T](runs)
-	forColumnRanges(n, ranges, func(_, lo, hi int) {
+	forColumnRanges(n, workers, func(_, lo, hi int) {
+		rows := m.rows
 		for c := lo; c < hi; c++ {
-			at := runPtr[c]
+			if codes != nil {
+				codes(c)
+			}
 			lo, hi := m.indptr[c], m.indptr[c+1]
+			if gaps != nil {
+				prev := int32(-1)
+				for i := lo; i < hi; i++ {
+					gaps[i] = uint16(rows[i] - prev)
+					prev = rows[i]
+				}
+			}
+			at := runPtr[c]
 			for i := lo; i < hi; i++ {
 				if i == lo || m.vals[i] != m.vals[i-1] {
 					vals[at] = m.vals[i]
@@ -199,7 +198,7 @@ func gapRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps [
 			}
 		}
 	})
-	return lens, vals, long, func() { release(freeLens, freeVals) }
+	return lens, vals, func() { release(freeLens, freeVals) }
 }
 
 // forColumnRanges splits columns [0, n) into max(1, min(workers,
