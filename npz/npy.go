@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Elem is the set of element types an array written by this package can
@@ -100,10 +101,15 @@ func npyHeader(descr string, shape []int) []byte {
 // encodeBlock is the number of elements encoded at a time.
 const encodeBlock = 1 << 13
 
-// writeValues writes v in little-endian order, encodeBlock elements at a
-// time through the scratch buffer *buf, so that no copy of the whole slice
-// is made.
+// writeValues writes v in little-endian order. On a little-endian
+// machine that is the values' own bytes, written as they are (w must not
+// keep them, as io.Writer promises); elsewhere they are encoded
+// encodeBlock elements at a time into buf.
 func writeValues[T Elem](w io.Writer, v []T, buf *[]byte) error {
+	if nativeLittleEndian && len(v) > 0 {
+		_, err := w.Write(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*int(unsafe.Sizeof(v[0]))))
+		return err
+	}
 	for len(v) > 0 {
 		n := min(encodeBlock, len(v))
 		b, err := binary.Append((*buf)[:0], binary.LittleEndian, v[:n])
@@ -118,6 +124,11 @@ func writeValues[T Elem](w io.Writer, v []T, buf *[]byte) error {
 	}
 	return nil
 }
+
+// nativeLittleEndian reports whether the machine stores numbers in
+// little-endian order, NumPy's '<' (a bool is one byte, 0 or 1, as
+// NumPy's '|b1').
+var nativeLittleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // unicodeArray returns the NumPy type ('<U' and the longest length in
 // code points, at least 1) and the UTF-32LE encoding of a string array,
