@@ -2,6 +2,7 @@ package binarynet
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 
@@ -12,7 +13,8 @@ import (
 // postsynaptic unit, column = presynaptic unit, as Weights returns it)
 // into dst, row after row, (r1 - r0) x N values converted to D, and
 // returns dst, grown when it is too short. Entries without a connection
-// are zero.
+// are zero. Growing dst beyond the network's RAM budget
+// (Options.RAMBudgetGB) is an error wrapping ErrMemoryBudget.
 //
 // It reads the stored weights directly, a block of rows at a time, so a
 // dense matrix can be written out row by row without a transposed copy of
@@ -27,10 +29,17 @@ func CopyWeightRows[D float32 | float64](nw *Network, dst []D, r0, r1 int) ([]D,
 	if r0 < 0 || r1 < r0 || r1 > n {
 		return dst, paramError("rows", fmt.Sprintf("[%d, %d)", r0, r1), fmt.Sprintf("must lie within [0, %d)", n))
 	}
-	need := (r1 - r0) * n
-	if cap(dst) < need {
-		dst = make([]D, need)
+	if elems := float64(r1-r0) * float64(n); elems > float64(cap(dst)) {
+		what := fmt.Sprintf("CopyWeightRows of %d rows of %d units", r1-r0, n)
+		if err := checkBudget(elems*float64(kernel.SizeOf[D]()), nw.opts.RAMBudgetGB, what, "; copy fewer rows at a time"); err != nil {
+			return dst, err
+		}
+		if elems > math.MaxInt {
+			return dst, fmt.Errorf("%w: %s needs more elements than this platform can index", ErrMemoryBudget, what)
+		}
+		dst = make([]D, int(elems))
 	}
+	need := (r1 - r0) * n
 	dst = dst[:need]
 	switch d := any(dst).(type) {
 	case []float32:

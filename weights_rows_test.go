@@ -116,6 +116,24 @@ func TestWeightRowsErrors(t *testing.T) {
 			t.Errorf("Load %v: %v, want ErrInvalidParameter", r, err)
 		}
 	}
+	// A copy beyond the budget is refused before it is allocated.
+	big := NewNetwork("big")
+	p := &BinaryNeuronPopulation{Name: "P", N: 4000, Tau: 1, Threshold: 0.5}
+	if err := big.AddPopulation(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := big.AddSynapse(NewFixedIndegreeSynapse(p, p, 0.005, 0.1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := big.Initialize(Options{WeightMode: WeightSparse, RAMBudgetGB: 0.05, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CopyWeightRows[float64](big, nil, 0, 4000); !errors.Is(err, ErrMemoryBudget) {
+		t.Errorf("CopyWeightRows of 128 MB with a 0.05 GiB budget: %v, want ErrMemoryBudget", err)
+	}
+	if rows, err := CopyWeightRows[float64](big, nil, 0, 100); err != nil || len(rows) != 100*4000 {
+		t.Errorf("CopyWeightRows of 100 rows: %d values, %v", len(rows), err)
+	}
 	fresh := NewNetwork("fresh")
 	if _, err := CopyWeightRows[float32](fresh, nil, 0, 0); !errors.Is(err, ErrCallOrder) {
 		t.Errorf("CopyWeightRows before Initialize: %v, want ErrCallOrder", err)
