@@ -131,7 +131,8 @@ func (b *WeightRowBlock[D]) prepare(nw *Network) error {
 // weights do not change after Initialize, so Load may run concurrently
 // with Run and the other methods of nw. Blocks loaded in increasing order
 // of rows, each starting where the last ended, cost one pass over the
-// weights in all.
+// weights in all. A block beyond the network's RAM budget
+// (Options.RAMBudgetGB) is an error wrapping ErrMemoryBudget.
 func (b *WeightRowBlock[D]) Load(nw *Network, r0, r1 int) error {
 	if err := b.prepare(nw); err != nil {
 		return err
@@ -149,6 +150,10 @@ func (b *WeightRowBlock[D]) Load(nw *Network, r0, r1 int) error {
 	}
 	total := int(b.Indptr[r1-r0])
 	if cap(b.Cols) < total {
+		what := fmt.Sprintf("WeightRowBlock.Load of %d rows (%d weights)", r1-r0, total)
+		if err := checkBudget(float64(total)*float64(4+kernel.SizeOf[D]()), nw.opts.RAMBudgetGB, what, "; load fewer rows at a time"); err != nil {
+			return err
+		}
 		b.Cols, b.Vals = kernel.MakeHuge[int32](total), kernel.MakeHuge[D](total)
 	}
 	b.Cols, b.Vals = b.Cols[:total], b.Vals[:total]

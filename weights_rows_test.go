@@ -12,6 +12,12 @@ import (
 // in-degree, Poisson (multapses) and Bernoulli blocks.
 func rowsTestNetwork(t *testing.T, mode WeightMode, typ WeightType) *Network {
 	t.Helper()
+	return rowsTestNetworkOpts(t, Options{WeightMode: mode, WeightType: typ, Seed: 4})
+}
+
+// rowsTestNetworkOpts is rowsTestNetwork initialized with opts.
+func rowsTestNetworkOpts(t *testing.T, opts Options) *Network {
+	t.Helper()
 	nw := NewNetwork("rows")
 	e := &BinaryNeuronPopulation{Name: "E", N: 60, Tau: 1, Threshold: 0.5}
 	i := &BinaryNeuronPopulation{Name: "I", N: 20, Tau: 1, Threshold: 0.5}
@@ -30,7 +36,7 @@ func rowsTestNetwork(t *testing.T, mode WeightMode, typ WeightType) *Network {
 			t.Fatal(err)
 		}
 	}
-	if err := nw.Initialize(Options{WeightMode: mode, WeightType: typ, Seed: 4}); err != nil {
+	if err := nw.Initialize(opts); err != nil {
 		t.Fatal(err)
 	}
 	return nw
@@ -130,6 +136,10 @@ func TestWeightRowsErrors(t *testing.T) {
 	}
 	if _, err := CopyWeightRows[float64](big, nil, 0, 4000); !errors.Is(err, ErrMemoryBudget) {
 		t.Errorf("CopyWeightRows of 128 MB with a 0.05 GiB budget: %v, want ErrMemoryBudget", err)
+	}
+	var blk WeightRowBlock[float64]
+	if err := blk.Load(big, 0, 4000); err != nil {
+		t.Errorf("Load of all 80,000 weights: %v", err)
 	}
 	if rows, err := CopyWeightRows[float64](big, nil, 0, 100); err != nil || len(rows) != 100*4000 {
 		t.Errorf("CopyWeightRows of 100 rows: %d values, %v", len(rows), err)
