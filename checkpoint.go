@@ -37,12 +37,14 @@ type RestoreOptions struct {
 // w: unit states, fields, thresholds, weights, populations (with their
 // background rules), options, step count, the states of the selection and
 // background random generators, the pending diff and step logs, the
-// adaptation state, the stimulus schedule (see AddStimulus) and, with
-// Options.ContinuousTime, the time, the time stream and the times of the
-// pending diff log. A
-// network read back with ReadCheckpoint continues bit for bit as this one
-// would. The network is not modified. Errors wrap ErrCheckpoint and the
-// writer's error.
+// adaptation state, the stimulus schedule (see AddStimulus), the pending
+// field log (see EnableFieldLogging) and, with Options.ContinuousTime, the
+// time, the time stream and the times of the pending diff log. A network
+// read back with ReadCheckpoint continues bit for bit as this one would;
+// its logs hold the steps and samples taken before the checkpoint and
+// after it. The network is not modified. Errors wrap ErrCheckpoint and the
+// writer's error; a field log part name longer than 65536 bytes
+// (FieldLogSpec.Groups) cannot be stored.
 //
 // The format is versioned and checksummed (CRC-32C over a header holding
 // every size, and over the whole stream). The weights are stored as they
@@ -54,9 +56,6 @@ type RestoreOptions struct {
 func (nw *Network) WriteCheckpoint(w io.Writer) error {
 	if !nw.Initialized() {
 		return orderError("WriteCheckpoint before Initialize")
-	}
-	if err := nw.checkNoFieldLog("WriteCheckpoint"); err != nil {
-		return err
 	}
 	h, err := nw.checkpointHeader()
 	if err != nil {
@@ -151,7 +150,11 @@ func (nw *Network) checkpointHeader() (*ckptHeader, error) {
 	if nw.stepLog.states != nil {
 		h.stepCap, h.stepFilled = int64(len(nw.stepLog.states)/nw.stepLog.width), int64(nw.stepLog.filled)
 	}
-	h.records = encodeRecords(nw.checkpointRecords())
+	recs, err := nw.checkpointRecords()
+	if err != nil {
+		return nil, err
+	}
+	h.records = encodeRecords(recs)
 	h.recordsLen = int64(len(h.records))
 	h.bodyLen = int64(h.computeBodyLen())
 	return h, nil

@@ -30,8 +30,9 @@ import (
 const (
 	recordStimuli uint16 = 1 // the stimulus schedule (see encodeStimuli)
 	recordTime    uint16 = 2 // continuous time: clock and pending log times (see encodeClock)
+	recordFields  uint16 = 3 // the pending field log (see encodeFieldLog)
 	// recordLast is the highest tag this version knows.
-	recordLast = recordTime
+	recordLast = recordFields
 
 	recordHeaderBytes = 2 + 8 // tag and length
 )
@@ -46,8 +47,9 @@ type ckptRecord struct {
 func knownRecord(tag uint16) bool { return tag >= 1 && tag <= recordLast }
 
 // checkpointRecords returns the records of nw's checkpoint, in tag order;
-// none for a network without stimuli (or anything else to record).
-func (nw *Network) checkpointRecords() []ckptRecord {
+// none for a network without stimuli, continuous time or a pending field
+// log.
+func (nw *Network) checkpointRecords() ([]ckptRecord, error) {
 	var recs []ckptRecord
 	if len(nw.stim.list) > 0 {
 		recs = append(recs, ckptRecord{recordStimuli, encodeStimuli(nw.stim.list)})
@@ -55,7 +57,14 @@ func (nw *Network) checkpointRecords() []ckptRecord {
 	if nw.clock != nil {
 		recs = append(recs, ckptRecord{recordTime, nw.encodeClock()})
 	}
-	return recs
+	if nw.fields.on() {
+		b, err := nw.encodeFieldLog()
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, ckptRecord{recordFields, b})
+	}
+	return recs, nil
 }
 
 // installRecords gives a restored network, whose step count, engine and
@@ -72,6 +81,10 @@ func (nw *Network) installRecords(recs []ckptRecord) error {
 			nw.resetStimuli()
 		case recordTime:
 			if err := nw.decodeClock(r.payload); err != nil {
+				return err
+			}
+		case recordFields:
+			if err := nw.decodeFieldLog(r.payload); err != nil {
 				return err
 			}
 		default:

@@ -63,10 +63,11 @@
 // each field update is one exact product and one rounding.
 //
 // A checkpoint (WriteCheckpoint, SaveCheckpoint) holds the whole network,
-// including the field as computed so far and the states of the selection
-// and background generators, so a run resumed from it (ReadCheckpoint,
-// LoadCheckpoint), in the same process or another, continues bit for bit
-// as the uninterrupted run would. A run stopped by cancelling RunContext
+// including the field as computed so far, the states of the selection and
+// background generators and the pending diff, step and field logs, so a
+// run resumed from it (ReadCheckpoint, LoadCheckpoint), in the same
+// process or another, continues bit for bit as the uninterrupted run
+// would. A run stopped by cancelling RunContext
 // stops at the end of a batch, with every step taken counted and logged.
 //
 // # Concurrency

@@ -172,8 +172,9 @@ type fieldSampler interface {
 //
 // It needs Initialize, and returns an error naming the parameter for an
 // interval below 1, a unit id out of range or repeated, or groups that do
-// not match the populations. A pending field log cannot be checkpointed:
-// WriteCheckpoint returns ErrCallOrder until ConsumeFieldLog.
+// not match the populations. A checkpoint holds the pending field log, its
+// samples so far and where the next fall, so that the restored network's
+// ConsumeFieldLog returns the log of the uninterrupted run.
 func (nw *Network) EnableFieldLogging(spec FieldLogSpec, steps int) error {
 	if !nw.Initialized() {
 		return orderError("EnableFieldLogging before Initialize")
@@ -292,15 +293,6 @@ func (nw *Network) sampleFields() {
 	}
 	f.log.Steps = append(f.log.Steps, nw.steps)
 	nw.num.sampleFields(f, nw.starts)
-}
-
-// checkNoFieldLog returns ErrCallOrder while a field log is pending, for
-// operations that cannot keep it (checkpoints).
-func (nw *Network) checkNoFieldLog(op string) error {
-	if nw.fields.on() {
-		return orderError("%s with a pending field log (ConsumeFieldLog first: checkpoints do not hold field logs)", op)
-	}
-	return nil
 }
 
 func (e *engine[T]) sampleFields(f *fieldBuffer, starts []int) {

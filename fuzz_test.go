@@ -448,6 +448,9 @@ func FuzzCheckpointDecode(f *testing.F) {
 		data = timeCheckpointBytes(f, mode)
 		f.Add(data, false)
 		f.Add(data[:len(data)-30], true) // cut inside the continuous-time record
+		data = fieldCheckpointBytes(f, mode)
+		f.Add(data, false)
+		f.Add(data[:len(data)-30], true) // cut inside the field-log record
 	}
 	f.Add([]byte(checkpointMagic), false)
 	f.Add([]byte{}, false)

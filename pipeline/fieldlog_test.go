@@ -438,58 +438,82 @@ func TestRunFieldLogMemory(t *testing.T) {
 }
 
 // TestRunFieldLogCheckpoint checks that a run with a field log
-// interrupted in its warm-up saves a checkpoint whose resumed run writes
-// the uninterrupted run's trace byte for byte, and that one interrupted
-// while recording (a pending field log cannot be checkpointed) returns an
-// error naming the key and leaves nothing.
+// interrupted in its warm-up, while recording, or while recording and
+// again after resuming, leaves only the checkpoint and resume files, and
+// that the resumed run writes the uninterrupted run's trace, weights and
+// parameters byte for byte. A run interrupted while recording used to
+// return an error and keep nothing (a pending field log could not be
+// checkpointed).
 func TestRunFieldLogCheckpoint(t *testing.T) {
 	job := func() *Job {
-		return smallJob(t, "binary.warmup_steps=100000", "binary.simulation_steps=100000", "binary.field_log={units: [E1, I3], interval: 50, split: true}")
+		return smallJob(t, "binary.warmup_steps=100000", "binary.simulation_steps=200000", "binary.field_log={units: [E1, I3], interval: 50, split: true}")
 	}
 	ref := t.TempDir()
 	if _, err := Run(context.Background(), job(), ref, RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	interrupt := func(dir string, stop int64) error {
+	// cancelAt returns a context and options that cancel the run once
+	// stop updates are done; progress is reported every 65536 updates
+	// and at the ends of the warm-up and of the run.
+	cancelAt := func(stop int64) (context.Context, RunOptions, func()) {
 		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		_, err := Run(ctx, job(), dir, RunOptions{Checkpoint: true, Progress: func(done, total int64) {
+		return ctx, RunOptions{Checkpoint: true, Progress: func(done, total int64) {
 			if done >= stop {
 				cancel()
 			}
-		}})
-		return err
+		}}, cancel
 	}
-	t.Run("in the warm-up", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "run")
+	wantInterrupted := func(t *testing.T, dir string, err error, steps int64) {
+		t.Helper()
 		var ie *InterruptedError
-		if err := interrupt(dir, 65536); !errors.As(err, &ie) {
-			t.Fatalf("error %v, want an InterruptedError", err)
+		if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || ie.Steps != steps {
+			t.Fatalf("error %v, want an InterruptedError after %d updates", err, steps)
 		}
-		if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
-			t.Fatal(err)
+		if got := listDir(t, dir); !slices.Equal(got, []string{CheckpointFile, ResumeFile}) {
+			t.Fatalf("the interrupted folder holds %v, want only the checkpoint and resume files", got)
 		}
-		a, err := os.ReadFile(filepath.Join(ref, "activity_trace.npz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, "activity_trace.npz"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(a, b) {
-			t.Error("the resumed trace differs from the uninterrupted run's")
-		}
-	})
-	t.Run("while recording", func(t *testing.T) {
-		root := t.TempDir()
-		err := interrupt(filepath.Join(root, "run"), 150000)
-		var ie *InterruptedError
-		if errors.As(err, &ie) || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "binary.field_log") {
-			t.Fatalf("error %v, want a cancellation naming binary.field_log", err)
-		}
-		if got := listDir(t, root); len(got) != 0 {
-			t.Errorf("the interrupted run left %v", got)
-		}
-	})
+	}
+	for _, tc := range []struct {
+		name  string
+		stops []int64 // cancel the run, then each resumed run, at these counts
+		steps []int64 // the update counts the interruptions happen at
+	}{
+		{"in the warm-up", []int64{65536}, []int64{65536}},
+		{"while recording", []int64{150000}, []int64{165536}},
+		{"twice while recording", []int64{150000, 200000}, []int64{165536, 231072}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "run")
+			for i, stop := range tc.stops {
+				ctx, o, cancel := cancelAt(stop)
+				var err error
+				if i == 0 {
+					_, err = Run(ctx, job(), dir, o)
+				} else {
+					_, err = Resume(ctx, dir, o)
+				}
+				cancel()
+				wantInterrupted(t, dir, err, tc.steps[i])
+			}
+			if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := listDir(t, dir), listDir(t, ref); !slices.Equal(got, want) {
+				t.Errorf("resumed folder holds %v, want %v", got, want)
+			}
+			for _, name := range []string{"activity_trace.npz", "activity_trace_weights.npz", "params.yaml"} {
+				a, err := os.ReadFile(filepath.Join(ref, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(a, b) {
+					t.Errorf("%s differs from the uninterrupted run's", name)
+				}
+			}
+		})
+	}
 }

@@ -279,9 +279,6 @@ func (st *state) advance(ctx context.Context, steps, total int64) error {
 			if !st.opts.Checkpoint {
 				return fmt.Errorf("interrupted after %d of %d updates; nothing written: %w", nw.Steps(), total, ctxErr)
 			}
-			if b.FieldLog != nil && st.initial != nil {
-				return fmt.Errorf("interrupted after %d of %d updates; nothing written: %s: a run cannot be checkpointed while it records a field log (only during the warm-up): %w", nw.Steps(), total, fieldLogKey, ctxErr)
-			}
 			if err := st.save(); err != nil {
 				return fmt.Errorf("interrupted after %d of %d updates, and saving the checkpoint failed: %v: %w", nw.Steps(), total, err, ctxErr)
 			}

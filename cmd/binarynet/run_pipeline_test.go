@@ -141,41 +141,53 @@ func TestRunPipelineErrors(t *testing.T) {
 
 // TestRunPipelineInterruptResume interrupts a toolkit run (exit status 3,
 // only the checkpoint and resume files left), resumes it with -resume and
-// checks that the trace and weights files equal an uninterrupted run's.
+// checks that the trace and weights files equal an uninterrupted run's,
+// without and with a field log being recorded (binary.field_log).
 func TestRunPipelineInterruptResume(t *testing.T) {
-	root := t.TempDir()
-	args := []string{"run", "--config", toolkitSmall, "--simulation-steps", "200000", "-plots=false"}
-	ref := filepath.Join(root, "ref")
-	if code, _, stderr := runCtx(context.Background(), append(args, "-out", ref)...); code != 0 {
-		t.Fatalf("uninterrupted run: exit %d: %s", code, stderr)
-	}
-	dir := filepath.Join(root, "run")
-	// RunContext looks at the context before each batch of 200 updates:
-	// the run stops after about 300 batches, in its recorded part.
-	code, stdout, stderr := runCtx(newCountdown(300), append(args, "-out", dir)...)
-	if code != 3 || stdout != "" || !strings.Contains(stderr, "-resume") {
-		t.Fatalf("interrupted run: exit %d, stdout %q, stderr %q; want 3 and how to resume", code, stdout, stderr)
-	}
-	if got := listFiles(t, dir); !slices.Equal(got, []string{"checkpoint.bin", "resume.yaml"}) {
-		t.Errorf("the interrupted run left %v, want only checkpoint.bin and resume.yaml", got)
-	}
-	if code, _, stderr := runCtx(context.Background(), "run", "-resume", dir, "-q", "-plots=false"); code != 0 {
-		t.Fatalf("-resume: exit %d: %s", code, stderr)
-	}
-	if got, want := listFiles(t, dir), listFiles(t, ref); !slices.Equal(got, want) {
-		t.Errorf("resumed folder holds %v, want %v", got, want)
-	}
-	for _, name := range []string{"activity_trace.npz", "activity_trace_weights.npz", "params.yaml"} {
-		a, err := os.ReadFile(filepath.Join(ref, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s of the resumed run differs from the uninterrupted run's", name)
-		}
+	for _, tc := range []struct {
+		name  string
+		extra []string
+	}{
+		{"plain", nil},
+		{"field log", []string{"-O", "binary.field_log={units: [E0, I3, 450], interval: 50, split: true}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			args := append([]string{"run", "--config", toolkitSmall, "--simulation-steps", "200000", "-plots=false"}, tc.extra...)
+			ref := filepath.Join(root, "ref")
+			if code, _, stderr := runCtx(context.Background(), append(slices.Clone(args), "-out", ref)...); code != 0 {
+				t.Fatalf("uninterrupted run: exit %d: %s", code, stderr)
+			}
+			dir := filepath.Join(root, "run")
+			// RunContext looks at the context before each batch of 200
+			// updates (50 with the field log, whose samples cut them): the
+			// run stops after 300 batches, in its recorded part.
+			code, stdout, stderr := runCtx(newCountdown(300), append(slices.Clone(args), "-out", dir)...)
+			if code != 3 || stdout != "" || !strings.Contains(stderr, "-resume") {
+				t.Fatalf("interrupted run: exit %d, stdout %q, stderr %q; want 3 and how to resume", code, stdout, stderr)
+			}
+			if got := listFiles(t, dir); !slices.Equal(got, []string{"checkpoint.bin", "resume.yaml"}) {
+				t.Errorf("the interrupted run left %v, want only checkpoint.bin and resume.yaml", got)
+			}
+			if code, _, stderr := runCtx(context.Background(), "run", "-resume", dir, "-q", "-plots=false"); code != 0 {
+				t.Fatalf("-resume: exit %d: %s", code, stderr)
+			}
+			if got, want := listFiles(t, dir), listFiles(t, ref); !slices.Equal(got, want) {
+				t.Errorf("resumed folder holds %v, want %v", got, want)
+			}
+			for _, name := range []string{"activity_trace.npz", "activity_trace_weights.npz", "params.yaml"} {
+				a, err := os.ReadFile(filepath.Join(ref, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(a, b) {
+					t.Errorf("%s of the resumed run differs from the uninterrupted run's", name)
+				}
+			}
+		})
 	}
 }
