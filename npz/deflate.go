@@ -92,31 +92,42 @@ func (d *blockDeflater) get() *block {
 }
 
 // submit starts the compression of the current block, after waiting for
-// the oldest one when too many are in flight.
+// the oldest one when too many are in flight; with maxBusy 1 it
+// compresses and writes the block on the calling goroutine.
 func (d *blockDeflater) submit() {
 	b := d.cur
 	d.cur = nil
 	d.crc = crc32.Update(d.crc, crc32.IEEETable, b.raw)
 	d.rawN += int64(len(b.raw))
 	b.done = make(chan struct{})
-	go func(level int) {
-		defer close(b.done)
-		if b.fw == nil || b.level != level {
-			b.fw, b.err = flate.NewWriter(&b.out, level)
-			if b.err != nil {
-				return
-			}
-			b.level = level
-		} else {
-			b.fw.Reset(&b.out)
-		}
-		if _, b.err = b.fw.Write(b.raw); b.err == nil {
-			b.err = b.fw.Flush()
-		}
-	}(d.level)
 	d.queue = append(d.queue, b)
+	if d.maxBusy == 1 {
+		// One goroutine in all: compress here, and write it out at once.
+		b.compress(d.level)
+		d.drain()
+		return
+	}
+	go b.compress(d.level)
 	for len(d.queue) > d.maxBusy {
 		d.drain()
+	}
+}
+
+// compress deflates b.raw into b.out at the given level, sync-flushed,
+// and closes b.done.
+func (b *block) compress(level int) {
+	defer close(b.done)
+	if b.fw == nil || b.level != level {
+		b.fw, b.err = flate.NewWriter(&b.out, level)
+		if b.err != nil {
+			return
+		}
+		b.level = level
+	} else {
+		b.fw.Reset(&b.out)
+	}
+	if _, b.err = b.fw.Write(b.raw); b.err == nil {
+		b.err = b.fw.Flush()
 	}
 }
 

@@ -76,8 +76,10 @@ func (w *Writer) SetLevel(level int) error {
 
 // SetConcurrency sets the number of goroutines that compress the blocks
 // of the arrays started after it: at most n blocks of 1 MiB are
-// compressed at once. n <= 0 restores the default, min(GOMAXPROCS, 4).
-// The bytes written do not depend on it.
+// compressed at once, each on a goroutine of its own, beside the caller's;
+// with n = 1 the blocks are compressed on the caller's goroutine, so that
+// writing uses one thread. n <= 0 restores the default, min(GOMAXPROCS,
+// 4). The bytes written do not depend on it.
 func (w *Writer) SetConcurrency(n int) {
 	w.busy = max(n, 0)
 }

@@ -28,7 +28,9 @@ type RunOptions struct {
 	RAMBudgetGB float64
 	// Workers is the number of goroutines that build the network and that
 	// compress each output file; 0 means GOMAXPROCS (for compression, at
-	// most 4). The files do not depend on it.
+	// most 4). With 1 the run uses one thread: the weights file is written
+	// before the network runs instead of beside it, and every file is
+	// compressed on the writing goroutine. The files do not depend on it.
 	Workers int
 	// Checkpoint makes a cancelled run save its state into the folder
 	// (CheckpointFile and ResumeFile) and return an *InterruptedError;

@@ -13,7 +13,8 @@ import (
 // weight_mode, weight_dtype, weight_shape, seed, the population arrays,
 // weight_format, then either weights (N x N, rows = post) or the CSR
 // arrays weights_data, weights_indices (int64) and weights_indptr
-// (int64). On another goroutine, so that the network runs meanwhile, it
+// (int64). On another goroutine, so that the network runs meanwhile (on
+// the caller's, before the run, when the outputs have one worker), it
 // reads the network's weights a block of rows at a time in that layout
 // (binarynet.WeightRowBlock, binarynet.CopyWeightRows) and compresses
 // them, holding no copy of the whole matrix; wait returns the number of
@@ -39,14 +40,19 @@ func (o *outputs) weights(j *Job, nw *binarynet.Network, pops []population, stop
 		err error
 	}
 	done := make(chan result, 1)
-	go func() {
+	work := func() {
 		err := weightHeader(w, b, n, pops, format)
 		var nnz int64
 		if err == nil {
 			nnz, err = write()
 		}
 		done <- result{nnz, err}
-	}()
+	}
+	if o.workers == 1 {
+		work() // one thread: before the run, not beside it
+	} else {
+		go work()
+	}
 	return func() (int64, string, error) {
 		r := <-done
 		return r.nnz, format, r.err

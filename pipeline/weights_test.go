@@ -176,3 +176,28 @@ func TestWeightsStreamedInBlocks(t *testing.T) {
 		t.Errorf("stopped dense writing: %v, want errStopped", err)
 	}
 }
+
+// TestRunOneWorkerSameFiles checks that a run on one thread (Workers 1:
+// the weights written before the run, compression on the writing
+// goroutine) writes the same arrays as a run on all cores.
+func TestRunOneWorkerSameFiles(t *testing.T) {
+	j := smallJob(t)
+	var dirs [2]string
+	for i, workers := range []int{0, 1} {
+		dirs[i] = t.TempDir()
+		if _, err := Run(context.Background(), j, dirs[i], RunOptions{Workers: workers}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{j.Binary.OutputName + ".npz", j.Binary.OutputName + "_weights.npz"} {
+		a, b := readNpz(t, filepath.Join(dirs[0], name)), readNpz(t, filepath.Join(dirs[1], name))
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d and %d arrays", name, len(a), len(b))
+		}
+		for key, e := range a {
+			if f, ok := b[key]; !ok || f.descr != e.descr || string(f.data) != string(e.data) {
+				t.Errorf("%s: array %s differs between 0 and 1 workers", name, key)
+			}
+		}
+	}
+}
