@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"math"
 	"os"
@@ -14,15 +13,6 @@ import (
 	"github.com/binarynet/binarynet"
 	"github.com/binarynet/binarynet/npz"
 )
-
-// float64s decodes the data of a little-endian float64 array.
-func float64s(e npyEntry) []float64 {
-	out := make([]float64, len(e.data)/8)
-	for i := range out {
-		out[i] = math.Float64frombits(binary.LittleEndian.Uint64(e.data[8*i:]))
-	}
-	return out
-}
 
 // TestRunContinuousTime checks binary.continuous_time: the trace file of
 // a run with it holds the times in ms of every update, sample and onset,
@@ -60,15 +50,15 @@ func TestRunContinuousTime(t *testing.T) {
 			t.Errorf("%s: %s %v, want <f8 %v", key, e.descr, e.shape, shape)
 		}
 	}
-	times := float64s(on["state_update_times_ms"])
-	sampleTimes := float64s(on["times_ms"])
+	times := npyFloat64s(on["state_update_times_ms"])
+	sampleTimes := npyFloat64s(on["times_ms"])
 	for i, s := range sampleTimes {
 		if s != times[i*k] {
 			t.Fatalf("times_ms[%d] = %v, want the time of update %d, %v", i, s, i*k, times[i*k])
 		}
 	}
-	onsetSteps := float64s(on["spike_times"])
-	for i, s := range float64s(on["spike_times_ms"]) {
+	onsetSteps := npyFloat64s(on["spike_times"])
+	for i, s := range npyFloat64s(on["spike_times_ms"]) {
 		if s != times[int(onsetSteps[i])] {
 			t.Fatalf("spike_times_ms[%d] = %v, want the time of update %v", i, s, onsetSteps[i])
 		}
@@ -149,12 +139,7 @@ func TestRunContinuousTimeResume(t *testing.T) {
 	if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"activity_trace.npz", "params.yaml"} {
-		a, b := readFile(t, filepath.Join(ref, name)), readFile(t, filepath.Join(dir, name))
-		if !slices.Equal(a, b) {
-			t.Errorf("%s differs from the uninterrupted run's", name)
-		}
-	}
+	sameFiles(t, dir, ref, "activity_trace.npz", "params.yaml")
 	if _, ok := readNpz(t, filepath.Join(dir, "activity_trace.npz"))["state_update_times_ms"]; !ok {
 		t.Error("the resumed trace has no times")
 	}

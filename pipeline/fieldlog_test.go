@@ -495,25 +495,7 @@ func TestRunFieldLogCheckpoint(t *testing.T) {
 				cancel()
 				wantInterrupted(t, dir, err, tc.steps[i])
 			}
-			if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if got, want := listDir(t, dir), listDir(t, ref); !slices.Equal(got, want) {
-				t.Errorf("resumed folder holds %v, want %v", got, want)
-			}
-			for _, name := range []string{"activity_trace.npz", "activity_trace_weights.npz", "params.yaml"} {
-				a, err := os.ReadFile(filepath.Join(ref, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := os.ReadFile(filepath.Join(dir, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(a, b) {
-					t.Errorf("%s differs from the uninterrupted run's", name)
-				}
-			}
+			resumeLikeRef(t, dir, ref)
 		})
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/binarynet/binarynet"
 	"github.com/james-bowman/sparse"
 	"gonum.org/v1/gonum/mat"
 )
@@ -71,18 +70,7 @@ func TestPythonLoadsOutputs(t *testing.T) {
 // sum and absolute sum, and a few entries [post, pre, value].
 func weightFacts(t *testing.T, j *Job) map[string]any {
 	t.Helper()
-	p, err := j.ClusteredParams()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := j.Options(0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nw, _, err := binarynet.NewClusteredNetwork("check", p, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nw := clusteredNetwork(t, j, "check")
 	m, err := nw.Weights()
 	if err != nil {
 		t.Fatal(err)

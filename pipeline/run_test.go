@@ -45,6 +45,25 @@ func smallJob(t *testing.T, overrides ...string) *Job {
 	return j
 }
 
+// clusteredNetwork builds the clustered network of j as Run builds it
+// (the same parameters and options), named name.
+func clusteredNetwork(t *testing.T, j *Job, name string) *binarynet.Network {
+	t.Helper()
+	p, err := j.ClusteredParams()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := j.Options(0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw, _, err := binarynet.NewClusteredNetwork(name, p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nw
+}
+
 // npyEntry is the header of one array of an .npz archive.
 type npyEntry struct {
 	descr string
@@ -141,6 +160,24 @@ func TestRunLayout(t *testing.T) {
 				descr string
 				shape []int
 			}
+			// checkArrays checks that the archive holds exactly the arrays
+			// of want, each of its dtype and shape.
+			checkArrays := func(what string, got map[string]npyEntry, want map[string]spec) {
+				t.Helper()
+				if len(got) != len(want) {
+					t.Errorf("%s has %d arrays, want %d", what, len(got), len(want))
+				}
+				for key, w := range want {
+					e, ok := got[key]
+					if !ok {
+						t.Errorf("%s lacks %s", what, key)
+						continue
+					}
+					if e.descr != w.descr || !slices.Equal(e.shape, w.shape) {
+						t.Errorf("%s %s: %s %v, want %s %v", what, key, e.descr, e.shape, w.descr, w.shape)
+					}
+				}
+			}
 			wantTrace := map[string]spec{
 				"rates": {"<f4", []int{s, p}}, "times": {"<i8", []int{s}},
 				"names": {"<U2", []int{p}}, "population_names": {"<U2", []int{p}},
@@ -157,19 +194,7 @@ func TestRunLayout(t *testing.T) {
 			if tc.states {
 				wantTrace["neuron_states"] = spec{"|u1", []int{s, n}}
 			}
-			if len(tr) != len(wantTrace) {
-				t.Errorf("trace has %d arrays, want %d", len(tr), len(wantTrace))
-			}
-			for key, w := range wantTrace {
-				e, ok := tr[key]
-				if !ok {
-					t.Errorf("trace lacks %s", key)
-					continue
-				}
-				if e.descr != w.descr || !slices.Equal(e.shape, w.shape) {
-					t.Errorf("trace %s: %s %v, want %s %v", key, e.descr, e.shape, w.descr, w.shape)
-				}
-			}
+			checkArrays("trace", tr, wantTrace)
 			if got := int64(binary.LittleEndian.Uint64(tr["seed"].data)); got != 5 {
 				t.Errorf("seed %d, want 5", got)
 			}
@@ -189,19 +214,7 @@ func TestRunLayout(t *testing.T) {
 			} else {
 				wantW["weights"] = spec{"<f4", []int{n, n}}
 			}
-			if len(wt) != len(wantW) {
-				t.Errorf("weights file has %d arrays, want %d", len(wt), len(wantW))
-			}
-			for key, w := range wantW {
-				e, ok := wt[key]
-				if !ok {
-					t.Errorf("weights file lacks %s", key)
-					continue
-				}
-				if e.descr != w.descr || !slices.Equal(e.shape, w.shape) {
-					t.Errorf("weights %s: %s %v, want %s %v", key, e.descr, e.shape, w.descr, w.shape)
-				}
-			}
+			checkArrays("weights file", wt, wantW)
 			if sum.Synapses <= 0 {
 				t.Errorf("%d synapses", sum.Synapses)
 			}
@@ -320,26 +333,33 @@ func TestRunResumeBitForBit(t *testing.T) {
 			if !CanResume(dir) {
 				t.Fatalf("CanResume(%s) = false", dir)
 			}
-			if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if got, want := listDir(t, dir), listDir(t, ref); !slices.Equal(got, want) {
-				t.Errorf("resumed folder holds %v, want %v", got, want)
-			}
-			for _, name := range []string{"activity_trace.npz", "activity_trace_weights.npz", "params.yaml"} {
-				a, err := os.ReadFile(filepath.Join(ref, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := os.ReadFile(filepath.Join(dir, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(a, b) {
-					t.Errorf("%s differs from the uninterrupted run's", name)
-				}
-			}
+			resumeLikeRef(t, dir, ref)
 		})
+	}
+}
+
+// resumeLikeRef resumes the interrupted run in dir and checks that the
+// folder then holds the files of the uninterrupted run in ref, its trace,
+// weights and parameters byte for byte.
+func resumeLikeRef(t *testing.T, dir, ref string) {
+	t.Helper()
+	if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := listDir(t, dir), listDir(t, ref); !slices.Equal(got, want) {
+		t.Errorf("resumed folder holds %v, want %v", got, want)
+	}
+	sameFiles(t, dir, ref, "activity_trace.npz", "activity_trace_weights.npz", "params.yaml")
+}
+
+// sameFiles checks that the named files of dir equal those of the
+// uninterrupted run in ref byte for byte.
+func sameFiles(t *testing.T, dir, ref string, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if !slices.Equal(readFile(t, filepath.Join(ref, name)), readFile(t, filepath.Join(dir, name))) {
+			t.Errorf("%s differs from the uninterrupted run's", name)
+		}
 	}
 }
 
@@ -433,18 +453,7 @@ func TestRunSeparateSeeds(t *testing.T) {
 // with adaptation lowers the E activity.
 func TestAdaptationKeys(t *testing.T) {
 	j := smallJob(t, "adaptation={E: {theta_q: 0.5, tau_theta_ms: 100.0}, I: {theta_q: 0.25, tau_theta: 300}}")
-	p, err := j.ClusteredParams()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := j.Options(0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nw, _, err := binarynet.NewClusteredNetwork("adapt", p, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nw := clusteredNetwork(t, j, "adapt")
 	for _, s := range nw.PopulationSpecs() {
 		want := binarynet.Adaptation{Step: 0.5, Tau: 6000}
 		if s.Name[0] == 'I' {

@@ -221,19 +221,7 @@ func TestRunStimulusResume(t *testing.T) {
 	if _, err := Resume(context.Background(), dir, RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"activity_trace.npz", "params.yaml"} {
-		a, err := os.ReadFile(filepath.Join(ref, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(a, b) {
-			t.Errorf("%s differs from the uninterrupted run's", name)
-		}
-	}
+	sameFiles(t, dir, ref, "activity_trace.npz", "params.yaml")
 }
 
 // TestStimulusJSONConfig checks that a JSON configuration (YAML's flow

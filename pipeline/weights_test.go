@@ -29,18 +29,7 @@ func TestWeightsFileContent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := j.ClusteredParams()
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts, err := j.Options(0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			nw, _, err := binarynet.NewClusteredNetwork("clustered", p, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			nw := clusteredNetwork(t, j, "clustered")
 			m, err := nw.Weights()
 			if err != nil {
 				t.Fatal(err)
@@ -118,18 +107,7 @@ func TestWeightsFileContent(t *testing.T) {
 // same arrays as the one written in a single block.
 func TestWeightsStreamedInBlocks(t *testing.T) {
 	j := smallJob(t)
-	p, err := j.ClusteredParams()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts, err := j.Options(0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nw, _, err := binarynet.NewClusteredNetwork("clustered", p, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nw := clusteredNetwork(t, j, "clustered")
 	n := nw.N()
 	indptr, err := new(binarynet.WeightRowBlock[float32]).RowPointers(nw)
 	if err != nil {
