@@ -228,10 +228,10 @@ func writeFieldLog(w *npz.Writer, r *record) error {
 	if err := npz.WriteScalar(w, "field_interval", f.Interval); err != nil {
 		return err
 	}
-	if err := streamInts(w, "field_steps", s, func(i int) int64 { return int64(i) * f.Interval }); err != nil {
+	if err := streamArray(w, "field_steps", s, func(i int) int64 { return int64(i) * f.Interval }); err != nil {
 		return err
 	}
-	if err := streamInts(w, "field_units", m, func(i int) int64 { return int64(fl.Units[i]) }); err != nil {
+	if err := streamArray(w, "field_units", m, func(i int) int64 { return int64(fl.Units[i]) }); err != nil {
 		return err
 	}
 	if err := npz.WriteArray(w, "fields", []int{s, m}, fl.Fields); err != nil {

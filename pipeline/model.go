@@ -195,23 +195,15 @@ func readAdaptation(c *Config, key string, stepMS float64) (binarynet.Adaptation
 	case hasSteps && steps != nil && hasMS && ms != nil:
 		return a, keyError(key, v, "give tau_theta (steps) or tau_theta_ms, not both")
 	case hasMS && ms != nil:
-		t, err := toNumber(key+".tau_theta_ms", ms)
+		t, err := toPositive(key+".tau_theta_ms", ms)
 		if err != nil {
 			return a, err
-		}
-		if !(t > 0) {
-			return a, keyError(key+".tau_theta_ms", ms, "must be > 0")
 		}
 		a.Tau = t / stepMS
 	case hasSteps && steps != nil:
-		t, err := toNumber(key+".tau_theta", steps)
-		if err != nil {
+		if a.Tau, err = toPositive(key+".tau_theta", steps); err != nil {
 			return a, err
 		}
-		if !(t > 0) {
-			return a, keyError(key+".tau_theta", steps, "must be > 0")
-		}
-		a.Tau = t
 	case a.Step != 0:
 		return a, keyError(key, v, "theta_q is not 0, so tau_theta or tau_theta_ms must be given")
 	}

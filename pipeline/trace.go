@@ -84,13 +84,13 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	}
 	sum.MeanE /= float64(max(sizes[0], 1))
 	sum.MeanI /= float64(max(sizes[1], 1))
-	if err := streamInts(w, "times", samples, func(i int) int64 { return int64(i) * int64(k) }); err != nil {
+	if err := streamArray(w, "times", samples, func(i int) int64 { return int64(i) * int64(k) }); err != nil {
 		return err
 	}
 	timed := r.log.Times != nil
 	if timed {
 		// The network time of each sampled step, in ms.
-		if err := streamFloats(w, "times_ms", samples, func(i int) float64 { return r.log.Times[i*k] }); err != nil {
+		if err := streamArray(w, "times_ms", samples, func(i int) float64 { return r.log.Times[i*k] }); err != nil {
 			return err
 		}
 	}
@@ -138,14 +138,14 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 	if err != nil {
 		return err
 	}
-	if err := streamConvert(w, "spike_times", steps, func(s int64) float64 { return float64(s) }); err != nil {
+	if err := streamArray(w, "spike_times", len(steps), func(i int) float64 { return float64(steps[i]) }); err != nil {
 		return err
 	}
-	if err := streamConvert(w, "spike_ids", units, func(u int32) int64 { return int64(u) }); err != nil {
+	if err := streamArray(w, "spike_ids", len(units), func(i int) int64 { return int64(units[i]) }); err != nil {
 		return err
 	}
 	if timed {
-		if err := streamConvert(w, "spike_times_ms", steps, func(s int64) float64 { return r.log.Times[s] }); err != nil {
+		if err := streamArray(w, "spike_times_ms", len(steps), func(i int) float64 { return r.log.Times[steps[i]] }); err != nil {
 			return err
 		}
 		if t > 0 {
@@ -303,64 +303,19 @@ func populationArrays(w *npz.Writer, pops []population, trace bool) error {
 	total := int(offsets[len(offsets)-1])
 	// The populations tile the units in order, so the ids of population
 	// after population are 0..N-1.
-	return streamInts(w, "population_neuron_ids", total, func(i int) int64 { return int64(i) })
+	return streamArray(w, "population_neuron_ids", total, func(i int) int64 { return int64(i) })
 }
 
-// streamInts writes the int64 array key of n values v(0), ..., v(n-1).
-func streamInts(w *npz.Writer, key string, n int, v func(i int) int64) error {
-	a, err := npz.BeginArray[int64](w, key, n)
+// streamArray writes the one-dimensional array key of n values v(0),
+// ..., v(n-1), a chunk at a time.
+func streamArray[T npz.Elem](w *npz.Writer, key string, n int, v func(i int) T) error {
+	a, err := npz.BeginArray[T](w, key, n)
 	if err != nil {
 		return err
 	}
-	buf := make([]int64, 0, min(n, chunkValues))
+	buf := make([]T, 0, min(n, chunkValues))
 	for i := range n {
 		buf = append(buf, v(i))
-		if len(buf) == cap(buf) {
-			if err := a.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
-		}
-	}
-	if err := a.Write(buf); err != nil {
-		return err
-	}
-	return a.Close()
-}
-
-// streamFloats writes the float64 array key of n values v(0), ...,
-// v(n-1).
-func streamFloats(w *npz.Writer, key string, n int, v func(i int) float64) error {
-	a, err := npz.BeginArray[float64](w, key, n)
-	if err != nil {
-		return err
-	}
-	buf := make([]float64, 0, min(n, chunkValues))
-	for i := range n {
-		buf = append(buf, v(i))
-		if len(buf) == cap(buf) {
-			if err := a.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
-		}
-	}
-	if err := a.Write(buf); err != nil {
-		return err
-	}
-	return a.Close()
-}
-
-// streamConvert writes src converted element by element as the
-// one-dimensional array key, a chunk at a time.
-func streamConvert[S any, T npz.Elem](w *npz.Writer, key string, src []S, conv func(S) T) error {
-	a, err := npz.BeginArray[T](w, key, len(src))
-	if err != nil {
-		return err
-	}
-	buf := make([]T, 0, min(len(src), chunkValues))
-	for _, s := range src {
-		buf = append(buf, conv(s))
 		if len(buf) == cap(buf) {
 			if err := a.Write(buf); err != nil {
 				return err

@@ -35,6 +35,15 @@ func toNumber(key string, v any) (float64, error) {
 	return x, nil
 }
 
+// toPositive is toNumber for a value that must be > 0.
+func toPositive(key string, v any) (float64, error) {
+	x, err := toNumber(key, v)
+	if err == nil && !(x > 0) {
+		err = keyError(key, v, "must be > 0")
+	}
+	return x, err
+}
+
 // intAt returns the integer at key, def when absent or null. A float with
 // an integral value (8000.0) is accepted.
 func (c *Config) intAt(key string, def int64) (int64, error) {

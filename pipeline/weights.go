@@ -194,8 +194,7 @@ func denseRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, tile i
 	if err != nil {
 		return 0, err
 	}
-	var zero T
-	rows := max(1, tile/(n*sizeOf(zero)))
+	rows := max(1, tile/(n*int(kernel.SizeOf[T]())))
 	var buf []T
 	var nnz int64
 	for r0 := 0; r0 < n; r0 += rows {
@@ -218,13 +217,6 @@ func denseRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, tile i
 	return nnz, a.Close()
 }
 
-// sizeOf returns the size in bytes of a float32 or float64.
-func sizeOf[T float32 | float64](v T) int {
-	if any(v) == any(float32(0)) {
-		return 4
-	}
-	return 8
-}
 
 // stopped reports whether stop is closed.
 func stopped(stop <-chan struct{}) bool {
