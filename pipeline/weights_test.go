@@ -128,12 +128,12 @@ func TestWeightsStreamedInBlocks(t *testing.T) {
 		return readNpz(t, path)
 	}
 	whole := write("csr.npz", func(w *npz.Writer) (int64, error) {
-		return csrRows(w, nw, new(binarynet.WeightRowBlock[float32]), indptr, indptr[n], nil)
+		return csrRows[float32](w, nw, indptr[n], nil)
 	})
 	wholeDense := write("dense.npz", func(w *npz.Writer) (int64, error) { return denseRows[float32](w, nw, 4*n*n, nil) })
 	for _, tile := range []int64{1, 37, indptr[n] / 7} {
 		got := write("csr.npz", func(w *npz.Writer) (int64, error) {
-			return csrRows(w, nw, new(binarynet.WeightRowBlock[float32]), indptr, tile, nil)
+			return csrRows[float32](w, nw, tile, nil)
 		})
 		for _, key := range []string{"weights_data", "weights_indices", "weights_indptr"} {
 			if string(got[key].data) != string(whole[key].data) {
@@ -147,7 +147,7 @@ func TestWeightsStreamedInBlocks(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	close(stop)
-	if _, err := csrRows(npz.NewWriter(io.Discard), nw, new(binarynet.WeightRowBlock[float32]), indptr, 1, stop); err != errStopped {
+	if _, err := csrRows[float32](npz.NewWriter(io.Discard), nw, 1, stop); err != errStopped {
 		t.Errorf("stopped CSR writing: %v, want errStopped", err)
 	}
 	if _, err := denseRows[float32](npz.NewWriter(io.Discard), nw, 4*n, stop); err != errStopped {
