@@ -328,15 +328,29 @@ func (nw *Network) RunContext(ctx context.Context, steps, batchSize int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b := nw.stim.cut(nw.fields.cut(min(batchSize, steps-done), nw.steps), nw.steps)
-		if err := nw.num.run(nil, b); err != nil {
+		b, err := nw.batch(nil, min(batchSize, steps-done))
+		if err != nil {
 			return err
 		}
-		nw.syncStimuli()
-		nw.sampleFields()
 		done += b
 	}
 	return nil
+}
+
+// batch takes the next batch of at most most steps, ended early at the
+// next field-log sample or stimulus start or end: of units[:b], or of
+// units the selector draws when units is nil. It returns b.
+func (nw *Network) batch(units []int32, most int) (int, error) {
+	b := nw.stim.cut(nw.fields.cut(most, nw.steps), nw.steps)
+	if units != nil {
+		units = units[:b]
+	}
+	if err := nw.num.run(units, b); err != nil {
+		return 0, err
+	}
+	nw.syncStimuli()
+	nw.sampleFields()
+	return b, nil
 }
 
 // Update performs one update step.
@@ -356,12 +370,10 @@ func (nw *Network) ApplyUpdates(units []int32) error {
 		}
 	}
 	for done := 0; done < len(units); {
-		b := nw.stim.cut(nw.fields.cut(len(units)-done, nw.steps), nw.steps)
-		if err := nw.num.run(units[done:done+b], b); err != nil {
+		b, err := nw.batch(units[done:], len(units)-done)
+		if err != nil {
 			return err
 		}
-		nw.syncStimuli()
-		nw.sampleFields()
 		done += b
 	}
 	return nil
