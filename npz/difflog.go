@@ -161,29 +161,36 @@ func readVector[T int8 | int32 | int64](a *archive, key string, lo, hi int64) ([
 	return readInts[T](e, e.shape, lo, hi)
 }
 
-// readLog reads a log array, of shape (T,) or (1, T).
-func readLog[T int8 | int32](a *archive, key string, lo, hi int64) ([]T, error) {
+// openLog opens a log array, which must have shape (T,) or (1, T).
+func openLog(a *archive, key string) (*entry, error) {
 	e, err := a.open(key)
 	if err != nil {
 		return nil, err
 	}
-	defer e.Close()
 	if len(e.shape) != 1 && (len(e.shape) != 2 || e.shape[0] != 1) {
+		e.Close()
 		return nil, fmt.Errorf("npz: %v: want shape (T,) or (1, T): %w", e, binarynet.ErrShape)
 	}
+	return e, nil
+}
+
+// readLog reads a log array, of shape (T,) or (1, T).
+func readLog[T int8 | int32](a *archive, key string, lo, hi int64) ([]T, error) {
+	e, err := openLog(a, key)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
 	return readInts[T](e, e.shape, lo, hi)
 }
 
 // readTimes reads the times of a log, of shape (T,) or (1, T).
 func readTimes(a *archive, key string) ([]float64, error) {
-	e, err := a.open(key)
+	e, err := openLog(a, key)
 	if err != nil {
 		return nil, err
 	}
 	defer e.Close()
-	if len(e.shape) != 1 && (len(e.shape) != 2 || e.shape[0] != 1) {
-		return nil, fmt.Errorf("npz: %v: want shape (T,) or (1, T): %w", e, binarynet.ErrShape)
-	}
 	return readFloats(e, e.shape)
 }
 
