@@ -415,24 +415,31 @@ func (nw *Network) PopulationRatesFromDiffLogs(initial []int8, log DiffLog, samp
 // it may take (zero means 12, as for Options.RAMBudgetGB); more returns
 // ErrMemoryBudget before anything is allocated.
 func ExtractSpikeEventsFromDiffLogs(log DiffLog, ramBudgetGB float64) (steps []int64, units []int32, err error) {
+	return extractOnsets(log, "spike events", ramBudgetGB, func(t int) int64 { return int64(t) })
+}
+
+// extractOnsets returns at(t) and the unit of every onset (delta +1) of
+// log, in step order, after checking their 12 bytes per onset against
+// ramBudgetGB; what names them in the error.
+func extractOnsets[T int64 | float64](log DiffLog, what string, ramBudgetGB float64, at func(t int) T) ([]T, []int32, error) {
 	onsets, err := countOnsets(log)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkMemory(fmt.Sprintf("%d spike events", onsets), 12*float64(onsets), ramBudgetGB); err != nil {
+	if err := checkMemory(fmt.Sprintf("%d %s", onsets, what), 12*float64(onsets), ramBudgetGB); err != nil {
 		return nil, nil, err
 	}
 	if onsets == 0 {
 		return nil, nil, nil
 	}
-	steps, units = make([]int64, 0, onsets), make([]int32, 0, onsets)
+	ats, units := make([]T, 0, onsets), make([]int32, 0, onsets)
 	for t, d := range log.Deltas {
 		if d > 0 {
-			steps = append(steps, int64(t))
+			ats = append(ats, at(t))
 			units = append(units, log.Updates[t])
 		}
 	}
-	return steps, units, nil
+	return ats, units, nil
 }
 
 // countOnsets checks the updates and deltas of a log (not against a

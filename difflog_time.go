@@ -28,24 +28,7 @@ func ExtractSpikeTimesFromDiffLogs(log DiffLog, ramBudgetGB float64) (times []fl
 	if err := checkTimes(log); err != nil {
 		return nil, nil, err
 	}
-	onsets, err := countOnsets(log)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkMemory(fmt.Sprintf("%d spike times", onsets), 12*float64(onsets), ramBudgetGB); err != nil {
-		return nil, nil, err
-	}
-	if onsets == 0 {
-		return nil, nil, nil
-	}
-	times, units = make([]float64, 0, onsets), make([]int32, 0, onsets)
-	for t, d := range log.Deltas {
-		if d > 0 {
-			times = append(times, log.Times[t])
-			units = append(units, log.Updates[t])
-		}
-	}
-	return times, units, nil
+	return extractOnsets(log, "spike times", ramBudgetGB, func(t int) float64 { return log.Times[t] })
 }
 
 // maxTimeSamples bounds the number of samples of PopulationRatesTimeSeq.
