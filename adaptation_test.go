@@ -153,13 +153,7 @@ func TestAdaptationCheckpointResume(t *testing.T) {
 	}
 	opts := Options{Seed: 9, WeightMode: WeightSparse}
 	_, want := runLogged(t, build(), opts, 4000, 8000, 128)
-	var flips int
-	for _, d := range want.Deltas {
-		if d != 0 {
-			flips++
-		}
-	}
-	if flips < 500 {
+	if flips := stateChanges(want.Deltas); flips < 500 {
 		t.Fatalf("only %d state changes: the test network does not move", flips)
 	}
 	part := build()
@@ -169,11 +163,8 @@ func TestAdaptationCheckpointResume(t *testing.T) {
 	if err := part.Run(4000, 1000); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := part.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), nil)
+	data := checkpointOf(t, part)
+	back, err := ReadCheckpoint(bytes.NewReader(data), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +178,7 @@ func TestAdaptationCheckpointResume(t *testing.T) {
 	// A corrupted adaptation state is refused: the last bytes before the
 	// trailer are the last unit's last-update step; make it negative and
 	// fix the checksum.
-	bad := slices.Clone(buf.Bytes())
+	bad := slices.Clone(data)
 	bad[len(bad)-5] = 0xff
 	resealCheckpoint(bad)
 	if _, err := ReadCheckpoint(bytes.NewReader(bad), nil); !errors.Is(err, ErrCheckpoint) {

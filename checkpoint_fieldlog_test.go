@@ -3,6 +3,7 @@ package binarynet
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -75,21 +76,7 @@ func TestFieldLogCheckpointResume(t *testing.T) {
 				if err := part.Run(cut, 333); err != nil {
 					t.Fatal(err)
 				}
-				var buf bytes.Buffer
-				if err := part.WriteCheckpoint(&buf); err != nil {
-					t.Fatalf("cut %d: %v", cut, err)
-				}
-				got, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), nil)
-				if err != nil {
-					t.Fatalf("cut %d: %v", cut, err)
-				}
-				var again bytes.Buffer
-				if err := got.WriteCheckpoint(&again); err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(again.Bytes(), buf.Bytes()) {
-					t.Errorf("cut %d: re-encoding the restored network gives different bytes", cut)
-				}
+				got := restoreCheckpoint(t, part, nil, fmt.Sprintf("cut %d", cut))
 				if err := got.Run(steps-cut, 97); err != nil {
 					t.Fatalf("cut %d: %v", cut, err)
 				}
@@ -122,11 +109,7 @@ func TestFieldLogCheckpointWithoutLog(t *testing.T) {
 		if nw.fields.on() {
 			nw.ConsumeFieldLog()
 		}
-		var buf bytes.Buffer
-		if err := nw.WriteCheckpoint(&buf); err != nil {
-			t.Fatal(err)
-		}
-		return buf.Bytes()
+		return checkpointOf(t, nw)
 	}
 	plain := checkpoint(func(*Network) {})
 	if h, _ := splitCheckpoint(t, plain); h.recordsLen != 0 {
@@ -214,11 +197,8 @@ func TestFieldLogRecordCorrupt(t *testing.T) {
 	if err := nw.Run(8, 5); err != nil { // samples at steps 21, 24, 27
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	h0, body := splitCheckpoint(t, buf.Bytes())
+	data := checkpointOf(t, nw)
+	h0, body := splitCheckpoint(t, data)
 	body = body[:len(body)-4]
 	arrays := body[:len(body)-int(h0.recordsLen)]
 	l := nw.fields.log
@@ -289,7 +269,7 @@ func TestFieldLogRecordCorrupt(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			section := encodeRecords([]ckptRecord{{recordFields, tc.payload}})
-			h, _ := splitCheckpoint(t, buf.Bytes())
+			h, _ := splitCheckpoint(t, data)
 			h.recordsLen = int64(len(section))
 			h.bodyLen = int64(h.computeBodyLen())
 			crafted := joinCheckpoint(h, append(append(slices.Clone(arrays), section...), 0, 0, 0, 0))
@@ -299,7 +279,7 @@ func TestFieldLogRecordCorrupt(t *testing.T) {
 	}
 	// The good record reads back, also through a crafted checkpoint.
 	section := encodeRecords([]ckptRecord{{recordFields, whole}})
-	h, _ := splitCheckpoint(t, buf.Bytes())
+	h, _ := splitCheckpoint(t, data)
 	h.recordsLen = int64(len(section))
 	h.bodyLen = int64(h.computeBodyLen())
 	if _, err := ReadCheckpoint(bytes.NewReader(joinCheckpoint(h, append(append(slices.Clone(arrays), section...), 0, 0, 0, 0))), nil); err != nil {
@@ -322,16 +302,13 @@ func TestFieldLogCheckpointRestoreBudget(t *testing.T) {
 	if err := nw.Run(40, 8); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	got, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), &RestoreOptions{RAMBudgetGB: 1.0 / 100})
+	data := checkpointOf(t, nw)
+	got, err := ReadCheckpoint(bytes.NewReader(data), &RestoreOptions{RAMBudgetGB: 1.0 / 100})
 	wantCheckpointError(t, "small budget", got, err, "field log of 4096 samples of 100 units")
 	if !errors.Is(err, ErrMemoryBudget) {
 		t.Errorf("error %v does not wrap ErrMemoryBudget", err)
 	}
-	if _, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), &RestoreOptions{RAMBudgetGB: 1.0 / 32}); err != nil {
+	if _, err := ReadCheckpoint(bytes.NewReader(data), &RestoreOptions{RAMBudgetGB: 1.0 / 32}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -350,11 +327,7 @@ func fieldCheckpointBytes(t testing.TB, mode WeightMode) []byte {
 	if err := nw.Run(5, 2); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return checkpointOf(t, nw)
 }
 
 // TestFieldCheckpointBytesHoldLog checks that the fuzz seed holds the

@@ -323,11 +323,7 @@ func TestCheckpointResumeInProcess(t *testing.T) {
 			t.Parallel()
 			want := ckptUninterrupted(t, c)
 			nw := ckptRun(t, c, ckptA, 1000)
-			var buf bytes.Buffer
-			if err := nw.WriteCheckpoint(&buf); err != nil {
-				t.Fatal(err)
-			}
-			data := buf.Bytes()
+			data := checkpointOf(t, nw)
 			readers := map[string]func() io.Reader{
 				"bytes":   func() io.Reader { return bytes.NewReader(data) },
 				"stream":  func() io.Reader { return struct{ io.Reader }{bytes.NewReader(data)} },
@@ -448,14 +444,11 @@ func ckptBytes(t testing.TB, mode WeightMode, typ WeightType) []byte {
 	if err := nw.Run(3, 1); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
+	data := checkpointOf(t, nw)
+	if _, err := ReadCheckpoint(bytes.NewReader(data), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), nil); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return data
 }
 
 // resealCheckpoint recomputes both checksums of a (possibly modified)
@@ -496,6 +489,43 @@ func joinCheckpoint(h *ckptHeader, body []byte) []byte {
 	out = append(out, body...)
 	resealCheckpoint(out)
 	return out
+}
+
+// checkpointOf returns the checkpoint nw writes now.
+func checkpointOf(t testing.TB, nw *Network) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := nw.WriteCheckpoint(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// restoreCheckpoint writes the checkpoint of nw, reads it back with opts
+// and returns the restored network, after checking that it re-encodes to
+// the same bytes. A non-empty what prefixes the messages.
+func restoreCheckpoint(t testing.TB, nw *Network, opts *RestoreOptions, what string) *Network {
+	t.Helper()
+	prefix := ""
+	if what != "" {
+		prefix = what + ": "
+	}
+	var buf bytes.Buffer
+	if err := nw.WriteCheckpoint(&buf); err != nil {
+		t.Fatalf("%s%v", prefix, err)
+	}
+	got, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), opts)
+	if err != nil {
+		t.Fatalf("%s%v", prefix, err)
+	}
+	var again bytes.Buffer
+	if err := got.WriteCheckpoint(&again); err != nil {
+		t.Fatalf("%s%v", prefix, err)
+	}
+	if !bytes.Equal(again.Bytes(), buf.Bytes()) {
+		t.Errorf("%sre-encoding the restored network gives different bytes", prefix)
+	}
+	return got
 }
 
 func wantCheckpointError(t testing.TB, what string, nw *Network, err error, substr string) {
@@ -638,11 +668,7 @@ func TestCheckpointAbsurdSizes(t *testing.T) {
 // whose ActivityFunc cannot be saved.
 func TestCheckpointActivityFunc(t *testing.T) {
 	nw := ckptNetwork(t, Options{Seed: 1}, true)
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := checkpointOf(t, nw)
 	got, err := ReadCheckpoint(bytes.NewReader(data), nil)
 	wantCheckpointError(t, "missing ActivityFunc", got, err, `"bgf" had an ActivityFunc`)
 	got, err = ReadCheckpoint(bytes.NewReader(data), &RestoreOptions{ActivityFuncs: map[string]func(int64) float64{"bgf": ckptActivity, "E": ckptActivity}})

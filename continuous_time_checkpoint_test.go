@@ -63,21 +63,7 @@ func TestContinuousTimeCheckpointResume(t *testing.T) {
 			if err := part.Run(a, 333); err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			if err := part.WriteCheckpoint(&buf); err != nil {
-				t.Fatal(err)
-			}
-			got, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var again bytes.Buffer
-			if err := got.WriteCheckpoint(&again); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(again.Bytes(), buf.Bytes()) {
-				t.Error("re-encoding the restored network gives different bytes")
-			}
+			got := restoreCheckpoint(t, part, nil, "")
 			if !got.Options().ContinuousTime || got.Time() != part.Time() {
 				t.Fatalf("restored: ContinuousTime %v, time %v; want true, %v", got.Options().ContinuousTime, got.Time(), part.Time())
 			}
@@ -123,11 +109,8 @@ func TestContinuousTimeRecordCorrupt(t *testing.T) {
 	if err := nw.Run(3, 3); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	h0, body := splitCheckpoint(t, buf.Bytes())
+	data := checkpointOf(t, nw)
+	h0, body := splitCheckpoint(t, data)
 	body = body[:len(body)-4]
 	arrays := body[:len(body)-int(h0.recordsLen)]
 	src, _ := nw.clock.src.MarshalBinary()
@@ -162,7 +145,7 @@ func TestContinuousTimeRecordCorrupt(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			section := encodeRecords([]ckptRecord{{recordTime, tc.payload}})
-			h, _ := splitCheckpoint(t, buf.Bytes())
+			h, _ := splitCheckpoint(t, data)
 			h.recordsLen = int64(len(section))
 			h.bodyLen = int64(h.computeBodyLen())
 			crafted := joinCheckpoint(h, append(append(slices.Clone(arrays), section...), 0, 0, 0, 0))
@@ -195,9 +178,5 @@ func timeCheckpointBytes(t testing.TB, mode WeightMode) []byte {
 	if err := nw.Run(5, 2); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return checkpointOf(t, nw)
 }

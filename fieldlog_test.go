@@ -125,11 +125,7 @@ func TestFieldLogMatchesReconstructedStates(t *testing.T) {
 			last := 0
 			samples := 0
 			for step, s := range seq {
-				for _, delta := range d.Deltas[last : step+1] {
-					if delta != 0 {
-						flips++
-					}
-				}
+				flips += stateChanges(d.Deltas[last : step+1])
 				last = step + 1
 				k := step / every
 				samples++

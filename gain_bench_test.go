@@ -48,11 +48,5 @@ func countFlips(b *testing.B, nw *Network, steps int) float64 {
 	if err := nw.Run(steps, 1000); err != nil {
 		b.Fatal(err)
 	}
-	var flips int
-	for _, d := range nw.ConsumeDiffLog().Deltas {
-		if d != 0 {
-			flips++
-		}
-	}
-	return float64(flips) / float64(steps)
+	return float64(stateChanges(nw.ConsumeDiffLog().Deltas)) / float64(steps)
 }

@@ -25,6 +25,18 @@ func activeAfterUpdates(initial []int8, log DiffLog) (updates, active []int) {
 	return updates, active
 }
 
+// stateChanges returns the number of non-zero deltas, the state changes
+// in a stretch of a diff log.
+func stateChanges(deltas []int8) int {
+	k := 0
+	for _, d := range deltas {
+		if d != 0 {
+			k++
+		}
+	}
+	return k
+}
+
 // runLogged initializes nw, runs warmup steps, then steps more with the
 // diff log on, and returns the state before the logged steps and the log.
 func runLogged(t *testing.T, nw *Network, opts Options, warmup, steps, batch int) ([]int8, DiffLog) {
@@ -238,13 +250,7 @@ func TestGainBatchAndModeInvariance(t *testing.T) {
 			t.Errorf("mode %v, batch %d: trajectory differs from dense, batch 1", c.mode, c.batch)
 		}
 	}
-	var flips int
-	for _, d := range ref.Deltas {
-		if d != 0 {
-			flips++
-		}
-	}
-	if flips < 1000 {
+	if flips := stateChanges(ref.Deltas); flips < 1000 {
 		t.Errorf("only %d state changes in 20000 steps: the stochastic units hardly move", flips)
 	}
 }
@@ -264,17 +270,14 @@ func TestGainCheckpointResume(t *testing.T) {
 	if err := part.Run(3000, 100); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := part.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), nil); !errors.Is(err, ErrCheckpoint) {
+	data := checkpointOf(t, part)
+	if _, err := ReadCheckpoint(bytes.NewReader(data), nil); !errors.Is(err, ErrCheckpoint) {
 		t.Errorf("restoring without the gain function: err = %v, want ErrCheckpoint", err)
 	}
-	if _, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), &RestoreOptions{Gains: map[string]Gain{"func": GainFunc(sigmoidFunc), "nope": GainFunc(sigmoidFunc)}}); !errors.Is(err, ErrInvalidParameter) {
+	if _, err := ReadCheckpoint(bytes.NewReader(data), &RestoreOptions{Gains: map[string]Gain{"func": GainFunc(sigmoidFunc), "nope": GainFunc(sigmoidFunc)}}); !errors.Is(err, ErrInvalidParameter) {
 		t.Errorf("restoring with a gain for no population: err = %v, want ErrInvalidParameter", err)
 	}
-	back, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), &RestoreOptions{Gains: map[string]Gain{"func": GainFunc(sigmoidFunc)}})
+	back, err := ReadCheckpoint(bytes.NewReader(data), &RestoreOptions{Gains: map[string]Gain{"func": GainFunc(sigmoidFunc)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,14 +75,7 @@ func TestStimulusFieldReference(t *testing.T) {
 				ref, _ := nw.State(nil)
 				rng := rand.New(rand.NewPCG(5, 6))
 				for step := range int64(steps) {
-					want := make([]float64, n)
-					for _, s := range stimulusCases {
-						if s.On <= step && step < s.Off {
-							for u := s.Units.Start; u < s.Units.End; u++ {
-								want[u] += s.Delta
-							}
-						}
-					}
+					want := stimulusSum(stimulusCases, n, step)
 					if got := nw.StimulusInput(nil); !slices.Equal(got, want) {
 						t.Fatalf("step %d: StimulusInput = %v, want %v", step, got, want)
 					}
@@ -193,21 +186,7 @@ func TestStimulusCheckpointMidStimulus(t *testing.T) {
 			if err := whole.Run(a, 333); err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			if err := whole.WriteCheckpoint(&buf); err != nil {
-				t.Fatal(err)
-			}
-			got, err := ReadCheckpoint(bytes.NewReader(buf.Bytes()), &RestoreOptions{ActivityFuncs: c.funcs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var again bytes.Buffer
-			if err := got.WriteCheckpoint(&again); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(again.Bytes(), buf.Bytes()) {
-				t.Error("re-encoding the restored network gives different bytes")
-			}
+			got := restoreCheckpoint(t, whole, &RestoreOptions{ActivityFuncs: c.funcs}, "")
 			if !slices.Equal(got.Stimuli(), whole.Stimuli()) {
 				t.Errorf("restored stimuli %v, want %v", got.Stimuli(), whole.Stimuli())
 			}
@@ -256,11 +235,8 @@ func TestCheckpointRecordsCorrupt(t *testing.T) {
 	if err := nw.AddStimulus(Stimulus{Units: Range{0, 10}, On: 5, Off: 50, Delta: 0.5}); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	h0, body := splitCheckpoint(t, buf.Bytes())
+	data := checkpointOf(t, nw)
+	h0, body := splitCheckpoint(t, data)
 	body = body[:len(body)-4] // without the trailer
 	arrays := body[:len(body)-int(h0.recordsLen)]
 	good := encodeStimuli(nw.Stimuli())
@@ -288,7 +264,7 @@ func TestCheckpointRecordsCorrupt(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h, _ := splitCheckpoint(t, buf.Bytes())
+			h, _ := splitCheckpoint(t, data)
 			h.recordsLen = int64(len(tc.section))
 			h.bodyLen = int64(h.computeBodyLen())
 			crafted := joinCheckpoint(h, append(append(slices.Clone(arrays), tc.section...), 0, 0, 0, 0))
@@ -297,14 +273,14 @@ func TestCheckpointRecordsCorrupt(t *testing.T) {
 		})
 	}
 	// The flag with too short a section is rejected in the header.
-	h, _ := splitCheckpoint(t, buf.Bytes())
+	h, _ := splitCheckpoint(t, data)
 	h.recordsLen = 3
 	h.bodyLen = int64(h.computeBodyLen())
 	got, err := ReadCheckpoint(bytes.NewReader(joinCheckpoint(h, append(append(slices.Clone(arrays), 1, 0, 0), 0, 0, 0, 0))), nil)
 	wantCheckpointError(t, "short section", got, err, "too short")
 	// A records section claiming more than the budget is refused before
 	// it is read.
-	h, _ = splitCheckpoint(t, buf.Bytes())
+	h, _ = splitCheckpoint(t, data)
 	h.recordsLen = 1 << 50
 	h.bodyLen = int64(h.computeBodyLen())
 	got, err = ReadCheckpoint(bytes.NewReader(joinCheckpoint(h, body)), nil)
@@ -498,6 +474,21 @@ func TestStimulusGainAndAdaptation(t *testing.T) {
 	}
 }
 
+// stimulusSum returns the input that the stimuli in list give n units at
+// step, summed stimulus by stimulus: the brute-force reference for
+// StimulusInput.
+func stimulusSum(list []Stimulus, n int, step int64) []float64 {
+	want := make([]float64, n)
+	for _, s := range list {
+		if s.On <= step && step < s.Off {
+			for u := s.Units.Start; u < s.Units.End; u++ {
+				want[u] += s.Delta
+			}
+		}
+	}
+	return want
+}
+
 // stimulusCheckpointBytes returns the checkpoint of a small network in the
 // middle of overlapping stimuli, a seed of FuzzCheckpointDecode that
 // reaches the records section.
@@ -513,11 +504,7 @@ func stimulusCheckpointBytes(t testing.TB, mode WeightMode) []byte {
 	if err := nw.Run(5, 2); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := nw.WriteCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return checkpointOf(t, nw)
 }
 
 // TestStimulusManyOverlapping checks the schedule's bookkeeping against a
@@ -553,14 +540,7 @@ func TestStimulusManyOverlapping(t *testing.T) {
 			}
 			list = append(list, more...)
 		}
-		want := make([]float64, n)
-		for _, s := range list {
-			if s.On <= now && now < s.Off {
-				for u := s.Units.Start; u < s.Units.End; u++ {
-					want[u] += s.Delta
-				}
-			}
-		}
+		want := stimulusSum(list, n, now)
 		if got := nw.StimulusInput(nil); !slices.Equal(got, want) {
 			t.Fatalf("step %d: input %v, want %v", now, got, want)
 		}

@@ -18,7 +18,22 @@ func rowsTestNetwork(t *testing.T, mode WeightMode, typ WeightType) *Network {
 // rowsTestNetworkOpts is rowsTestNetwork initialized with opts.
 func rowsTestNetworkOpts(t *testing.T, opts Options) *Network {
 	t.Helper()
-	nw := NewNetwork("rows")
+	return eiTestNetwork(t, "rows", opts, func(e, i *BinaryNeuronPopulation) []Synapse {
+		return []Synapse{
+			NewFixedIndegreeSynapse(e, e, 0.2, 0.25),
+			NewPoissonSynapse(e, i, 0.3, 0.5),
+			NewPairwiseBernoulliSynapse(i, e, 0.4, -1),
+			NewPairwiseBernoulliSynapse(i, i, 0.5, -0.75),
+		}
+	})
+}
+
+// eiTestNetwork returns a network of 60 excitatory and 20 inhibitory
+// units (tau 1, threshold 0.5) with the synapses that blocks makes from
+// them, initialized with opts.
+func eiTestNetwork(t *testing.T, name string, opts Options, blocks func(e, i *BinaryNeuronPopulation) []Synapse) *Network {
+	t.Helper()
+	nw := NewNetwork(name)
 	e := &BinaryNeuronPopulation{Name: "E", N: 60, Tau: 1, Threshold: 0.5}
 	i := &BinaryNeuronPopulation{Name: "I", N: 20, Tau: 1, Threshold: 0.5}
 	for _, p := range []*BinaryNeuronPopulation{e, i} {
@@ -26,12 +41,7 @@ func rowsTestNetworkOpts(t *testing.T, opts Options) *Network {
 			t.Fatal(err)
 		}
 	}
-	for _, s := range []Synapse{
-		NewFixedIndegreeSynapse(e, e, 0.2, 0.25),
-		NewPoissonSynapse(e, i, 0.3, 0.5),
-		NewPairwiseBernoulliSynapse(i, e, 0.4, -1),
-		NewPairwiseBernoulliSynapse(i, i, 0.5, -0.75),
-	} {
+	for _, s := range blocks(e, i) {
 		if err := nw.AddSynapse(s); err != nil {
 			t.Fatal(err)
 		}

@@ -18,26 +18,13 @@ func TestVisitWeightColumns(t *testing.T) {
 		typ  WeightType
 	}{{"sparse float32", WeightSparse, Float32}, {"dense float32", WeightDense, Float32}, {"sparse float64", WeightSparse, Float64}} {
 		t.Run(tc.name, func(t *testing.T) {
-			nw := NewNetwork("visit")
-			e := &BinaryNeuronPopulation{Name: "E", N: 60, Tau: 1, Threshold: 0.5}
-			i := &BinaryNeuronPopulation{Name: "I", N: 20, Tau: 1, Threshold: 0.5}
-			for _, p := range []*BinaryNeuronPopulation{e, i} {
-				if err := nw.AddPopulation(p); err != nil {
-					t.Fatal(err)
+			nw := eiTestNetwork(t, "visit", Options{WeightMode: tc.mode, WeightType: tc.typ, Seed: 4}, func(e, i *BinaryNeuronPopulation) []Synapse {
+				return []Synapse{
+					NewFixedIndegreeSynapse(e, e, 0.2, 0.25),
+					NewPoissonSynapse(e, i, 0.3, 0.5),
+					NewPairwiseBernoulliSynapse(i, e, 0.4, -1),
 				}
-			}
-			for _, s := range []Synapse{
-				NewFixedIndegreeSynapse(e, e, 0.2, 0.25),
-				NewPoissonSynapse(e, i, 0.3, 0.5),
-				NewPairwiseBernoulliSynapse(i, e, 0.4, -1),
-			} {
-				if err := nw.AddSynapse(s); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := nw.Initialize(Options{WeightMode: tc.mode, WeightType: tc.typ, Seed: 4}); err != nil {
-				t.Fatal(err)
-			}
+			})
 			m, err := nw.Weights()
 			if err != nil {
 				t.Fatal(err)
