@@ -148,7 +148,7 @@ func (e *engine[T]) redraw(u int, r *popRule) (int8, error) {
 	if !(a >= 0 && a <= 1) {
 		return 0, paramError(fmt.Sprintf("background %q activity at step %d", r.name, step), a, "must be in [0, 1]")
 	}
-	return e.set(u, e.in.bg.Float64() < a), nil
+	return e.set(u, uniform01(e.in.bg) < a), nil
 }
 
 // stochastic applies a gain rule to unit u: active with probability
@@ -217,7 +217,7 @@ type numeric interface {
 type engineInputs struct {
 	sel   selector
 	rules []popRule
-	bg    *rand.Rand
+	bg    *rand.PCG // the background stream, drawn through uniform01 (rand.Rand.Float64's values)
 	gain  *rand.PCG // the stream of stochastic gains' decisions
 	rec   *recorder
 }

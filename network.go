@@ -264,7 +264,7 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 	num.attach(engineInputs{
 		sel:   newSelector(specs, starts, nw.selSrc),
 		rules: rules,
-		bg:    rand.New(nw.bgSrc),
+		bg:    nw.bgSrc,
 		gain:  nw.gainSrc,
 		rec:   &nw.recorder,
 	})
