@@ -87,22 +87,28 @@ func (s *adaptState) updated(u int, a float64, t int64, state int8) {
 // Adaptation), with the population's gain if it has one. It returns the
 // change, or an error from the gain, changing nothing.
 func (e *engine[T]) adaptive(u int, r *popRule) (int8, error) {
-	t := e.in.rec.steps
-	a := r.adapt.current(u, float64(e.baseThresholds()[u]), t)
-	th := a // the threshold compared with: a minus the stimulus input
-	if e.input != nil {
-		th = a - e.input[u]
-	}
+	a, th := e.adaptThreshold(u, r)
 	h := float64(e.field[u])
 	on := h > th
 	if r.gain != nil {
-		p := r.gain.Prob(h, th)
-		if !(p >= 0 && p <= 1) {
-			return 0, paramError(fmt.Sprintf("population %q gain at field %g, threshold %g (step %d)", r.name, h, th, t), p, "must be a probability in [0, 1]")
+		var err error
+		if on, err = e.decide(r, h, th); err != nil {
+			return 0, err
 		}
-		on = uniform01(e.in.gain) < p
 	}
 	delta := e.set(u, on)
-	r.adapt.updated(u, a, t, e.state[u])
+	r.adapt.updated(u, a, e.in.rec.steps, e.state[u])
 	return delta, nil
+}
+
+// adaptThreshold returns the adaptive threshold a of unit u of r's
+// population, decayed to the present step, and th, the threshold the rule
+// compares the field with: a minus the stimulus input.
+func (e *engine[T]) adaptThreshold(u int, r *popRule) (a, th float64) {
+	a = r.adapt.current(u, float64(e.baseThresholds()[u]), e.in.rec.steps)
+	th = a
+	if e.input != nil {
+		th = a - e.input[u]
+	}
+	return a, th
 }

@@ -156,12 +156,23 @@ func (e *engine[T]) redraw(u int, r *popRule) (int8, error) {
 // returns the change, or an error for a probability outside [0, 1],
 // drawing nothing.
 func (e *engine[T]) stochastic(u int, r *popRule) (int8, error) {
-	h, theta := float64(e.field[u]), float64(e.thresh[u])
+	on, err := e.decide(r, float64(e.field[u]), float64(e.thresh[u]))
+	if err != nil {
+		return 0, err
+	}
+	return e.set(u, on), nil
+}
+
+// decide draws the state of a unit of r's population with field h and
+// threshold theta: active with probability r.gain.Prob(h, theta), decided
+// by one number of the gain stream. A probability outside [0, 1] is an
+// error, and draws nothing.
+func (e *engine[T]) decide(r *popRule, h, theta float64) (bool, error) {
 	p := r.gain.Prob(h, theta)
 	if !(p >= 0 && p <= 1) {
-		return 0, paramError(fmt.Sprintf("population %q gain at field %g, threshold %g (step %d)", r.name, h, theta, e.in.rec.steps), p, "must be a probability in [0, 1]")
+		return false, paramError(fmt.Sprintf("population %q gain at field %g, threshold %g (step %d)", r.name, h, theta, e.in.rec.steps), p, "must be a probability in [0, 1]")
 	}
-	return e.set(u, uniform01(e.in.gain) < p), nil
+	return uniform01(e.in.gain) < p, nil
 }
 
 // numeric is the part of a network that depends on the float type; it is

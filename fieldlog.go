@@ -300,12 +300,8 @@ func (e *engine[T]) sampleFields(f *fieldBuffer, starts []int) {
 	for i, u := range l.Units {
 		l.Fields = append(l.Fields, float64(e.field[u]))
 		th := float64(e.thresh[u])
-		if k := f.pop[i]; k < len(e.in.rules) && e.in.rules[k].adapt != nil {
-			// As the adaptive rule compares: a minus the stimulus input.
-			th = e.in.rules[k].adapt.current(int(u), float64(e.baseThresholds()[u]), e.in.rec.steps)
-			if e.input != nil {
-				th -= e.input[u]
-			}
+		if r := &e.in.rules[f.pop[i]]; r.adapt != nil {
+			_, th = e.adaptThreshold(int(u), r) // as the adaptive rule compares
 		}
 		l.Thresholds = append(l.Thresholds, th)
 	}
