@@ -11,16 +11,10 @@ import (
 // (the toolkit's time axis): the toolkit's default model, 8000 E units of
 // tau 10 and 2000 I units of tau 5, makes 1,200 steps per ms.
 //
-// It returns an error for a network without units.
+// It reads the populations as they were when added, like every other
+// method. It returns an error for a network without units.
 func (nw *Network) StepsPerTimeUnit() (float64, error) {
-	var mass float64
-	for _, p := range nw.pops {
-		s, err := p.spec()
-		if err != nil {
-			return 0, err
-		}
-		mass += float64(s.n) / s.tau
-	}
+	mass := updateRate(nw.specs) // of the populations as added, not as changed since
 	if !(mass > 0) || math.IsInf(mass, 0) {
 		return 0, paramError("network update rate sum N_k/tau_k", mass, "must be positive and finite (add populations first)")
 	}

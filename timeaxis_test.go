@@ -69,3 +69,20 @@ func TestTimeAxis(t *testing.T) {
 		t.Errorf("empty network: %v, want ErrInvalidParameter", err)
 	}
 }
+
+// TestStepsPerTimeUnitReadsCopies: changing a population after adding it
+// does not change the time axis, which follows the copy the network took
+// (StepsPerTimeUnit read the live struct, while the clock and the selector
+// used the copy).
+func TestStepsPerTimeUnitReadsCopies(t *testing.T) {
+	nw := binarynet.NewNetwork("copies")
+	p := &binarynet.BinaryNeuronPopulation{Name: "E", N: 100, Tau: 10}
+	if err := nw.AddPopulation(p); err != nil {
+		t.Fatal(err)
+	}
+	p.Tau = 1
+	rate, err := nw.StepsPerTimeUnit()
+	if err != nil || rate != 10 {
+		t.Errorf("StepsPerTimeUnit after changing Tau = %v, %v; want 10 (100 units / tau 10)", rate, err)
+	}
+}
