@@ -110,3 +110,29 @@ func TestCheckpointRecordsNewOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestNewNetworkFromWeightsInitSeed: without given initial states,
+// NewNetworkFromWeights draws them from Options.InitSeed, as Initialize
+// does (it used Options.Seed whatever InitSeed said): the same InitSeed
+// under two run seeds gives the same states, another InitSeed others.
+func TestNewNetworkFromWeightsInitSeed(t *testing.T) {
+	w := mat.NewDense(400, 400, nil)
+	pops := []binarynet.Population{&binarynet.BinaryNeuronPopulation{Name: "P", N: 400, Tau: 1, Threshold: 0.5}}
+	states := func(seed, init uint64) []int8 {
+		nw, err := binarynet.NewNetworkFromWeights("w", w, pops, nil, nil, binarynet.Options{Seed: seed, InitSeed: &init})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := nw.State(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if a, b := states(1, 7), states(2, 7); !slices.Equal(a, b) {
+		t.Error("the same InitSeed under two seeds gave different initial states")
+	}
+	if a, b := states(1, 7), states(1, 8); slices.Equal(a, b) {
+		t.Error("two InitSeeds gave the same initial states")
+	}
+}

@@ -17,8 +17,8 @@ import (
 // BinaryNeuronPopulation named "units" with Tau 1 and Threshold 0, so Run
 // draws units uniformly. thresholds gives one threshold per unit; nil means
 // each population's Threshold. initial gives one state per unit; nil means
-// each population's initializer, drawn from Options.Seed as Initialize
-// does. ApplyUpdates replays a given sequence.
+// each population's initializer, drawn from Options.InitSeed (default
+// Options.Seed) as Initialize does. ApplyUpdates replays a given sequence.
 //
 // w may be any mat.Matrix. Sparse matrices (*sparse.CSC, *sparse.CSR,
 // *sparse.COO, *sparse.DOK, or anything with DoNonZero and NNZ) are read
@@ -98,7 +98,7 @@ func NewNetworkFromWeights(name string, w mat.Matrix, pops []Population, thresho
 
 	state := slices.Clone(initial)
 	if state == nil {
-		if state, err = initialStates(nw.specs, nw.starts, opts.Seed); err != nil {
+		if state, err = initialStates(nw.specs, nw.starts, opts.initSeed()); err != nil {
 			return nil, err
 		}
 	}
