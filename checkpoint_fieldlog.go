@@ -175,11 +175,6 @@ func (nw *Network) decodeFieldLog(b []byte) error {
 	if d.err != nil || len(d.b) != 0 {
 		return checkpointError("field-log record has %d bytes left over (internal error)", len(d.b))
 	}
-	pop := make([]int, m)
-	for i, u := range units {
-		k, _ := slices.BinarySearch(nw.starts, int(u)+1)
-		pop[i] = k - 1
-	}
-	nw.fields = fieldBuffer{log: l, origin: int64(origin), limit: int64(limit), partOf: partOf, pop: pop}
+	nw.fields = fieldBuffer{log: l, origin: int64(origin), limit: int64(limit), partOf: partOf, pop: populationsOf(nw.starts, units)}
 	return nil
 }

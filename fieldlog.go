@@ -221,12 +221,7 @@ func (nw *Network) EnableFieldLogging(spec FieldLogSpec, steps int) error {
 	if err := checkMemory(fmt.Sprintf("a field log of %d samples of %d units", samples, m), need, nw.opts.RAMBudgetGB); err != nil {
 		return err
 	}
-	pop := make([]int, m)
-	for i, u := range units {
-		k, _ := slices.BinarySearch(nw.starts, int(u)+1)
-		pop[i] = k - 1
-	}
-	f := fieldBuffer{origin: nw.steps, limit: int64(steps), partOf: partOf, pop: pop}
+	f := fieldBuffer{origin: nw.steps, limit: int64(steps), partOf: partOf, pop: populationsOf(nw.starts, units)}
 	f.log = FieldLog{
 		Units:      slices.Clone(units),
 		Every:      spec.Every,

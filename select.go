@@ -57,8 +57,12 @@ func (s *selector) draw() (k, u int) {
 
 // population returns the index of the population holding unit u: the
 // first k with starts[k+1] > u, by binary search.
-func (s *selector) population(u int) int {
-	starts := s.starts
+func (s *selector) population(u int) int { return populationOf(s.starts, u) }
+
+// populationOf returns the index of the population holding unit u, for
+// populations starting at starts (with the end last): the first k with
+// starts[k+1] > u, by binary search.
+func populationOf(starts []int, u int) int {
 	lo, hi := 0, len(starts)-1
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -69,6 +73,15 @@ func (s *selector) population(u int) int {
 		}
 	}
 	return lo
+}
+
+// populationsOf returns populationOf of every unit of units.
+func populationsOf(starts []int, units []int32) []int {
+	pop := make([]int, len(units))
+	for i, u := range units {
+		pop[i] = populationOf(starts, int(u))
+	}
+	return pop
 }
 
 // uniform01 returns the number in [0, 1) that rand.New(src).Float64()
