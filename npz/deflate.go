@@ -36,6 +36,7 @@ type blockDeflater struct {
 	queue   []*block  // submitted, in order
 	free    *[]*block // blocks to reuse, shared by the entries of a Writer
 	maxBusy int
+	ints    bool // an array of 8-byte integers: blocks try an intCoder
 	err     error
 }
 
@@ -44,7 +45,9 @@ type block struct {
 	raw   []byte
 	out   bytes.Buffer
 	fw    *flate.Writer
-	level int // of fw
+	level int       // of fw
+	ints  bool      // try the intCoder first
+	ic    *intCoder // made on first use
 	err   error
 	done  chan struct{}
 }
@@ -100,6 +103,7 @@ func (d *blockDeflater) submit() {
 	d.crc = crc32.Update(d.crc, crc32.IEEETable, b.raw)
 	d.rawN += int64(len(b.raw))
 	b.done = make(chan struct{})
+	b.ints = d.ints
 	d.queue = append(d.queue, b)
 	if d.maxBusy == 1 {
 		// One goroutine in all: compress here, and write it out at once.
@@ -114,9 +118,19 @@ func (d *blockDeflater) submit() {
 }
 
 // compress deflates b.raw into b.out at the given level, sync-flushed,
-// and closes b.done.
+// and closes b.done. A block of 8-byte integers is coded
+// by an intCoder at every level but flate.NoCompression, unless it
+// declines the block.
 func (b *block) compress(level int) {
 	defer close(b.done)
+	if b.ints && level != flate.NoCompression {
+		if b.ic == nil {
+			b.ic = new(intCoder)
+		}
+		if b.ic.deflate(&b.out, b.raw) {
+			return
+		}
+	}
 	if b.fw == nil || b.level != level {
 		b.fw, b.err = flate.NewWriter(&b.out, level)
 		if b.err != nil {

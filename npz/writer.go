@@ -2,6 +2,7 @@ package npz
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,9 @@ type Writer struct {
 	busy    int             // blocks compressed at once; 0: the default
 	fh      *zip.FileHeader // header of the open entry
 	blocks  []*block        // compression blocks to reuse
+	// deferred holds the keys of the arrays begun by BeginDeferred and
+	// not yet closed.
+	deferred []string
 }
 
 // ErrWriterDone is returned by a Writer used after Commit or Abort.
@@ -66,6 +70,15 @@ func NewWriter(out io.Writer) *Writer {
 // few per cent larger. flate.HuffmanOnly is four times faster again and as small for
 // arrays of random values such as the unit ids of a diff log, but much
 // larger for arrays with long runs, such as state samples.
+//
+// Arrays of 8-byte integers (int64, uint64) are compressed at every level
+// but flate.NoCompression by a coder made for them, which writes each
+// value as the low bytes in which it differs from the value before and a
+// copy of the rest: a standard deflate stream, for the column indices of
+// a CSR matrix three times as fast as flate.BestSpeed and 15 % smaller
+// (BenchmarkIntCoder).
+// A block of 1 MiB on which that does not pay (most values unlike the one
+// before, such as random 64-bit numbers) is compressed at the level.
 func (w *Writer) SetLevel(level int) error {
 	if level < flate.HuffmanOnly || level > flate.BestCompression {
 		return w.fail(fmt.Errorf("npz: compression level %d outside [%d, %d]", level, flate.HuffmanOnly, flate.BestCompression))
@@ -88,21 +101,40 @@ func (w *Writer) SetConcurrency(n int) {
 // the Writer compresses it itself, in blocks on several goroutines
 // (blockDeflater), and sets its checksum and sizes when it ends.
 func (w *Writer) entry(key string) (*blockDeflater, error) {
+	if err := w.claim(key); err != nil {
+		return nil, err
+	}
+	raw, err := w.createEntry(key)
+	if err != nil {
+		return nil, err
+	}
+	return newBlockDeflater(raw, w.level, w.busy, &w.blocks), nil
+}
+
+// claim checks that the array key can be started now and records its
+// name.
+func (w *Writer) claim(key string) error {
 	if w.done {
-		return nil, ErrWriterDone
+		return ErrWriterDone
 	}
 	if w.err != nil {
-		return nil, w.err
+		return w.err
 	}
 	switch {
 	case w.open != "":
-		return nil, w.fail(fmt.Errorf("npz: array %q started before array %q was closed", key, w.open))
+		return w.fail(fmt.Errorf("npz: array %q started before array %q was closed", key, w.open))
 	case key == "":
-		return nil, w.fail(errors.New("npz: empty array name"))
+		return w.fail(errors.New("npz: empty array name"))
 	case w.keys[key]:
-		return nil, w.fail(fmt.Errorf("npz: array %q written twice", key))
+		return w.fail(fmt.Errorf("npz: array %q written twice", key))
 	}
 	w.keys[key] = true
+	return nil
+}
+
+// createEntry writes the local header of the zip entry of key and makes
+// it the open entry, whose data the returned writer takes.
+func (w *Writer) createEntry(key string) (io.Writer, error) {
 	fh := &zip.FileHeader{
 		Name:           key + ".npy",
 		Method:         zip.Deflate,
@@ -124,7 +156,7 @@ func (w *Writer) entry(key string) (*blockDeflater, error) {
 	}
 	w.fh = fh
 	w.open = key
-	return newBlockDeflater(raw, w.level, w.busy, &w.blocks), nil
+	return raw, nil
 }
 
 // endEntry ends the entry written through d: it ends the deflate stream
@@ -135,6 +167,13 @@ func (w *Writer) endEntry(key string, d *blockDeflater) error {
 	if err := d.Close(); err != nil {
 		return w.fail(fmt.Errorf("npz: array %q: %w", key, err))
 	}
+	w.sizes(d)
+	return nil
+}
+
+// sizes records the checksum and sizes of the stream d has written in
+// the header of the open entry.
+func (w *Writer) sizes(d *blockDeflater) {
 	fh := w.fh
 	fh.CRC32 = d.crc
 	fh.CompressedSize64, fh.UncompressedSize64 = uint64(d.compN), uint64(d.rawN)
@@ -148,7 +187,12 @@ func (w *Writer) endEntry(key string, d *blockDeflater) error {
 	}
 	//lint:ignore SA1019 the data descriptor of CreateRaw uses the 32-bit sizes.
 	fh.CompressedSize, fh.UncompressedSize = c32, u32
-	return nil
+}
+
+// isInts reports whether the NumPy type descr of size bytes is an 8-byte
+// integer, whose arrays an intCoder compresses.
+func isInts(descr string, size int) bool {
+	return size == period && (descr[1] == 'i' || descr[1] == 'u')
 }
 
 func isASCII(s string) bool {
@@ -235,6 +279,7 @@ type ArrayWriter[T Elem] struct {
 	shape   []int
 	want, n int64
 	closed  bool
+	held    *bytes.Buffer // the compressed array of BeginDeferred
 }
 
 // BeginArray starts the array key of the given shape (no dimensions: a
@@ -253,7 +298,8 @@ func BeginArray[T Elem](w *Writer, key string, shape ...int) (*ArrayWriter[T], e
 	if err != nil {
 		return nil, err
 	}
-	descr, _ := descrOf[T]()
+	descr, size := descrOf[T]()
+	d.ints = isInts(descr, size)
 	if _, err := d.Write(npyHeader(descr, shape)); err != nil {
 		return nil, w.fail(fmt.Errorf("npz: array %q: %w", key, err))
 	}
@@ -294,6 +340,9 @@ func (a *ArrayWriter[T]) Close() error {
 		return nil
 	}
 	a.closed = true
+	if a.held != nil {
+		return a.closeDeferred()
+	}
 	if a.n != a.want {
 		w.open = ""
 		return w.fail(fmt.Errorf("npz: array %q: %d values written, shape %v holds %d", a.key, a.n, a.shape, a.want))
@@ -311,6 +360,9 @@ func (w *Writer) Commit() error {
 	}
 	if w.err == nil && w.open != "" {
 		w.fail(fmt.Errorf("npz: array %q not closed before Commit", w.open))
+	}
+	for _, key := range w.deferred {
+		w.fail(fmt.Errorf("npz: array %q not closed before Commit", key))
 	}
 	if w.err != nil {
 		w.Abort()

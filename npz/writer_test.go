@@ -233,6 +233,25 @@ func TestWriterErrors(t *testing.T) {
 			BeginArray[uint8](w, "x", 2)
 			return nil
 		}, `"x" not closed before Commit`},
+		{"deferred not closed", func(w *Writer) error {
+			BeginDeferred[int64](w, "x", 2)
+			return nil
+		}, `"x" not closed before Commit`},
+		{"deferred closed while streaming", func(w *Writer) error {
+			d, _ := BeginDeferred[int64](w, "x", 1)
+			BeginArray[uint8](w, "y", 2)
+			d.Write([]int64{1})
+			return d.Close()
+		}, `"x" closed while array "y" is open`},
+		{"deferred too few", func(w *Writer) error {
+			d, _ := BeginDeferred[int64](w, "x", 2)
+			d.Write([]int64{1})
+			return d.Close()
+		}, `"x": 1 values written, shape [2] holds 2`},
+		{"deferred duplicate", func(w *Writer) error {
+			_, err := BeginDeferred[int64](w, "ok", 2)
+			return err
+		}, `"ok" written twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

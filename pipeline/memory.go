@@ -9,7 +9,9 @@ import (
 // checkMemory estimates the memory of the run before anything is built:
 // the network (binarynet's estimate), the diff log (5 bytes per recorded
 // step, 13 with the times of continuous time), the copy of the weights in the layout of the weights file (CSR:
-// the weight and an int32 column index per stored weight; dense: N x N)
+// the weight and an int32 column index per stored weight, which also
+// bounds the compressed column indices held while the values are
+// written; dense: N x N)
 // and the onsets
 // (12 bytes each, at most one per recorded step), and the field log of
 // binary.field_log; rates and states are streamed. It returns an error wrapping binarynet.ErrMemoryBudget when

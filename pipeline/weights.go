@@ -98,10 +98,11 @@ const csrTile int64 = 1 << 21
 // csrRows streams the weights of nw into w as the CSR arrays
 // weights_data, weights_indices (int64) and weights_indptr (int64), rows =
 // post, columns increasing within a row. It reads the network's storage
-// in blocks of rows of about tile entries (binarynet.WeightRowBlock),
-// twice: once for the values, once for the column indices, so that no
-// transposed copy of the matrix is held. It
-// returns the number of stored weights and gives up when stop is closed.
+// once, in blocks of rows of about tile entries (binarynet.WeightRowBlock),
+// streaming the values and compressing the column indices into memory
+// beside them (npz.BeginDeferred), so that no transposed copy of the
+// matrix is held. It returns the number of stored weights and gives up
+// when stop is closed.
 func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, tile int64, stop <-chan struct{}) (int64, error) {
 	var blk binarynet.WeightRowBlock[T]
 	indptr, err := blk.RowPointers(nw)
@@ -114,24 +115,16 @@ func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, tile int
 	if err != nil {
 		return 0, err
 	}
+	cols, err := npz.BeginDeferred[int64](w, "weights_indices", int(nnz))
+	if err != nil {
+		return 0, err
+	}
 	var wide []int64
 	if err := eachRowBlock(n, indptr, tile, stop, func(r0, r1 int) error {
 		if err := blk.Load(nw, r0, r1); err != nil {
 			return err
 		}
-		return data.Write(blk.Vals)
-	}); err != nil {
-		return 0, err
-	}
-	if err := data.Close(); err != nil {
-		return 0, err
-	}
-	cols, err := npz.BeginArray[int64](w, "weights_indices", int(nnz))
-	if err != nil {
-		return 0, err
-	}
-	if err := eachRowBlock(n, indptr, tile, stop, func(r0, r1 int) error {
-		if err := blk.Load(nw, r0, r1); err != nil {
+		if err := data.Write(blk.Vals); err != nil {
 			return err
 		}
 		if cap(wide) < len(blk.Cols) {
@@ -143,6 +136,9 @@ func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, tile int
 		}
 		return cols.Write(wide)
 	}); err != nil {
+		return 0, err
+	}
+	if err := data.Close(); err != nil {
 		return 0, err
 	}
 	if err := cols.Close(); err != nil {
