@@ -22,6 +22,8 @@ import (
 // three metrics. It knows the keys kappa, R_j, seed, init_seed and slow.
 type fakeRunner struct {
 	runs atomic.Int64 // number of Run calls
+	// minThreads and maxThreads are the fewest and most Job.Threads seen.
+	minThreads, maxThreads atomic.Int64
 	// slowReady, when not empty, makes Run write its trace in 16 pieces,
 	// 50 ms apart, creating the file slowReady after the first one.
 	slowReady string
@@ -67,7 +69,21 @@ func (r *fakeRunner) Plan(base []byte, overrides []sweep.Override) (sweep.Plan, 
 }
 
 func (r *fakeRunner) Run(ctx context.Context, job sweep.Job) (sweep.Result, error) {
-	r.runs.Add(1)
+	if r.runs.Add(1) == 1 {
+		r.minThreads.Store(int64(job.Threads))
+	}
+	for t := int64(job.Threads); ; {
+		lo := r.minThreads.Load()
+		if t >= lo || r.minThreads.CompareAndSwap(lo, t) {
+			break
+		}
+	}
+	for t := int64(job.Threads); ; {
+		hi := r.maxThreads.Load()
+		if t <= hi || r.maxThreads.CompareAndSwap(hi, t) {
+			break
+		}
+	}
 	if r.started != nil {
 		r.started <- struct{}{}
 		<-r.release

@@ -28,8 +28,9 @@ type RunOptions struct {
 	// Jobs is the number of tasks run at once (at least 1).
 	Jobs int
 	// Threads is the number of threads each task builds its network and
-	// compresses its files with; 0 means GOMAXPROCS/Jobs (at least 1).
-	// The outputs do not depend on it.
+	// compresses its files with; 0 means 1, so that Jobs tasks use Jobs
+	// cores, as an array task with --cpus-per-task=1 does. The outputs do
+	// not depend on it.
 	Threads int
 	// Overwrite runs finished tasks again.
 	Overwrite bool
@@ -47,16 +48,13 @@ type Report struct {
 }
 
 // RunAll runs the tasks of f that have not finished, opts.Jobs at a time,
-// each with opts.Threads threads (default GOMAXPROCS/Jobs, at least 1). A failing task does not
+// each with opts.Threads threads (default 1). A failing task does not
 // stop the others; the error lists the failed tasks. Since every task
 // depends only on its line, the outputs are the same for any number of
 // jobs.
 func RunAll(ctx context.Context, f *File, r Runner, opts RunOptions) (Report, error) {
 	jobs := max(opts.Jobs, 1)
-	threads := max(runtime.GOMAXPROCS(0)/jobs, 1)
-	if opts.Threads > 0 {
-		threads = opts.Threads
-	}
+	threads := max(opts.Threads, 1)
 	if _, err := f.checkBase(); err != nil {
 		return Report{}, err
 	}

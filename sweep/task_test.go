@@ -233,6 +233,28 @@ func TestRunAllSameForAnyJobs(t *testing.T) {
 	}
 }
 
+// TestRunAllThreads checks the threads RunAll gives each task: one by
+// default, whatever the number of jobs (so that -jobs J uses J cores, as
+// the throughput of a sweep is measured against one task on one core),
+// and opts.Threads when set.
+func TestRunAllThreads(t *testing.T) {
+	for _, c := range []struct{ jobs, threads, want int }{
+		{1, 0, 1},
+		{2, 0, 1},
+		{1, 2, 2},
+		{3, 4, 4},
+	} {
+		r := &fakeRunner{}
+		f := newSweep(t, t.TempDir(), smallGrid(t), r)
+		if _, err := sweep.RunAll(context.Background(), f, r, sweep.RunOptions{Jobs: c.jobs, Threads: c.threads}); err != nil {
+			t.Fatal(err)
+		}
+		if lo, hi := r.minThreads.Load(), r.maxThreads.Load(); lo != int64(c.want) || hi != int64(c.want) {
+			t.Errorf("jobs %d, threads %d: tasks had %d to %d threads, want %d", c.jobs, c.threads, lo, hi, c.want)
+		}
+	}
+}
+
 func TestCollectPartial(t *testing.T) {
 	dir := t.TempDir()
 	r := &fakeRunner{}

@@ -55,8 +55,9 @@ task writes its outputs into its own folder under the root, the pipeline's
 and its folder form a self-contained sweep.
 
 -run runs the tasks in this process, -jobs at a time (default: all cores,
-or SLURM_CPUS_PER_TASK); finished tasks are skipped unless -overwrite, and
-the results do not depend on -jobs. -slurm writes the sbatch scripts
+or SLURM_CPUS_PER_TASK), each on one thread unless -threads; finished
+tasks are skipped unless -overwrite, and the results do not depend on
+-jobs or -threads. -slurm writes the sbatch scripts
 beside the task file (STEM.sbatch, an array over the tasks with logs
 ROOT/logs/NAME_%A_%a.out; STEM.collect.sbatch, binarynet collect with
 --dependency=afterok on the array; STEM.submit.sh); -submit also submits
@@ -76,7 +77,7 @@ them with sbatch and prints "array ID collect ID".`,
 			initKey := fs.String("init-seed-key", "binary.init_seed", "configuration `key` of the initial-state seed")
 			run := fs.Bool("run", false, "run the tasks in this process")
 			jobs := fs.Int("jobs", 0, "tasks run at once with -run (0: SLURM_CPUS_PER_TASK, else all cores)")
-			threads := fs.Int("threads", 0, "threads of each task with -run (0: all cores divided by -jobs); the results do not depend on it")
+			threads := fs.Int("threads", 0, "threads of each task with -run (0: 1, so that -jobs J uses J cores); the results do not depend on it")
 			overwrite := fs.Bool("overwrite", false, "with -run, run finished tasks again")
 			slurm := fs.Bool("slurm", false, "write the sbatch scripts of the sweep")
 			submit := fs.Bool("submit", false, "write the sbatch scripts and submit them (implies -slurm)")

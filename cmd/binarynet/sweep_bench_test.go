@@ -16,7 +16,7 @@ const defaultConfigFile = "../../pipeline/configs/default.yaml"
 
 // benchSweep runs "sweep -run" of tasks tasks of the default model with
 // R_Eplus = 7.25 (plus extra overrides) on jobs workers of threads threads
-// each (0: the default, cores / jobs), b.N times, and reports tasks per
+// each (0: the default, 1), b.N times, and reports tasks per
 // hour and seconds per task.
 func benchSweep(b *testing.B, tasks, jobs, threads int, extra ...string) {
 	for b.Loop() {
@@ -39,12 +39,12 @@ func benchSweep(b *testing.B, tasks, jobs, threads int, extra ...string) {
 }
 
 // BenchmarkSweepThroughput runs 8 tasks of the default model with -jobs 1
-// (each task on all cores, then on one thread) and -jobs 2 (one thread
-// each on 2 cores). Run it alone, once per sitting:
+// (one thread, the default, then each task on 2 threads) and -jobs 2 (one
+// thread each on 2 cores). Run it alone, once per sitting:
 //
 //	go test -run '^$' -bench SweepThroughput -benchtime 1x ./cmd/binarynet
 func BenchmarkSweepThroughput(b *testing.B) {
-	for _, c := range []struct{ jobs, threads int }{{1, 0}, {1, 1}, {2, 0}} {
+	for _, c := range []struct{ jobs, threads int }{{1, 0}, {1, 2}, {2, 0}} {
 		b.Run(fmt.Sprintf("jobs=%d/threads=%d", c.jobs, c.threads), func(b *testing.B) { benchSweep(b, 8, c.jobs, c.threads) })
 	}
 }
