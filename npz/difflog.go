@@ -52,7 +52,7 @@ func writeDiffLog(w *Writer, rec *Recording) error {
 	for _, r := range rec.Ranges {
 		ranges = append(ranges, int64(r.Start), int64(r.End))
 	}
-	if err := WriteArray(w, KeyUpdates, []int{len(rec.Log.Updates)}, rec.Log.Updates); err != nil {
+	if err := WriteUnitIDs(w, KeyUpdates, []int{len(rec.Log.Updates)}, rec.Log.Updates); err != nil {
 		return err
 	}
 	if err := WriteArray(w, KeyDeltas, []int{len(rec.Log.Deltas)}, rec.Log.Deltas); err != nil {

@@ -212,6 +212,22 @@ func (w *Writer) fail(err error) error {
 	return err
 }
 
+// WriteUnitIDs writes ids, the units of a diff log, as WriteArray does,
+// with Huffman codes alone (flate.HuffmanOnly), and then restores the
+// default level, flate.BestSpeed. The units an asynchronous network
+// updates are drawn at random, which leaves flate's matcher nothing to
+// find: for 3 M updates of 10,000 units, Huffman codes alone are 2 % smaller
+// and five times as fast.
+func WriteUnitIDs(w *Writer, key string, shape []int, ids []int32) error {
+	if err := w.SetLevel(flate.HuffmanOnly); err != nil {
+		return err
+	}
+	if err := WriteArray(w, key, shape, ids); err != nil {
+		return err
+	}
+	return w.SetLevel(flate.BestSpeed)
+}
+
 // WriteArray writes data as the array key of the given shape in C order
 // (row-major); len(data) must be the product of the dimensions. An empty
 // shape writes a 0-d array (a NumPy scalar) from one value.

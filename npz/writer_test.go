@@ -590,3 +590,47 @@ func TestWriterBlocks(t *testing.T) {
 		t.Errorf("numpy reads %q, want %q", out, want)
 	}
 }
+
+// TestWriteUnitIDs writes random unit ids with WriteUnitIDs and then an
+// array of zeros, and checks the ids read back, and that the zeros were
+// compressed at the default level again (Huffman codes alone cannot make
+// a byte smaller than one bit: 1/8 of its size).
+func TestWriteUnitIDs(t *testing.T) {
+	ids := make([]int32, 100_000)
+	for i := range ids {
+		ids[i] = int32((i * 7919) % 10_000)
+	}
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	if err := WriteUnitIDs(w, "ids", []int{1, len(ids)}, ids); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteArray(w, "zeros", []int{1 << 16}, make([]uint8, 1<<16)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := zr.File[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := npyHeader("<i4", []int{1, len(ids)})
+	for _, id := range ids {
+		want = append(want, byte(id), byte(id>>8), byte(id>>16), byte(id>>24))
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("ids read back differ")
+	}
+	if c := zr.File[1].CompressedSize64; c >= 1<<16/8 {
+		t.Errorf("zeros compressed to %d bytes: not at flate.BestSpeed", c)
+	}
+}

@@ -104,7 +104,7 @@ func (o *outputs) trace(r *record, saveStates bool, sum *Summary) error {
 		}
 	}
 	t := r.log.Len()
-	if err := npz.WriteArray(w, "state_updates", []int{1, t}, r.log.Updates); err != nil {
+	if err := npz.WriteUnitIDs(w, "state_updates", []int{1, t}, r.log.Updates); err != nil {
 		return err
 	}
 	if err := npz.WriteArray(w, "state_deltas", []int{1, t}, r.log.Deltas); err != nil {
