@@ -12,10 +12,10 @@ import (
 // the one before only in their low bytes. An intCoder writes each such
 // value as those low bytes (literals) and a copy of its high bytes from
 // the value before (a match of length 3 to 8 at distance 8), coded with
-// Huffman codes made for the block. This is a standard deflate stream,
-// which any inflater reads, made in one pass of counting and one of
-// coding: three times as fast as flate's fastest level on such arrays, and
-// smaller, because flate's matcher does not know the period (intCoder).
+// Huffman codes made for the block from a sample of its values. This is a
+// standard deflate stream, which any inflater reads, made in one pass:
+// three to four times as fast as flate's fastest level on such arrays,
+// and smaller, because flate's matcher does not know the period.
 
 // Deflate's alphabets (RFC 1951, section 3.2.5).
 const (
@@ -41,7 +41,13 @@ func matchLen(raw []byte, i int) int {
 	if i < period {
 		return 0
 	}
-	x := binary.LittleEndian.Uint64(raw[i:]) ^ binary.LittleEndian.Uint64(raw[i-period:])
+	return matchOf(binary.LittleEndian.Uint64(raw[i:]) ^ binary.LittleEndian.Uint64(raw[i-period:]))
+}
+
+// matchOf returns the length of the match of a value whose bits differ
+// from those of the value before by x (0 for none, shorter than
+// minMatch).
+func matchOf(x uint64) int {
 	n := period - (bits.Len64(x)+7)/8
 	if n < minMatch {
 		return 0
@@ -52,8 +58,7 @@ func matchLen(raw []byte, i int) int {
 // intCoder codes blocks of 8-byte integers; its buffers are reused from
 // block to block.
 type intCoder struct {
-	match []uint8 // the match length of each value, 0 for none
-	bw    bitWriter
+	bw bitWriter
 }
 
 // minIntsBlock is the shortest block worth a Huffman code of its own:
@@ -72,8 +77,8 @@ func (c *intCoder) deflate(out *bytes.Buffer, raw []byte) bool {
 		return false
 	}
 	var lit [litLenCodes]int
-	matches := c.count(raw, &lit)
-	if 2*matches < values {
+	sampled, matches := c.count(raw, &lit)
+	if 2*matches < sampled {
 		return false
 	}
 	for _, b := range raw[values*period:] {
@@ -81,7 +86,7 @@ func (c *intCoder) deflate(out *bytes.Buffer, raw []byte) bool {
 	}
 	lit[endOfBlock] = 1
 	var dist [distCodes]int
-	dist[period8Dist] = matches
+	dist[period8Dist] = 1
 
 	litLen := huffmanLengths(lit[:], maxCodeBits)
 	distLen := huffmanLengths(dist[:], maxCodeBits)
@@ -122,54 +127,66 @@ func (c *intCoder) deflate(out *bytes.Buffer, raw []byte) bool {
 	return true
 }
 
-// count finds the match of each value of raw, adds the symbols of raw
-// to lit and returns the number of matches. Matches of 7, the commonest,
-// are counted in a register: a counter in memory incremented at every
-// value would make each iteration wait for the one before.
-func (c *intCoder) count(raw []byte, lit *[litLenCodes]int) (matches int) {
+// countStep is the step between the values whose symbols count makes
+// the Huffman codes from: a sample of one value in 16 gives codes within
+// a fraction of a per cent of the best, for a sixteenth of the counting.
+const countStep = 16
+
+// count adds the symbols of a sample of the values of raw, one in
+// countStep, to lit, and returns the number of values of the sample and
+// how many of them have a match. So that a value the sample missed has a
+// code, every literal and every match length counts at least once.
+func (c *intCoder) count(raw []byte, lit *[litLenCodes]int) (sampled, matches int) {
 	values := len(raw) / period
-	c.match = slices.Grow(c.match[:0], values)[:values]
-	sevens := 0
-	for v := range c.match {
+	for v := 0; v < values; v += countStep {
 		i := v * period
 		n := matchLen(raw, i)
-		c.match[v] = uint8(n)
-		if n == period-1 {
-			lit[raw[i]]++
-			sevens++
-			continue
-		}
 		for _, b := range raw[i : i+period-n] {
-			lit[b]++
+			lit[b] += countStep
 		}
 		if n > 0 {
-			lit[lengthSymbol(n)]++
+			lit[lengthSymbol(n)] += countStep
 			matches++
 		}
+		sampled++
 	}
-	lit[lengthSymbol(period-1)] += sevens
-	return matches + sevens
+	for s := range 256 {
+		lit[s]++
+	}
+	for n := minMatch; n <= period; n++ {
+		lit[lengthSymbol(n)]++
+	}
+	return sampled, matches
 }
 
 // code writes the values of raw with the literal and length codes code,
 // the match codes match and the codes one of a literal and a match of 7.
 // The writer's state is kept in local variables, which stay in registers
-// through the loop.
+// through the loop, and a value that differs from the one before in its
+// low byte alone, the commonest, takes one compare.
 func (c *intCoder) code(raw []byte, code *[litLenCodes]uint64, match *[period + 1]uint64, one *[256]uint64) {
 	buf, at, acc, nacc := c.bw.buf, c.bw.n, c.bw.acc, c.bw.nacc
-	for v, n := range c.match {
+	values := len(raw) / period
+	var prev uint64
+	for v := range values {
 		if at+roomPerValue > len(buf) {
 			c.bw.n = at
 			c.bw.room()
 			buf = c.bw.buf
 		}
-		i := v * period
-		if n == period-1 {
-			at, acc, nacc = put(buf, at, acc, nacc, one[raw[i]])
+		cur := binary.LittleEndian.Uint64(raw[v*period:])
+		x := cur ^ prev
+		prev = cur
+		if x-1 < 0xff && v > 0 { // 0 < x < 256: a match of 7
+			at, acc, nacc = put(buf, at, acc, nacc, one[byte(cur)])
 			continue
 		}
-		for _, b := range raw[i : i+period-int(n)] {
-			at, acc, nacc = put(buf, at, acc, nacc, code[b])
+		n := 0
+		if v > 0 {
+			n = matchOf(x)
+		}
+		for k := range period - n {
+			at, acc, nacc = put(buf, at, acc, nacc, code[byte(cur>>(8*k))])
 		}
 		if n > 0 {
 			at, acc, nacc = put(buf, at, acc, nacc, match[n])
