@@ -266,7 +266,7 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		runtime.GC()
 	}
 	if l.mayRepeat {
-		m.sumDuplicates()
+		m.sumDuplicates(workers)
 	}
 	return m, nil
 }

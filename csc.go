@@ -25,12 +25,47 @@ func (m *csc[T]) nnz() int64 { return m.indptr[len(m.indptr)-1] }
 
 // sumDuplicates merges entries with the same row within each column,
 // which sampling leaves adjacent, summing their values in stored order.
-// Entries that sum to exactly zero are dropped.
-func (m *csc[T]) sumDuplicates() {
+// Entries that sum to exactly zero are dropped. The columns are merged in
+// ranges on the given number of goroutines, each range in place, and the
+// ranges are then moved together.
+func (m *csc[T]) sumDuplicates(workers int) {
 	n := len(m.indptr) - 1
+	parts := max(1, min(workers, n/4096))
+	// Each range's bounds before any is merged: a range rewrites the
+	// starts of its own columns only.
+	lo, hi := make([]int, parts), make([]int, parts)
+	start, end := make([]int64, parts), make([]int64, parts)
+	for w := range parts {
+		lo[w], hi[w] = n*w/parts, n*(w+1)/parts // as forRanges cuts
+		start[w], end[w] = m.indptr[lo[w]], m.indptr[hi[w]]
+	}
+	kept := make([]int64, parts)
+	forRanges(n, parts, func(w, c0, c1 int) { kept[w] = m.mergeColumns(c0, c1, end[w]) - start[w] })
 	var out int64
-	for c := range n {
-		lo, hi := m.indptr[c], m.indptr[c+1]
+	for w := range parts {
+		if shift := start[w] - out; shift > 0 {
+			copy(m.rows[out:], m.rows[start[w]:start[w]+kept[w]])
+			copy(m.vals[out:], m.vals[start[w]:start[w]+kept[w]])
+			for c := lo[w]; c < hi[w]; c++ {
+				m.indptr[c] -= shift
+			}
+		}
+		out += kept[w]
+	}
+	m.indptr[n] = out
+	m.rows, m.vals = m.rows[:out:out], m.vals[:out:out]
+}
+
+// mergeColumns merges the duplicate rows of columns [c0, c1), whose
+// entries end at end, in place from the start of column c0, setting the
+// new starts of the columns, and returns the end of what it kept.
+func (m *csc[T]) mergeColumns(c0, c1 int, end int64) int64 {
+	out := m.indptr[c0]
+	for c := c0; c < c1; c++ {
+		lo, hi := m.indptr[c], end
+		if c+1 < c1 {
+			hi = m.indptr[c+1]
+		}
 		m.indptr[c] = out
 		for i := lo; i < hi; {
 			row, sum := m.rows[i], m.vals[i]
@@ -43,8 +78,7 @@ func (m *csc[T]) sumDuplicates() {
 			}
 		}
 	}
-	m.indptr[n] = out
-	m.rows, m.vals = m.rows[:out:out], m.vals[:out:out]
+	return out
 }
 
 // checkCSC verifies the invariants of the csc type.
@@ -143,7 +177,7 @@ func cscFromMatrix[T float32 | float64](w mat.Matrix, n int, check func(i, j int
 			m.rows[lo+int64(k)], m.vals[lo+int64(k)] = e.row, e.val
 		}
 	}
-	m.sumDuplicates()
+	m.sumDuplicates(1)
 	return m
 }
 
