@@ -93,7 +93,7 @@ func weightArrays[T float32 | float64](w *npz.Writer, nw *binarynet.Network, csr
 
 // csrTile is the number of weights csrRows copies and compresses at a
 // time.
-const csrTile int64 = 1 << 21
+const csrTile int64 = 1 << 19
 
 // csrRows streams the weights of nw into w as the CSR arrays
 // weights_data, weights_indices (int64) and weights_indptr (int64), rows =
@@ -119,7 +119,7 @@ func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, tile int
 	if err != nil {
 		return 0, err
 	}
-	var wide []int64
+	wide := make([]int64, chunkValues)
 	if err := eachRowBlock(n, indptr, tile, stop, func(r0, r1 int) error {
 		if err := blk.Load(nw, r0, r1); err != nil {
 			return err
@@ -127,14 +127,19 @@ func csrRows[T float32 | float64](w *npz.Writer, nw *binarynet.Network, tile int
 		if err := data.Write(blk.Vals); err != nil {
 			return err
 		}
-		if cap(wide) < len(blk.Cols) {
-			wide = kernel.MakeHuge[int64](len(blk.Cols))
+		// The indices as int64, a cache-sized chunk at a time.
+		for c := blk.Cols; len(c) > 0; {
+			k := min(len(c), chunkValues)
+			wide = wide[:k]
+			for i, v := range c[:k] {
+				wide[i] = int64(v)
+			}
+			if err := cols.Write(wide); err != nil {
+				return err
+			}
+			c = c[k:]
 		}
-		wide = wide[:len(blk.Cols)]
-		for i, c := range blk.Cols {
-			wide[i] = int64(c)
-		}
-		return cols.Write(wide)
+		return nil
 	}); err != nil {
 		return 0, err
 	}

@@ -38,7 +38,7 @@ func BenchmarkCSRRows(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, tile := range []int64{1 << 17, 1 << 19, csrTile} {
+	for _, tile := range []int64{1 << 17, csrTile, 1 << 21} {
 		b.Run(fmt.Sprintf("tile=%d", tile), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
