@@ -39,6 +39,13 @@ type RunOptions struct {
 	// Progress, when not nil, is called as the run advances with the
 	// updates done and the total (warm-up and recorded run).
 	Progress func(done, total int64)
+	// Recorded, when not nil, is called once the files are written and
+	// before they are committed, with the states when recording began, the
+	// diff log of the recorded run and the ranges of the populations in
+	// the order of the trace, which it must not change. An error from it
+	// is Run's, and then nothing is committed. It lets a caller analyse
+	// the run without reading the trace back.
+	Recorded func(initial []int8, log binarynet.DiffLog, ranges []binarynet.Range) error
 }
 
 // Summary describes a finished run.
@@ -244,6 +251,11 @@ func (st *state) run(ctx context.Context) (sum *Summary, err error) {
 		return nil, err
 	}
 	sum.WriteS = time.Since(t).Seconds()
+	if o.Recorded != nil {
+		if err := o.Recorded(st.initial, log, ranges(pops)); err != nil {
+			return nil, err
+		}
+	}
 	sum.TotalS = time.Since(st.start).Seconds()
 	if err := out.summary(j, sum, fieldEntry); err != nil {
 		return nil, err

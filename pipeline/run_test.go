@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/binarynet/binarynet"
+	"github.com/binarynet/binarynet/npz"
 )
 
 // smallConfig is a small clustered network that runs in well under a
@@ -277,6 +278,45 @@ func TestRunCancelledLeavesNothing(t *testing.T) {
 			return nil
 		})
 		t.Errorf("a cancelled run left %v", names)
+	}
+}
+
+// TestRunRecorded checks what RunOptions.Recorded is given, the states,
+// log and ranges that the trace file holds, and that its error is Run's,
+// with nothing left.
+func TestRunRecorded(t *testing.T) {
+	j := smallJob(t)
+	dir := t.TempDir()
+	var initial []int8
+	var log binarynet.DiffLog
+	var ranges []binarynet.Range
+	_, err := Run(context.Background(), j, dir, RunOptions{Recorded: func(s []int8, l binarynet.DiffLog, r []binarynet.Range) error {
+		initial, log, ranges = s, l, r
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := npz.LoadDiffLog(filepath.Join(dir, j.Binary.OutputName+".npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(initial, rec.Initial) || !slices.Equal(log.Updates, rec.Log.Updates) ||
+		!slices.Equal(log.Deltas, rec.Log.Deltas) || !slices.Equal(ranges, rec.Ranges) {
+		t.Error("Recorded was given another run than the trace holds")
+	}
+	if int64(log.Len()) != j.Binary.SimulationSteps || len(ranges) != 2*j.Model.Q {
+		t.Errorf("log of %d steps, %d ranges; want %d and %d", log.Len(), len(ranges), j.Binary.SimulationSteps, 2*j.Model.Q)
+	}
+
+	bad := errors.New("analysis failed")
+	root := t.TempDir()
+	_, err = Run(context.Background(), j, filepath.Join(root, "out"), RunOptions{Recorded: func([]int8, binarynet.DiffLog, []binarynet.Range) error { return bad }})
+	if !errors.Is(err, bad) {
+		t.Fatalf("error %v, want the one of Recorded", err)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Errorf("a run whose Recorded failed left %d entries", len(entries))
 	}
 }
 

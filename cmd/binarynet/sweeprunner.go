@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/binarynet/binarynet"
-	"github.com/binarynet/binarynet/npz"
 	"github.com/binarynet/binarynet/pipeline"
 	"github.com/binarynet/binarynet/sweep"
 )
@@ -82,11 +81,26 @@ func (r pipelineRunner) Run(ctx context.Context, job sweep.Job) (sweep.Result, e
 	if err != nil {
 		return sweep.Result{}, err
 	}
-	sum, err := pipeline.Run(ctx, j, job.Dir, pipeline.RunOptions{Workers: job.Threads})
+	// The metrics come from the run's own log, not from reading the trace
+	// back (which would decompress it again).
+	var run recorded
+	keep := func(initial []int8, log binarynet.DiffLog, ranges []binarynet.Range) error {
+		run = recorded{initial, log, ranges}
+		return nil
+	}
+	sum, err := pipeline.Run(ctx, j, job.Dir, pipeline.RunOptions{Workers: job.Threads, Recorded: keep})
 	if err != nil {
 		return sweep.Result{}, err
 	}
-	return taskMetrics(j, sum)
+	return taskMetrics(j, sum, run)
+}
+
+// recorded is what a run recorded: the states when recording began, the
+// diff log and the ranges of the populations.
+type recorded struct {
+	initial []int8
+	log     binarynet.DiffLog
+	ranges  []binarynet.Range
 }
 
 // sweepLeaderMargin is how far above the median E cluster rate the most
@@ -99,23 +113,19 @@ const sweepLeaderMargin = 0.2
 // run: the mean E and I activities, the largest E cluster mean and the
 // number above 0.2 (as the toolkit's statistics), the share of recorded
 // updates that changed a state, and the switching statistics of the E
-// clusters from the diff log of the trace file.
-func taskMetrics(j *pipeline.Job, sum *pipeline.Summary) (sweep.Result, error) {
-	rec, err := npz.LoadDiffLog(filepath.Join(sum.Dir, j.Binary.OutputName+".npz"))
-	if err != nil {
-		return sweep.Result{}, fmt.Errorf("reading the trace: %w", err)
-	}
+// clusters from the diff log of the run.
+func taskMetrics(j *pipeline.Job, sum *pipeline.Summary, rec recorded) (sweep.Result, error) {
 	flips := 0
-	for _, d := range rec.Log.Deltas {
+	for _, d := range rec.log.Deltas {
 		if d != 0 {
 			flips++
 		}
 	}
 	q := j.Model.Q
-	if len(rec.Ranges) < q {
-		return sweep.Result{}, fmt.Errorf("the trace has %d populations, want at least Q = %d", len(rec.Ranges), q)
+	if len(rec.ranges) < q {
+		return sweep.Result{}, fmt.Errorf("the run has %d populations, want at least Q = %d", len(rec.ranges), q)
 	}
-	rates, err := binarynet.PopulationRatesFromDiffLogs(rec.Initial, rec.Log, int(j.Binary.SampleInterval), rec.Ranges[:q], j.Binary.RAMBudgetGB)
+	rates, err := binarynet.PopulationRatesFromDiffLogs(rec.initial, rec.log, int(j.Binary.SampleInterval), rec.ranges[:q], j.Binary.RAMBudgetGB)
 	if err != nil {
 		return sweep.Result{}, err
 	}
@@ -140,7 +150,7 @@ func taskMetrics(j *pipeline.Job, sum *pipeline.Summary) (sweep.Result, error) {
 		{Name: "m_I", Value: sum.MeanI},
 		{Name: "max_cluster_rate", Value: maxRate},
 		{Name: "clusters_above_0_2", Value: float64(above)},
-		{Name: "flip_fraction", Value: float64(flips) / float64(max(rec.Log.Len(), 1))},
+		{Name: "flip_fraction", Value: float64(flips) / float64(max(rec.log.Len(), 1))},
 		{Name: "led_fraction", Value: ledFraction},
 		{Name: "switches", Value: float64(st.Switches)},
 		{Name: "mean_dwell_ms", Value: st.MeanDwell * float64(j.Binary.SampleInterval) * sum.StepMS},
