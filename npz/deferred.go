@@ -15,30 +15,24 @@ import (
 // written without a second pass, holding the compressed bytes of one of
 // them (for the column indices, about 1.5 bytes per value).
 func BeginDeferred[T Elem](w *Writer, key string, shape ...int) (*ArrayWriter[T], error) {
-	want, err := count(key, shape)
-	if err != nil {
-		if w.done {
-			return nil, ErrWriterDone
+	held := new(bytes.Buffer)
+	a, err := begin[T](w, key, shape, func(key string) (*blockDeflater, error) {
+		// Another array may be open: claim the name as if none were.
+		open := w.open
+		w.open = ""
+		err := w.claim(key)
+		w.open = open
+		if err != nil {
+			return nil, err
 		}
-		return nil, w.fail(err)
-	}
-	// Another array may be open: claim the name as if none were.
-	open := w.open
-	w.open = ""
-	err = w.claim(key)
-	w.open = open
+		return newBlockDeflater(held, w.level, w.busy, &w.blocks), nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	held := new(bytes.Buffer)
-	d := newBlockDeflater(held, w.level, w.busy, &w.blocks)
-	descr, size := descrOf[T]()
-	d.ints = isInts(descr, size)
-	if _, err := d.Write(npyHeader(descr, shape)); err != nil {
-		return nil, w.fail(fmt.Errorf("npz: array %q: %w", key, err))
-	}
+	a.held = held
 	w.deferred = append(w.deferred, key)
-	return &ArrayWriter[T]{w: w, d: d, key: key, shape: append([]int(nil), shape...), want: want, held: held}, nil
+	return a, nil
 }
 
 // closeDeferred ends the array of BeginDeferred and writes its entry.

@@ -303,6 +303,12 @@ type ArrayWriter[T Elem] struct {
 // given to the ArrayWriter's Write in any number of chunks, and Close ends
 // it. No other array can be written until Close.
 func BeginArray[T Elem](w *Writer, key string, shape ...int) (*ArrayWriter[T], error) {
+	return begin[T](w, key, shape, w.entry)
+}
+
+// begin starts the array key of the given shape, whose compressed stream
+// open makes.
+func begin[T Elem](w *Writer, key string, shape []int, open func(key string) (*blockDeflater, error)) (*ArrayWriter[T], error) {
 	want, err := count(key, shape)
 	if err != nil {
 		if w.done {
@@ -310,7 +316,7 @@ func BeginArray[T Elem](w *Writer, key string, shape ...int) (*ArrayWriter[T], e
 		}
 		return nil, w.fail(err)
 	}
-	d, err := w.entry(key)
+	d, err := open(key)
 	if err != nil {
 		return nil, err
 	}

@@ -13,19 +13,7 @@ import (
 // toolkit's default network (10,000 units, 23.8 M synapses) to
 // io.Discard, one compression goroutine, for tiles of several sizes.
 func BenchmarkCSRRows(b *testing.B) {
-	cfg, err := Load("default")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, o := range []string{"R_Eplus=7.25", "kappa=0.5"} {
-		if err := cfg.Override(o); err != nil {
-			b.Fatal(err)
-		}
-	}
-	j, err := Resolve(cfg, Flags{})
-	if err != nil {
-		b.Fatal(err)
-	}
+	j := toolkitDefaultJob(b)
 	p, err := j.ClusteredParams()
 	if err != nil {
 		b.Fatal(err)
