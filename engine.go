@@ -37,6 +37,9 @@ type engine[T float32 | float64] struct {
 	// lets the run loop look for the next state change (see runAhead).
 	ahead    [lookahead]int32
 	aheadPop [lookahead]int32
+	// predict is whether runAhead looks for the next state change: some
+	// population follows the threshold rule (set by attach).
+	predict bool
 }
 
 // lookahead is the number of units run draws before updating them.
@@ -287,7 +290,16 @@ func rulesOf(specs []popSpec, starts []int, thresh func() []float64) []popRule {
 	return rules
 }
 
-func (e *engine[T]) attach(in engineInputs) { e.in = in }
+func (e *engine[T]) attach(in engineInputs) {
+	e.in = in
+	// Looking for the next change pays only where it is used: the sparse
+	// kernels prefetch the column it finds (the dense one ignores it), and
+	// it finds only threshold units.
+	e.predict = false
+	for _, r := range in.rules {
+		e.predict = e.predict || r.kind == ruleThreshold
+	}
+}
 
 // engineType makes engines of one float type: engineFor(t) is the one
 // place that turns Options.WeightType into a type parameter.
@@ -393,10 +405,11 @@ func (e *engine[T]) run(units []int32, steps int) error {
 }
 
 // runAhead updates units[i], of population pops[i], in order, each by
-// its population's rule, and records every step. At each state change it
-// looks along the units for the next threshold unit whose state disagrees
-// with its field and threshold, and prefetches that unit's column while
-// adding the current one. The prediction ignores the change being made,
+// its population's rule, and records every step. At each state change
+// of a sparse network with threshold units it looks along the units for
+// the next threshold unit whose state disagrees with its field and
+// threshold, and prefetches that unit's column while adding the current
+// one. The prediction ignores the change being made,
 // so it is almost always right; a wrong one costs only the prefetch,
 // never a result. On error it returns the index of the step that failed,
 // which is not taken.
@@ -426,7 +439,11 @@ func (e *engine[T]) runAhead(units, pops []int32) (int, error) {
 			}
 		}
 		if delta != 0 {
-			e.flipAhead(int(u), delta, e.nextChange(units[i+1:], pops[i+1:]))
+			next := -1
+			if e.predict && e.dense == nil {
+				next = e.nextChange(units[i+1:], pops[i+1:])
+			}
+			e.flipAhead(int(u), delta, next)
 		}
 		rec.record(int(u), delta, e.state)
 	}
