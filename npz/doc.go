@@ -12,8 +12,12 @@
 //
 // Any archive is written with Writer, which streams each array, chunk by
 // chunk if need be, into a compressed archive as numpy.savez_compressed
-// writes it, so that large arrays never need a second copy in memory.
-// Files are written atomically: a file at the target path is either the
+// writes it, so that large arrays never need a second copy in memory;
+// BeginDeferred compresses a second array into memory beside the one
+// streamed. Arrays of 8-byte integers are compressed by a coder made for
+// them and a diff log's unit ids by Huffman codes alone (WriteUnitIDs):
+// standard deflate streams, which numpy reads, several times as fast as
+// flate's fastest level on such arrays. Files are written atomically: a file at the target path is either the
 // old one or the complete new one.
 //
 // Everything read is checked: arrays of the wrong type, shape or content
