@@ -274,7 +274,7 @@ func TestRunErrors(t *testing.T) {
 		{"no models", []string{"-config", empty}, "no models"},
 		{"invalid model", []string{"-config", badModel}, `badmodel.json: scenario "m": "p0_ee": 0: must be in (0, 1]`},
 		{"nothing to record", []string{"-config", noSteps}, "0 steps"},
-		{"diff log too large", []string{"-sweeps", "2000000"}, "more than -ram 12"},
+		{"diff log too large", []string{"-sweeps", "2000000"}, "-ram 12"}, // on 32-bit platforms: "more bytes than this platform can index"
 		{"two models, no choice", []string{"-config", runModels}, "choose one with -scenario"},
 		{"unknown model", []string{"-config", runModels, "-scenario", "huge"}, `"huge"`},
 		{"clustered flag on a scenario", []string{"-config", runModels, "-scenario", "tiny", "-Q", "3"}, "-Q"},
