@@ -68,9 +68,11 @@ const minIntsBlock = 4096
 // deflate appends to out raw coded as one deflate block with dynamic
 // Huffman codes (not final) and a sync flush, the form of each block of a
 // blockDeflater. It reports false and appends nothing when raw is shorter
-// than minIntsBlock, or when fewer than half of its 8-byte values share
-// at least minMatch high bytes with the value before, where flate's own
-// matcher does better.
+// than minIntsBlock, when fewer than half of a sample of its 8-byte
+// values (see count) share at least minMatch high bytes with the value
+// before, where flate's own matcher does better, or when the coded block
+// would be longer than raw (values unlike the sample), so that it never
+// takes more room than the values.
 func (c *intCoder) deflate(out *bytes.Buffer, raw []byte) bool {
 	values := len(raw) / period
 	if len(raw) < minIntsBlock {
@@ -122,7 +124,11 @@ func (c *intCoder) deflate(out *bytes.Buffer, raw []byte) bool {
 	bw.writeCode(code[endOfBlock])
 	// Sync flush: an empty stored block, which ends on a byte boundary.
 	bw.write(0, 3)
-	out.Write(bw.end())
+	coded := bw.end()
+	if len(coded)+4 > len(raw) {
+		return false
+	}
+	out.Write(coded)
 	out.Write([]byte{0x00, 0x00, 0xff, 0xff})
 	return true
 }

@@ -71,6 +71,16 @@ func TestIntCoderRoundTrip(t *testing.T) {
 	for i := range arange {
 		arange[i] = int64(i) * 1000
 	}
+	// Random values, except that those the sample of count reads (one in
+	// countStep) differ from the value before in their low byte alone: the
+	// sample promises matches that the block does not have.
+	unlike := make([]int64, 8192)
+	for i := range unlike {
+		unlike[i] = int64(rng.Uint64())
+		if i%countStep == 0 && i > 0 {
+			unlike[i] = unlike[i-1] ^ 0x5a
+		}
+	}
 	// An npy header before the values, and a tail shorter than a value.
 	header := append(npyHeader("<i8", []int{len(arange)}), int64Bytes(arange[:5000])...)
 	tail := append(int64Bytes(arange[:1000]), 1, 2, 3)
@@ -88,6 +98,7 @@ func TestIntCoderRoundTrip(t *testing.T) {
 		{"header first", header, true},
 		{"tail", tail, true},
 		{"random bytes", random, false},
+		{"unlike its sample", int64Bytes(unlike), false},
 		{"too short", int64Bytes(arange[:minIntsBlock/8-1]), false},
 		{"extremes", int64Bytes([]int64{math.MinInt64, math.MaxInt64, 0, -1}), false},
 	} {
