@@ -114,3 +114,86 @@ func ExampleBeginArray() {
 	// names.npy 144
 	// states.npy 148
 }
+
+// ExampleBeginDeferred writes the values and the column indices of a CSR
+// matrix in one pass over its rows: the values are streamed, the indices
+// compressed into memory beside them and written when closed.
+func ExampleBeginDeferred() {
+	rows := [][]int64{{0, 2}, {1}, {0, 1, 2}} // column indices of each row
+	var file bytes.Buffer
+	w := npz.NewWriter(&file)
+	data, err := npz.BeginArray[float32](w, "data", 6)
+	if err != nil {
+		log.Fatal(err)
+	}
+	indices, err := npz.BeginDeferred[int64](w, "indices", 6)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for r, cols := range rows {
+		vals := make([]float32, len(cols))
+		for i := range vals {
+			vals[i] = float32(r + 1)
+		}
+		if err := data.Write(vals); err != nil {
+			log.Fatal(err)
+		}
+		if err := indices.Write(cols); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := data.Close(); err != nil { // first: the streamed array
+		log.Fatal(err)
+	}
+	if err := indices.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := npz.WriteArray(w, "indptr", []int{4}, []int64{0, 2, 3, 6}); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(file.Bytes()), int64(file.Len()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range zr.File {
+		fmt.Println(f.Name, f.UncompressedSize64)
+	}
+	// Output:
+	// data.npy 152
+	// indices.npy 176
+	// indptr.npy 160
+}
+
+// ExampleWriteUnitIDs writes the unit ids of a diff log, which look random
+// to a compressor, with Huffman codes alone; the arrays after it are
+// compressed at the default level again.
+func ExampleWriteUnitIDs() {
+	ids := make([]int32, 10_000)
+	for i := range ids {
+		ids[i] = int32(i * 7919 % 1000) // the unit updated at step i
+	}
+	var file bytes.Buffer
+	w := npz.NewWriter(&file)
+	if err := npz.WriteUnitIDs(w, "state_updates", []int{1, len(ids)}, ids); err != nil {
+		log.Fatal(err)
+	}
+	if err := npz.WriteArray(w, "state_deltas", []int{1, len(ids)}, make([]int8, len(ids))); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		log.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(file.Bytes()), int64(file.Len()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range zr.File {
+		fmt.Println(f.Name, f.UncompressedSize64, f.CompressedSize64 < f.UncompressedSize64/2)
+	}
+	// Output:
+	// state_updates.npy 40128 true
+	// state_deltas.npy 10128 true
+}
