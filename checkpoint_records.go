@@ -243,15 +243,14 @@ func (nw *Network) decodeClock(b []byte) error {
 	if count > 0 && times[count-1] > now {
 		return checkpointError("pending diff log's last time %v is after the current time %v", times[count-1], now)
 	}
-	c := newClock(opts.Seed, updateRate(nw.specs))
-	if err := c.src.UnmarshalBinary([]byte(src)); err != nil {
+	// The clock as Initialize would start it, then at the saved state (a
+	// failed restore discards the network).
+	nw.opts = opts
+	nw.startClock()
+	if err := nw.clock.src.UnmarshalBinary([]byte(src)); err != nil {
 		return checkpointError("time generator state: %w", err)
 	}
-	c.now = now
-	if d := &nw.diff; d.updates != nil {
-		d.times = make([]float64, len(d.updates))
-		copy(d.times, times)
-	}
-	nw.opts, nw.clock = opts, c
+	nw.clock.now = now
+	copy(nw.diff.times, times)
 	return nil
 }

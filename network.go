@@ -247,13 +247,7 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 	nw.selSrc = rand.NewPCG(opts.Seed, streamID(streamSelect, 0, 0))
 	nw.bgSrc = rand.NewPCG(opts.Seed, streamID(streamBackRnd, 0, 0))
 	nw.gainSrc = rand.NewPCG(opts.Seed, streamID(streamGain, 0, 0))
-	nw.clock = nil
-	if opts.ContinuousTime {
-		nw.clock = newClock(opts.Seed, updateRate(specs))
-		if d := &nw.diff; d.updates != nil && d.times == nil {
-			d.times = make([]float64, len(d.updates))
-		}
-	}
+	nw.startClock()
 	rules := rulesOf(specs, starts, func() []float64 { return num.thresholdsTo(nil) })
 	nw.adapt = nw.adapt[:0]
 	for k := range rules {
@@ -268,6 +262,21 @@ func (nw *Network) finish(opts Options, specs []popSpec, starts []int, num numer
 		gain:  nw.gainSrc,
 		rec:   &nw.recorder,
 	})
+}
+
+// startClock gives the network the clock of continuous time when
+// nw.opts.ContinuousTime is set, at time 0 with its stream at its start,
+// and a pending diff log room for times; without it the network has no
+// clock.
+func (nw *Network) startClock() {
+	nw.clock = nil
+	if !nw.opts.ContinuousTime {
+		return
+	}
+	nw.clock = newClock(nw.opts.Seed, updateRate(nw.specs))
+	if d := &nw.diff; d.updates != nil && d.times == nil {
+		d.times = make([]float64, len(d.updates))
+	}
 }
 
 // size returns the number of units of an initialized network.
