@@ -17,12 +17,7 @@ import (
 func BeginDeferred[T Elem](w *Writer, key string, shape ...int) (*ArrayWriter[T], error) {
 	held := new(bytes.Buffer)
 	a, err := begin[T](w, key, shape, func(key string) (*blockDeflater, error) {
-		// Another array may be open: claim the name as if none were.
-		open := w.open
-		w.open = ""
-		err := w.claim(key)
-		w.open = open
-		if err != nil {
+		if err := w.claim(key); err != nil { // another array may be open
 			return nil, err
 		}
 		return newBlockDeflater(held, w.level, w.busy, &w.blocks), nil

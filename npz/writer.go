@@ -104,6 +104,9 @@ func (w *Writer) entry(key string) (*blockDeflater, error) {
 	if err := w.claim(key); err != nil {
 		return nil, err
 	}
+	if w.open != "" {
+		return nil, w.fail(fmt.Errorf("npz: array %q started before array %q was closed", key, w.open))
+	}
 	raw, err := w.createEntry(key)
 	if err != nil {
 		return nil, err
@@ -111,8 +114,8 @@ func (w *Writer) entry(key string) (*blockDeflater, error) {
 	return newBlockDeflater(raw, w.level, w.busy, &w.blocks), nil
 }
 
-// claim checks that the array key can be started now and records its
-// name.
+// claim checks that the writer takes arrays and that key names a new
+// one, and records the name.
 func (w *Writer) claim(key string) error {
 	if w.done {
 		return ErrWriterDone
@@ -121,8 +124,6 @@ func (w *Writer) claim(key string) error {
 		return w.err
 	}
 	switch {
-	case w.open != "":
-		return w.fail(fmt.Errorf("npz: array %q started before array %q was closed", key, w.open))
 	case key == "":
 		return w.fail(errors.New("npz: empty array name"))
 	case w.keys[key]:
