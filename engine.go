@@ -3,6 +3,7 @@ package binarynet
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/binarynet/binarynet/internal/kernel"
 	"gonum.org/v1/gonum/mat"
@@ -37,8 +38,9 @@ type engine[T float32 | float64] struct {
 	// lets the run loop look for the next state change (see runAhead).
 	ahead    [lookahead]int32
 	aheadPop [lookahead]int32
-	// predict is whether runAhead looks for the next state change: some
-	// population follows the threshold rule (set by attach).
+	// predict is whether runAhead looks for the next state change: the
+	// weights are sparse and some population follows the threshold rule
+	// (set by attach, once the weights are in place).
 	predict bool
 }
 
@@ -295,10 +297,7 @@ func (e *engine[T]) attach(in engineInputs) {
 	// Looking for the next change pays only where it is used: the sparse
 	// kernels prefetch the column it finds (the dense one ignores it), and
 	// it finds only threshold units.
-	e.predict = false
-	for _, r := range in.rules {
-		e.predict = e.predict || r.kind == ruleThreshold
-	}
+	e.predict = e.dense == nil && slices.ContainsFunc(in.rules, func(r popRule) bool { return r.kind == ruleThreshold })
 }
 
 // engineType makes engines of one float type: engineFor(t) is the one
@@ -440,7 +439,7 @@ func (e *engine[T]) runAhead(units, pops []int32) (int, error) {
 		}
 		if delta != 0 {
 			next := -1
-			if e.predict && e.dense == nil {
+			if e.predict {
 				next = e.nextChange(units[i+1:], pops[i+1:])
 			}
 			e.flipAhead(int(u), delta, next)
