@@ -51,10 +51,8 @@ type Stimulus struct {
 type stimSchedule struct {
 	list []Stimulus // in the order added
 	// events are the steps ahead at which some stimulus starts or ends,
-	// sorted, each once; next is events[0], or 0 when there is none (a
-	// boundary is always ahead of the step count, so never 0).
+	// sorted, each once: the next boundary is events[0].
 	events []int64
-	next   int64
 	// byOn holds the indices into list sorted by On (then index), and
 	// starts the position in byOn of the first stimulus that starts after
 	// the current step.
@@ -67,10 +65,10 @@ type stimSchedule struct {
 // cut returns b, or fewer steps if a stimulus starts or ends before b more
 // steps from step count now.
 func (s *stimSchedule) cut(b int, now int64) int {
-	if s.next == 0 {
+	if len(s.events) == 0 {
 		return b
 	}
-	return int(min(int64(b), s.next-now))
+	return int(min(int64(b), s.events[0]-now))
 }
 
 // checkStimulus validates stimulus i of a network of n units.
@@ -234,10 +232,6 @@ func (nw *Network) resetStimuli() {
 	slices.SortStableFunc(s.byOn, func(a, b int) int { return cmp.Compare(s.list[a].On, s.list[b].On) })
 	s.starts, _ = slices.BinarySearchFunc(s.byOn, now+1, func(i int, t int64) int { return cmp.Compare(s.list[i].On, t) })
 	s.active = activeAt(s.list, now)
-	s.next = 0
-	if len(s.events) > 0 {
-		s.next = s.events[0]
-	}
 	nw.applyStimuli()
 }
 
@@ -246,15 +240,11 @@ func (nw *Network) resetStimuli() {
 // they cut at those steps.
 func (nw *Network) syncStimuli() {
 	s := &nw.stim
-	if s.next == 0 || nw.steps != s.next {
+	if len(s.events) == 0 || nw.steps != s.events[0] {
 		return
 	}
 	now := nw.steps
 	s.events = s.events[1:]
-	s.next = 0
-	if len(s.events) > 0 {
-		s.next = s.events[0]
-	}
 	s.active = slices.DeleteFunc(s.active, func(i int) bool { return s.list[i].Off <= now })
 	for ; s.starts < len(s.byOn) && s.list[s.byOn[s.starts]].On == now; s.starts++ {
 		i := s.byOn[s.starts]
