@@ -140,18 +140,25 @@ func runsClearlyShort[T float32 | float64](m *csc[T]) bool {
 	}
 	var runs, entries int64
 	for c := 0; c < n; c += runSample {
-		lo, hi := m.indptr[c], m.indptr[c+1]
-		if hi > lo {
-			runs++
-		}
-		for i := lo + 1; i < hi; i++ {
-			if m.vals[i] != m.vals[i-1] {
-				runs++
-			}
-		}
-		entries += hi - lo
+		runs += m.columnRuns(c)
+		entries += m.indptr[c+1] - m.indptr[c]
 	}
 	return 8*runs*minRunLength > 10*entries // entries / runs < 0.8 minRunLength
+}
+
+// columnRuns returns the number of runs of equal values in column c.
+func (m *csc[T]) columnRuns(c int) int64 {
+	lo, hi := m.indptr[c], m.indptr[c+1]
+	if hi == lo {
+		return 0
+	}
+	runs := int64(1)
+	for i := lo + 1; i < hi; i++ {
+		if m.vals[i] != m.vals[i-1] {
+			runs++
+		}
+	}
+	return runs
 }
 
 // countRuns counts the runs of equal values of every column of m into
@@ -164,7 +171,7 @@ func countRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64) (run
 	ranges := max(1, min(workers, n/4096))
 	longs := make([]bool, ranges)
 	forColumnRanges(n, ranges, func(w, lo, hi int) {
-		rows, vals := m.rows, m.vals
+		rows := m.rows
 		long := false
 		for c := lo; c < hi; c++ {
 			lo, hi := m.indptr[c], m.indptr[c+1]
@@ -173,16 +180,7 @@ func countRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64) (run
 				long = long || rows[i]-prev > gapSkip
 				prev = rows[i]
 			}
-			var runs int64
-			if hi > lo {
-				runs = 1
-				for i := lo + 1; i < hi; i++ {
-					if vals[i] != vals[i-1] {
-						runs++
-					}
-				}
-			}
-			runPtr[c+1] = runs
+			runPtr[c+1] = m.columnRuns(c)
 		}
 		longs[w] = long
 	})
