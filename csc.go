@@ -30,43 +30,42 @@ func (m *csc[T]) nnz() int64 { return m.indptr[len(m.indptr)-1] }
 // ranges are then moved together.
 func (m *csc[T]) sumDuplicates(workers int) {
 	n := len(m.indptr) - 1
-	parts := max(1, min(workers, n/4096))
-	// Each range's bounds before any is merged: a range rewrites the
-	// starts of its own columns only.
-	lo, hi := make([]int, parts), make([]int, parts)
-	start, end := make([]int64, parts), make([]int64, parts)
-	for w := range parts {
-		lo[w], hi[w] = n*w/parts, n*(w+1)/parts // as forRanges cuts
-		start[w], end[w] = m.indptr[lo[w]], m.indptr[hi[w]]
+	type part struct {
+		c0, c1 int
+		kept   int64
 	}
-	kept := make([]int64, parts)
-	forRanges(n, parts, func(w, c0, c1 int) { kept[w] = m.mergeColumns(c0, c1, end[w]) - start[w] })
+	parts := make([]part, max(1, min(workers, n/4096)))
+	forRanges(n, len(parts), func(w, c0, c1 int) { parts[w] = part{c0, c1, m.mergeColumns(c0, c1)} })
 	var out int64
-	for w := range parts {
-		if shift := start[w] - out; shift > 0 {
-			copy(m.rows[out:], m.rows[start[w]:start[w]+kept[w]])
-			copy(m.vals[out:], m.vals[start[w]:start[w]+kept[w]])
-			for c := lo[w]; c < hi[w]; c++ {
+	for _, p := range parts {
+		start := m.indptr[p.c0]
+		if shift := start - out; shift > 0 {
+			copy(m.rows[out:], m.rows[start:start+p.kept])
+			copy(m.vals[out:], m.vals[start:start+p.kept])
+			for c := p.c0; c < p.c1; c++ {
 				m.indptr[c] -= shift
 			}
 		}
-		out += kept[w]
+		out += p.kept
 	}
 	m.indptr[n] = out
 	m.rows, m.vals = m.rows[:out:out], m.vals[:out:out]
 }
 
-// mergeColumns merges the duplicate rows of columns [c0, c1), whose
-// entries end at end, in place from the start of column c0, setting the
-// new starts of the columns, and returns the end of what it kept.
-func (m *csc[T]) mergeColumns(c0, c1 int, end int64) int64 {
-	out := m.indptr[c0]
+// mergeColumns merges the duplicate rows of columns [c0, c1) in place
+// from the start of column c0, sets the new starts of the columns after
+// c0 and returns the number of entries kept. It writes neither
+// m.indptr[c0] nor m.indptr[c1], so that ranges side by side can be
+// merged at once.
+func (m *csc[T]) mergeColumns(c0, c1 int) int64 {
+	start := m.indptr[c0]
+	out, hi := start, start
 	for c := c0; c < c1; c++ {
-		lo, hi := m.indptr[c], end
-		if c+1 < c1 {
-			hi = m.indptr[c+1]
+		lo := hi
+		hi = m.indptr[c+1]
+		if c > c0 {
+			m.indptr[c] = out
 		}
-		m.indptr[c] = out
 		for i := lo; i < hi; {
 			row, sum := m.rows[i], m.vals[i]
 			for i++; i < hi && m.rows[i] == row; i++ {
@@ -78,7 +77,7 @@ func (m *csc[T]) mergeColumns(c0, c1 int, end int64) int64 {
 			}
 		}
 	}
-	return out
+	return out - start
 }
 
 // checkCSC verifies the invariants of the csc type.
