@@ -46,7 +46,6 @@ type block struct {
 	out   bytes.Buffer
 	fw    *flate.Writer
 	level int       // of fw
-	ints  bool      // try the intCoder first
 	ic    *intCoder // made on first use
 	err   error
 	done  chan struct{}
@@ -103,27 +102,26 @@ func (d *blockDeflater) submit() {
 	d.crc = crc32.Update(d.crc, crc32.IEEETable, b.raw)
 	d.rawN += int64(len(b.raw))
 	b.done = make(chan struct{})
-	b.ints = d.ints
 	d.queue = append(d.queue, b)
 	if d.maxBusy == 1 {
 		// One goroutine in all: compress here, and write it out at once.
-		b.compress(d.level)
+		b.compress(d.level, d.ints)
 		d.drain()
 		return
 	}
-	go b.compress(d.level)
+	go b.compress(d.level, d.ints)
 	for len(d.queue) > d.maxBusy {
 		d.drain()
 	}
 }
 
 // compress deflates b.raw into b.out at the given level, sync-flushed,
-// and closes b.done. A block of 8-byte integers is coded
+// and closes b.done. A block of 8-byte integers (ints) is coded
 // by an intCoder at every level but flate.NoCompression, unless it
 // declines the block.
-func (b *block) compress(level int) {
+func (b *block) compress(level int, ints bool) {
 	defer close(b.done)
-	if b.ints && level != flate.NoCompression {
+	if ints && level != flate.NoCompression {
 		if b.ic == nil {
 			b.ic = new(intCoder)
 		}
