@@ -147,6 +147,31 @@ func TestIssue12BuildWeightsUnchanged(t *testing.T) {
 		}
 		return nw, nw.Initialize(opts)
 	}
+	// packedRepeats has one rule per block, so the packed path takes it,
+	// with the repeats of each kind it merges: Bernoulli layers (p > 1),
+	// multapses, Poisson counts, and a block of weight 0, whose entries
+	// are all dropped.
+	packedRepeats := func(opts Options) (*Network, error) {
+		nw := NewNetwork("packed-repeats")
+		e := &BinaryNeuronPopulation{Name: "E", N: 2500, Tau: 10, Threshold: 1}
+		i := &BinaryNeuronPopulation{Name: "I", N: 800, Tau: 5, Threshold: 1}
+		for _, p := range []Population{e, i} {
+			if err := nw.AddPopulation(p); err != nil {
+				return nil, err
+			}
+		}
+		for _, s := range []Synapse{
+			NewPoissonSynapse(e, e, 0.05, 0.5),
+			NewFixedIndegreeSynapse(i, e, 0.1, -0.75),
+			NewFixedIndegreeSynapse(e, i, 0.05, 0),
+			NewPairwiseBernoulliSynapse(i, i, 1.02, -1),
+		} {
+			if err := nw.AddSynapse(s); err != nil {
+				return nil, err
+			}
+		}
+		return nw, nw.Initialize(opts)
+	}
 	fromParams := func(p ClusteredParams) func(Options) (*Network, error) {
 		return func(o Options) (*Network, error) {
 			nw, _, err := NewClusteredNetwork("clustered", p, o)
@@ -167,6 +192,9 @@ func TestIssue12BuildWeightsUnchanged(t *testing.T) {
 		{"fixed-delete-self", fromParams(clustered(ConnectFixedIndegree)), Options{Seed: 9, WeightMode: WeightSparse, AutapseRule: AutapseDeleteSelf}, 0x8560c597846ed3f9},
 		{"two-rules-sparse", twoRules, Options{Seed: 10, WeightMode: WeightSparse}, 0x54cf6ad952d6cb39},
 		{"two-rules-dense", twoRules, Options{Seed: 10, WeightMode: WeightDense}, 0x54cf6ad952d6cb39},
+		{"packed-repeats", packedRepeats, Options{Seed: 11, WeightMode: WeightSparse}, 0xf3bb86393fe1df1a},
+		{"packed-repeats-float64", packedRepeats, Options{Seed: 11, WeightMode: WeightSparse, WeightType: Float64}, 0xf3bb86393fe1df1a},
+		{"packed-repeats-dense", packedRepeats, Options{Seed: 11, WeightMode: WeightDense}, 0xf3bb86393fe1df1a},
 		{"two-rules-redraw", twoRules, Options{Seed: 10, WeightMode: WeightSparse, RAMBudgetGB: 0.017}, 0x54cf6ad952d6cb39},
 	}
 	for _, c := range cases {

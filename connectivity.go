@@ -199,6 +199,12 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	workers = len(samplerSets)
 	keep, chunk := keepSamples(l, n, workers, budgetGB)
 	packed := keep && n <= maxPackedUnits && oneRulePerBlock(blocks)
+	// With one rule per block, the repeats of a pair come from one visit of
+	// its row, so they arrive one after the other in their column:
+	// writePacked merges them as it writes, and the first pass counts each
+	// pair once. The entries of a block of weight 0 are dropped, as
+	// sumDuplicates drops entries that sum to 0.
+	merge := packed && l.mayRepeat
 	counts := make([][]int32, workers)
 	for w := range counts {
 		counts[w] = make([]int32, n)
@@ -209,17 +215,39 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		cnt := counts[worker]
 		var sb *sampleBuffer
 		var ps *packedSamples
+		var last []int32 // the last row counted in each column
 		switch {
 		case packed:
 			ps = newPackedSamples(n, len(blocks))
 			pk[worker] = ps
+			if merge {
+				last = make([]int32, n)
+				for i := range last {
+					last[i] = -1
+				}
+			}
 		case keep:
 			sb = &sampleBuffer{chunk: chunk}
 			kept[worker] = sb
 		}
 		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, blk int) {
-			for _, c := range pre {
-				cnt[int(c)+preStart]++
+			switch {
+			case merge:
+				if T(j) == 0 {
+					return
+				}
+				r := int32(row)
+				for _, c := range pre {
+					col := int(c) + preStart
+					if last[col] != r {
+						last[col] = r
+						cnt[col]++
+					}
+				}
+			default:
+				for _, c := range pre {
+					cnt[int(c)+preStart]++
+				}
 			}
 			switch {
 			case ps != nil:
@@ -243,7 +271,7 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	m := &csc[T]{indptr: indptr, rows: kernel.MakeHuge[int32](int(nnz)), vals: kernel.MakeHuge[T](int(nnz))}
 	if packed {
 		counts = nil
-		writePacked(m, blocks, pk)
+		writePacked(m, blocks, pk, merge)
 	} else {
 		forRowGroups(n, workers, func(worker, lo, hi int) {
 			st := newFillStage(m, counts[worker])
@@ -265,7 +293,7 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		// instead of raising the peak.
 		runtime.GC()
 	}
-	if l.mayRepeat {
+	if l.mayRepeat && !merge {
 		m.sumDuplicates(workers)
 	}
 	return m, nil
@@ -363,8 +391,10 @@ func (p *packedSamples) grow(i int, e uint32) {
 // its entries stream in. Within a column, the entries come block by block
 // in increasing order of the blocks' first post unit, and each block's
 // worker by worker, which is increasing row order. Buckets are split among
-// the workers.
-func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSamples) {
+// the workers. With merge, an entry whose row is that of the entry before
+// it in its column is added to that entry, in stored order, as
+// sumDuplicates would add it; m.indptr must then count each pair once.
+func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSamples, merge bool) {
 	const mask = 1<<stageShift - 1
 	n := len(m.indptr) - 1
 	buckets := (n + 1<<stageShift - 1) >> stageShift
@@ -384,9 +414,14 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 					l := &p.lists[b*p.blocks+bi]
 					for _, chunk := range *l {
 						for _, e := range chunk {
-							at := cur[e&mask]
-							cur[e&mask]++
-							m.rows[at] = int32(e >> stageShift)
+							k, row := e&mask, int32(e>>stageShift)
+							at := cur[k]
+							if merge && at > m.indptr[base+int(k)] && m.rows[at-1] == row {
+								m.vals[at-1] += v
+								continue
+							}
+							cur[k]++
+							m.rows[at] = row
 							m.vals[at] = v
 							if at%16 == 0 && at+16 < int64(len(m.rows)) {
 								// Starting a line of rows: ask for the column's
