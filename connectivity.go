@@ -256,6 +256,9 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 				sb.add(row, pre, preStart, j)
 			}
 		})
+		if ps != nil {
+			ps.close()
+		}
 	})
 	indptr := make([]int64, n+1)
 	for c := range n {
@@ -320,9 +323,12 @@ func oneRulePerBlock(blocks []block) bool {
 // packedSamples keeps one worker's sampled connections for writePacked,
 // sorted by column bucket (1<<stageShift columns) and block, in drawing
 // order: each entry is row<<stageShift | col%(1<<stageShift), in chunks.
+// A list's chunks are its full chunks followed by its tail, the chunk
+// being filled, which close appends.
 type packedSamples struct {
 	blocks int
-	lists  [][][]uint32 // [bucket*blocks+blk] chunks of entries
+	lists  [][][]uint32 // [bucket*blocks+blk] full chunks of entries
+	tails  [][]uint32   // [bucket*blocks+blk] the chunk being filled
 	slab   []uint32     // room for the next chunks
 	slabs  int          // slabs cut so far
 }
@@ -346,43 +352,48 @@ const (
 
 func newPackedSamples(n, blocks int) *packedSamples {
 	buckets := (n + 1<<stageShift - 1) >> stageShift
-	return &packedSamples{blocks: blocks, lists: make([][][]uint32, buckets*blocks)}
+	return &packedSamples{blocks: blocks, lists: make([][][]uint32, buckets*blocks), tails: make([][]uint32, buckets*blocks)}
 }
 
 // add records the connections of one visit.
 func (p *packedSamples) add(row int, pre []int32, preStart, blk int) {
 	const mask = 1<<stageShift - 1
 	hi := uint32(row) << stageShift
+	tails := p.tails
 	for _, c := range pre {
 		col := int(c) + preStart
-		i := (col>>stageShift)*p.blocks + blk
-		e := hi | uint32(col&mask)
-		if l := p.lists[i]; len(l) > 0 {
-			if last := &l[len(l)-1]; len(*last) < cap(*last) {
-				*last = append(*last, e)
-				continue
-			}
+		t := &tails[(col>>stageShift)*p.blocks+blk]
+		if len(*t) == cap(*t) {
+			p.grow(t, (col>>stageShift)*p.blocks+blk)
 		}
-		p.grow(i, e)
+		*t = append(*t, hi|uint32(col&mask))
 	}
 }
 
-// grow appends a chunk to list i, twice the size of the last one, and
-// records entry e in it.
-func (p *packedSamples) grow(i int, e uint32) {
-	l := p.lists[i]
+// grow files the full tail t of list i with the list's chunks and gives
+// the list an empty tail twice its size.
+func (p *packedSamples) grow(t *[]uint32, i int) {
 	size := minPackedChunk
-	if len(l) > 0 {
-		size = min(maxPackedChunk, 2*cap(l[len(l)-1]))
+	if cap(*t) > 0 {
+		size = min(maxPackedChunk, 2*cap(*t))
+		p.lists[i] = append(p.lists[i], *t)
 	}
 	if len(p.slab) < size {
 		p.slab = kernel.MakeHuge[uint32](max(size, min(maxPackedSlab, minPackedSlab<<p.slabs)))
 		p.slabs++
 	}
-	chunk := p.slab[:1:size]
+	*t = p.slab[:0:size]
 	p.slab = p.slab[size:]
-	chunk[0] = e
-	p.lists[i] = append(l, chunk)
+}
+
+// close appends every tail to its list, once all connections are added.
+func (p *packedSamples) close() {
+	for i, t := range p.tails {
+		if len(t) > 0 {
+			p.lists[i] = append(p.lists[i], t)
+		}
+	}
+	p.tails = nil
 }
 
 // writePacked writes the packed samples of all workers into m, whose
