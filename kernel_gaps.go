@@ -170,15 +170,20 @@ func countRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64) (run
 	n := len(m.indptr) - 1
 	ranges := max(1, min(workers, n/4096))
 	longs := make([]bool, ranges)
+	// Rows lie in [0, n), so with n <= gapSkip no gap can exceed it (the
+	// first is the row plus 1), and the rows need not be read.
+	mayBeLong := n > gapSkip
 	forColumnRanges(n, ranges, func(w, lo, hi int) {
 		rows := m.rows
 		long := false
 		for c := lo; c < hi; c++ {
-			lo, hi := m.indptr[c], m.indptr[c+1]
-			prev := int32(-1)
-			for i := lo; i < hi; i++ {
-				long = long || rows[i]-prev > gapSkip
-				prev = rows[i]
+			if mayBeLong {
+				lo, hi := m.indptr[c], m.indptr[c+1]
+				prev := int32(-1)
+				for i := lo; i < hi; i++ {
+					long = long || rows[i]-prev > gapSkip
+					prev = rows[i]
+				}
 			}
 			runPtr[c+1] = m.columnRuns(c)
 		}
