@@ -194,6 +194,7 @@ func testGapColumns[T float32 | float64](t *testing.T) {
 		{20_000, 30, 1, 20_000, 3},   // one code per entry, several goroutines
 		{200_000, 60, 50, 50_000, 2}, // gaps beyond 65535: escape codes
 		{70_000, 60, 10, 35_000, 1},  // gaps of one code, rows beyond 65535
+		{gapSkip, 60, 10, 100, 2},    // the most units for which no gap is read: row n-1 is a gap of n from -1
 	} {
 		m := build(tc.n, tc.perCol, tc.every, tc.span, uint64(tc.n))
 		k := newGapColumns(m, tc.workers, 1<<40)
