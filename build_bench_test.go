@@ -195,6 +195,8 @@ func TestIssue12BuildWeightsUnchanged(t *testing.T) {
 		{"packed-repeats", packedRepeats, Options{Seed: 11, WeightMode: WeightSparse}, 0xf3bb86393fe1df1a},
 		{"packed-repeats-float64", packedRepeats, Options{Seed: 11, WeightMode: WeightSparse, WeightType: Float64}, 0xf3bb86393fe1df1a},
 		{"packed-repeats-dense", packedRepeats, Options{Seed: 11, WeightMode: WeightDense}, 0xf3bb86393fe1df1a},
+		{"packed-repeats-redraw", packedRepeats, Options{Seed: 11, WeightMode: WeightSparse, RAMBudgetGB: 0.017}, 0xf3bb86393fe1df1a},
+		{"packed-repeats-redraw-float64", packedRepeats, Options{Seed: 11, WeightMode: WeightSparse, WeightType: Float64, RAMBudgetGB: 0.019}, 0xf3bb86393fe1df1a},
 		{"two-rules-redraw", twoRules, Options{Seed: 10, WeightMode: WeightSparse, RAMBudgetGB: 0.017}, 0x54cf6ad952d6cb39},
 	}
 	for _, c := range cases {

@@ -198,13 +198,20 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	}
 	workers = len(samplerSets)
 	keep, chunk := keepSamples(l, n, workers, budgetGB)
-	packed := keep && n <= maxPackedUnits && oneRulePerBlock(blocks)
+	oneRule := n <= maxPackedUnits && oneRulePerBlock(blocks)
+	packed := keep && oneRule
+	// Connections drawn again are staged in 4 bytes each when the weight
+	// of an entry follows from its block.
+	var weights *blockWeights[T]
+	if !keep && oneRule {
+		weights = newBlockWeights[T](blocks, n)
+	}
 	// With one rule per block, the repeats of a pair come from one visit of
 	// its row, so they arrive one after the other in their column:
-	// writePacked merges them as it writes, and the first pass counts each
-	// pair once. The entries of a block of weight 0 are dropped, as
-	// sumDuplicates drops entries that sum to 0.
-	merge := packed && l.mayRepeat
+	// writePacked and packedStage merge them as they write, and the first
+	// pass counts each pair once. The entries of a block of weight 0 are
+	// dropped, as sumDuplicates drops entries that sum to 0.
+	merge := (packed || weights != nil) && l.mayRepeat
 	counts := make([][]int32, workers)
 	for w := range counts {
 		counts[w] = make([]int32, n)
@@ -216,16 +223,16 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		var sb *sampleBuffer
 		var ps *packedSamples
 		var last []int32 // the last row counted in each column
+		if merge {
+			last = make([]int32, n)
+			for i := range last {
+				last[i] = -1
+			}
+		}
 		switch {
 		case packed:
 			ps = newPackedSamples(n, len(blocks))
 			pk[worker] = ps
-			if merge {
-				last = make([]int32, n)
-				for i := range last {
-					last[i] = -1
-				}
-			}
 		case keep:
 			sb = &sampleBuffer{chunk: chunk}
 			kept[worker] = sb
@@ -277,6 +284,16 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		writePacked(m, blocks, pk, merge)
 	} else {
 		forRowGroups(n, workers, func(worker, lo, hi int) {
+			if weights != nil {
+				st := newPackedStage(m, counts[worker], weights, merge)
+				sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, _ int) {
+					if !merge || T(j) != 0 {
+						st.add(row, pre, preStart)
+					}
+				})
+				st.flushAll()
+				return
+			}
 			st := newFillStage(m, counts[worker])
 			visit := func(row int, pre []int32, preStart int, j float64, _ int) {
 				st.addRow(row, pre, preStart, T(j))
@@ -519,6 +536,8 @@ func (b *sampleBuffer) replay(visit visitor) {
 // being written then stay in cache and each is filled several times. With
 // stagePerColumn entries per column of a bucket, the buffers take at most
 // stagePerColumn*(8+elem) bytes per unit and worker; stageBytes bounds it.
+// A packedStage buffers packedStageFactor times as many entries of 4
+// bytes in the same room.
 const (
 	stageShift     = 10 // a bucket is 1<<stageShift columns
 	stagePerColumn = 8  // buffered entries per column of a bucket

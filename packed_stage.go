@@ -1,0 +1,184 @@
+package binarynet
+
+import (
+	"slices"
+
+	"github.com/binarynet/binarynet/internal/kernel"
+)
+
+// packedStage is the fill stage (see fillStage) of a network whose blocks
+// have one rule each (see oneRulePerBlock), for builds that draw their
+// connections again instead of keeping them: its entries take 4 bytes,
+// row<<stageShift | col%(1<<stageShift), as packedSamples' do, instead of
+// fillStage's 12 or 16, so that three times as many fit in the same room
+// and a third of the bytes cross the memory bus. An entry's weight is
+// found when it is written, from the block its row and column lie in.
+// With merge, an entry whose row is that of the worker's entry before it
+// in its column is added to that entry, as writePacked adds it.
+type packedStage[T float32 | float64] struct {
+	m       *csc[T]
+	weights *blockWeights[T]
+	merge   bool
+	cur     []int32 // next slot of each column for this worker, from indptr
+	origin  []int32 // the worker's first slot of each column
+	size    int     // capacity of one bucket
+	buf     []uint32
+	fill    []int // entries buffered in each bucket
+
+	hist   []int32  // scratch of flush: column counts
+	sorted []uint32 // scratch of flush: one bucket sorted by column
+}
+
+// packedStageFactor is how many more entries a packedStage buffers per
+// column than a fillStage: its entries are a third the size, so its
+// buffers take no more room than stageBytes allows for a fillStage.
+const packedStageFactor = 3
+
+// newPackedStage returns the stage of a worker, with cur its column
+// offsets from the count pass.
+func newPackedStage[T float32 | float64](m *csc[T], cur []int32, weights *blockWeights[T], merge bool) *packedStage[T] {
+	n := len(cur)
+	var mine int64 // entries this worker will write
+	for c, off := range cur {
+		mine += m.indptr[c+1] - m.indptr[c] - int64(off)
+	}
+	buckets, size := stageSize(n, mine)
+	size = max(1, min(size*packedStageFactor, mine/buckets+1))
+	return &packedStage[T]{
+		m: m, weights: weights, merge: merge, cur: cur, origin: slices.Clone(cur), size: int(size),
+		buf:    make([]uint32, buckets*size),
+		fill:   make([]int, buckets),
+		hist:   make([]int32, 1<<stageShift+1),
+		sorted: make([]uint32, size),
+	}
+}
+
+// add buffers the entries (row, c+preStart) for every c in pre.
+func (s *packedStage[T]) add(row int, pre []int32, preStart int) {
+	const mask = 1<<stageShift - 1
+	buf, fill, size := s.buf, s.fill, s.size
+	hi := uint32(row) << stageShift
+	for _, c := range pre {
+		col := int(c) + preStart
+		b := col >> stageShift
+		f := fill[b]
+		buf[b*size+f] = hi | uint32(col&mask)
+		fill[b] = f + 1
+		if f+1 == size {
+			s.flush(b)
+		}
+	}
+}
+
+// flush writes the entries of bucket b to their columns, sorted by column
+// with a stable counting sort, so that each column's entries are written
+// together, in the order they were drawn, which is increasing row order.
+func (s *packedStage[T]) flush(b int) {
+	const mask = 1<<stageShift - 1
+	entries := s.buf[b*s.size : b*s.size+s.fill[b]]
+	s.fill[b] = 0
+	cnt := s.hist
+	clear(cnt)
+	for _, e := range entries {
+		cnt[e&mask+1]++
+	}
+	for i := 1; i < len(cnt); i++ {
+		cnt[i] += cnt[i-1]
+	}
+	sorted := s.sorted[:len(entries)]
+	for _, e := range entries {
+		k := e & mask
+		sorted[cnt[k]] = e
+		cnt[k]++
+	}
+	// Column base+k's entries are now sorted[cnt[k-1]:cnt[k]]. Write them
+	// column by column, asking for the lines of a column a few ahead.
+	const ahead = 8
+	indptr, cur, rows, vals := s.m.indptr, s.cur, s.m.rows, s.m.vals
+	w := s.weights
+	base := b << stageShift
+	width := min(1<<stageShift, len(cur)-base)
+	start := int32(0)
+	for k := range width {
+		col := base + k
+		if c := col + ahead; k+ahead < width && cnt[k+ahead] > cnt[k+ahead-1] {
+			at := indptr[c] + int64(cur[c])
+			kernel.PrefetchWrite(rows[at:], vals[at:])
+		}
+		end := cnt[k]
+		if end == start {
+			continue
+		}
+		first := indptr[col] + int64(s.origin[col])
+		at := indptr[col] + int64(cur[col])
+		pre := w.of[col] * w.ranges
+		for _, e := range sorted[start:end] {
+			row := int32(e >> stageShift)
+			v := w.w[pre+w.of[row]]
+			if s.merge && at > first && rows[at-1] == row {
+				vals[at-1] += v
+				continue
+			}
+			rows[at] = row
+			vals[at] = v
+			at++
+		}
+		cur[col] = int32(at - indptr[col])
+		start = end
+	}
+}
+
+// flushAll writes every buffered entry.
+func (s *packedStage[T]) flushAll() {
+	for b := range s.fill {
+		s.flush(b)
+	}
+}
+
+// blockWeights gives the weight of an entry from its row and column, for
+// blocks with one rule each: the units are cut into ranges at the bounds
+// of every block, and w holds the weight of each pair of ranges (0 where
+// no block lies).
+type blockWeights[T float32 | float64] struct {
+	of     []int32 // the range of each unit
+	ranges int32
+	w      []T // w[pre range * ranges + post range]
+}
+
+// maxWeightRanges bounds the ranges of a blockWeights, whose table grows
+// as their square.
+const maxWeightRanges = 1 << 10
+
+// newBlockWeights returns the weights of the blocks of a network of n
+// units, or nil when their bounds cut it into more than maxWeightRanges
+// ranges.
+func newBlockWeights[T float32 | float64](blocks []block, n int) *blockWeights[T] {
+	cuts := []int{0, n}
+	for _, b := range blocks {
+		cuts = append(cuts, b.preStart, b.preEnd, b.postStart, b.postEnd)
+	}
+	slices.Sort(cuts)
+	cuts = slices.Compact(cuts)
+	ranges := len(cuts) - 1
+	if ranges > maxWeightRanges {
+		return nil
+	}
+	bw := &blockWeights[T]{of: make([]int32, n), ranges: int32(ranges), w: make([]T, ranges*ranges)}
+	for r := range ranges {
+		for u := cuts[r]; u < cuts[r+1]; u++ {
+			bw.of[u] = int32(r)
+		}
+	}
+	for _, b := range blocks {
+		if b.preStart == b.preEnd || b.postStart == b.postEnd {
+			continue
+		}
+		v := T(b.rule.weight())
+		for pre := bw.of[b.preStart]; pre <= bw.of[b.preEnd-1]; pre++ {
+			for post := bw.of[b.postStart]; post <= bw.of[b.postEnd-1]; post++ {
+				bw.w[int(pre)*ranges+int(post)] = v
+			}
+		}
+	}
+	return bw
+}
