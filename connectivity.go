@@ -222,11 +222,11 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		cnt := counts[worker]
 		var sb *sampleBuffer
 		var ps *packedSamples
-		var last []int32 // the last row counted in each column
+		var tally []colTally
 		if merge {
-			last = make([]int32, n)
-			for i := range last {
-				last[i] = -1
+			tally = make([]colTally, n)
+			for i := range tally {
+				tally[i].last = -1
 			}
 		}
 		switch {
@@ -245,10 +245,9 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 				}
 				r := int32(row)
 				for _, c := range pre {
-					col := int(c) + preStart
-					if last[col] != r {
-						last[col] = r
-						cnt[col]++
+					if t := &tally[int(c)+preStart]; t.last != r {
+						t.last = r
+						t.count++
 					}
 				}
 			default:
@@ -265,6 +264,9 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		})
 		if ps != nil {
 			ps.close()
+		}
+		for c, t := range tally {
+			cnt[c] = t.count
 		}
 	})
 	indptr := make([]int64, n+1)
@@ -318,6 +320,11 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	}
 	return m, nil
 }
+
+// colTally is a column's count in the first pass of a build that merges
+// repeats, which counts a pair once: the count beside the last row
+// counted, so that one cache line holds both.
+type colTally struct{ last, count int32 }
 
 // maxPackedUnits is the largest network whose samples packedSamples can
 // hold: a row and a column within a bucket in 32 bits.

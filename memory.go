@@ -48,13 +48,14 @@ func memoryNeed(opts Options, mode WeightMode, n int, expected float64) float64 
 	if mode == WeightDense {
 		need = denseBytes(n, opts.WeightType.size())
 	} else {
-		// Sparse: rows and values per entry, indptr, two counters per
-		// column and worker (the count, and the last row counted or the
-		// worker's first slot), the range of each unit (packedStage's
-		// blockWeights) and the fill stages while building, and a safety
-		// margin of 6 standard deviations of a Poisson-like count.
+		// Sparse: rows and values per entry, indptr, 12 bytes per column
+		// and worker (the count, and beside it the first pass's colTally
+		// or the fill's first slot of the worker), the range of each unit
+		// (packedStage's blockWeights) and the fill stages while building,
+		// and a safety margin of 6 standard deviations of a Poisson-like
+		// count.
 		entries := expected + 6*math.Sqrt(expected)
-		need = entries*(4+elem) + float64(n+1)*8 + float64(n)*8*float64(opts.Workers) + float64(n)*4 +
+		need = entries*(4+elem) + float64(n+1)*8 + float64(n)*12*float64(opts.Workers) + float64(n)*4 +
 			stageBytes(n, opts.Workers, entries, int64(elem))
 	}
 	// Per unit in either mode: the state (1 byte), the thresholds as
