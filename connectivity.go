@@ -626,10 +626,28 @@ func (s *fillStage[T]) flush(b int) {
 		sorted[cnt[k]] = e
 		cnt[k]++
 	}
-	// Column base+k's entries are now sorted[cnt[k-1]:cnt[k]]. Write them
-	// column by column, asking for the lines of a column a few ahead.
+	rows, vals := s.m.rows, s.m.vals
+	s.m.forStagedColumns(base, cnt, s.cur, func(_ int, at int64, lo, hi int32) int64 {
+		for _, e := range sorted[lo:hi] {
+			rows[at] = e.row
+			vals[at] = e.val
+			at++
+		}
+		return at
+	})
+}
+
+// forStagedColumns writes out a bucket of a fill stage, whose entries a
+// stable counting sort by column left so that column base+k's are
+// sorted[cnt[k-1]:cnt[k]], column by column: for each column col with
+// entries it calls write(col, at, lo, hi), where at is the column's next
+// slot (m.indptr[col] + cur[col]) and lo, hi the bounds of its entries in
+// sorted, and takes the slot write returns as the next one. It asks for
+// the lines of the next slot of the column ahead columns further on
+// beforehand, so that they arrive while this column is written.
+func (m *csc[T]) forStagedColumns(base int, cnt, cur []int32, write func(col int, at int64, lo, hi int32) int64) {
 	const ahead = 8
-	indptr, cur, rows, vals := s.m.indptr, s.cur, s.m.rows, s.m.vals
+	indptr, rows, vals := m.indptr, m.rows, m.vals
 	width := min(1<<stageShift, len(cur)-base)
 	start := int32(0)
 	for k := range width {
@@ -639,13 +657,11 @@ func (s *fillStage[T]) flush(b int) {
 			kernel.PrefetchWrite(rows[at:], vals[at:])
 		}
 		end := cnt[k]
-		at := indptr[col] + int64(cur[col])
-		for _, e := range sorted[start:end] {
-			rows[at] = e.row
-			vals[at] = e.val
-			at++
+		if end == start {
+			continue
 		}
-		cur[col] += end - start
+		at := indptr[col] + int64(cur[col])
+		cur[col] = int32(write(col, at, start, end) - indptr[col])
 		start = end
 	}
 }

@@ -1,10 +1,6 @@
 package binarynet
 
-import (
-	"slices"
-
-	"github.com/binarynet/binarynet/internal/kernel"
-)
+import "slices"
 
 // packedStage is the fill stage (see fillStage) of a network whose blocks
 // have one rule each (see oneRulePerBlock), for builds that draw their
@@ -91,28 +87,11 @@ func (s *packedStage[T]) flush(b int) {
 		sorted[cnt[k]] = e
 		cnt[k]++
 	}
-	// Column base+k's entries are now sorted[cnt[k-1]:cnt[k]]. Write them
-	// column by column, asking for the lines of a column a few ahead.
-	const ahead = 8
-	indptr, cur, rows, vals := s.m.indptr, s.cur, s.m.rows, s.m.vals
-	w := s.weights
-	base := b << stageShift
-	width := min(1<<stageShift, len(cur)-base)
-	start := int32(0)
-	for k := range width {
-		col := base + k
-		if c := col + ahead; k+ahead < width && cnt[k+ahead] > cnt[k+ahead-1] {
-			at := indptr[c] + int64(cur[c])
-			kernel.PrefetchWrite(rows[at:], vals[at:])
-		}
-		end := cnt[k]
-		if end == start {
-			continue
-		}
-		first := indptr[col] + int64(s.origin[col])
-		at := indptr[col] + int64(cur[col])
+	rows, vals, w := s.m.rows, s.m.vals, s.weights
+	s.m.forStagedColumns(b<<stageShift, cnt, s.cur, func(col int, at int64, lo, hi int32) int64 {
+		first := s.m.indptr[col] + int64(s.origin[col])
 		pre := w.of[col] * w.ranges
-		for _, e := range sorted[start:end] {
+		for _, e := range sorted[lo:hi] {
 			row := int32(e >> stageShift)
 			v := w.w[pre+w.of[row]]
 			if s.merge && at > first && rows[at-1] == row {
@@ -123,9 +102,8 @@ func (s *packedStage[T]) flush(b int) {
 			vals[at] = v
 			at++
 		}
-		cur[col] = int32(at - indptr[col])
-		start = end
-	}
+		return at
+	})
 }
 
 // flushAll writes every buffered entry.
