@@ -109,8 +109,8 @@
 // in time proportional to the number of synapses and written directly into
 // its final place, without a coordinate list, so the peak during
 // Initialize is the final storage plus 4 bytes per unit and, per worker,
-// 12 bytes per unit and
-// a write buffer of at most 96 (float32) or 128 (float64) bytes per unit.
+// 12 bytes per unit and a write buffer of at most 96 (float32) or 128
+// (float64) bytes per unit.
 // When they take at most a quarter of Options.RAMBudgetGB, the sampled
 // connections are also kept between the two passes of the sparse build (4
 // bytes per synapse), which saves drawing them twice. Initialize estimates
