@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -54,12 +55,14 @@ sparse-50k, build-50k-bernoulli, sparse-1m) is built into the command, so
 bench works from any directory; -scenarios FILE reads another. Flags may
 follow the scenario name.`,
 	Flag: func(fs *flag.FlagSet) Runner {
-		file := fs.String("scenarios", "", "scenarios `file` (JSON; default: the built-in bench/scenarios.json)")
-		batch := fs.Int("batch", 1000, "batch size of Run (a speed knob: the trajectory does not depend on it)")
-		seed := fs.Uint64("seed", 1, "seed of every random stream")
-		workers := fs.Int("workers", 0, "goroutines that sample connectivity (0: GOMAXPROCS)")
+		var b benchSettings
+		fs.StringVar(&b.file, "scenarios", "", "scenarios `file` (JSON; default: the built-in bench/scenarios.json)")
+		fs.IntVar(&b.batch, "batch", 1000, "batch size of Run (a speed knob: the trajectory does not depend on it)")
+		fs.Uint64Var(&b.seed, "seed", 1, "seed of every random stream")
+		fs.IntVar(&b.workers, "workers", 0, "goroutines that sample connectivity (0: GOMAXPROCS)")
+		fs.Float64Var(&b.ramGB, "ram", binarynet.DefaultRAMBudgetGB, "memory budget in `GB` (GiB); below four times the sampled connections, the sparse build draws them twice instead of keeping them")
 		return func(ctx context.Context, env *Env, args []string) error {
-			res, err := benchScenario(*file, *batch, *seed, *workers, args)
+			res, err := benchScenario(b, args)
 			if err != nil {
 				return err
 			}
@@ -73,26 +76,38 @@ follow the scenario name.`,
 	},
 }
 
+// benchSettings are the flags of the bench command.
+type benchSettings struct {
+	file    string
+	batch   int
+	seed    uint64
+	workers int
+	ramGB   float64
+}
+
 // benchScenario builds, initializes and runs the scenario named in args.
-func benchScenario(file string, batch int, seed uint64, workers int, args []string) (*benchResult, error) {
+func benchScenario(b benchSettings, args []string) (*benchResult, error) {
 	if len(args) != 1 {
 		return nil, usagef("want exactly one scenario name, got %d arguments (usage: binarynet bench [flags] SCENARIO)", len(args))
 	}
-	if batch <= 0 {
-		return nil, usagef("-batch %d: must be positive", batch)
+	if b.batch <= 0 {
+		return nil, usagef("-batch %d: must be positive", b.batch)
 	}
-	if workers < 0 {
-		return nil, usagef("-workers %d: must be >= 0", workers)
+	if b.workers < 0 {
+		return nil, usagef("-workers %d: must be >= 0", b.workers)
+	}
+	if !(b.ramGB > 0) || math.IsInf(b.ramGB, 0) {
+		return nil, usagef("-ram %v: must be a positive number of GiB", b.ramGB)
 	}
 	name := args[0]
 
 	label, data := "built-in bench/scenarios.json", bench.Scenarios()
-	if file != "" {
-		b, err := os.ReadFile(file)
+	if b.file != "" {
+		raw, err := os.ReadFile(b.file)
 		if err != nil {
 			return nil, usagef("-scenarios: %v", err)
 		}
-		label, data = file, string(b)
+		label, data = b.file, string(raw)
 	}
 	// Decoded here rather than by binarynet.ReadScenarioFile, whose errors
 	// show encoding/json's Go types.
@@ -115,10 +130,13 @@ func benchScenario(file string, batch int, seed uint64, workers int, args []stri
 	if err != nil {
 		return nil, usagef("scenario %q: %v", name, err)
 	}
-	opts := binarynet.Options{WeightMode: mode, Seed: seed, Workers: workers}
+	opts := binarynet.Options{WeightMode: mode, Seed: b.seed, Workers: b.workers, RAMBudgetGB: b.ramGB}
 
 	t0 := time.Now()
 	if err := nw.Initialize(opts); err != nil {
+		if errors.Is(err, binarynet.ErrMemoryBudget) {
+			return nil, budgetError(name, err, b.ramGB)
+		}
 		return nil, fmt.Errorf("initialize %q: %w", name, err)
 	}
 	initS := time.Since(t0).Seconds()
@@ -132,12 +150,12 @@ func benchScenario(file string, batch int, seed uint64, workers int, args []stri
 		N:        nw.N(),
 		Synapses: synapses,
 		InitS:    round(initS, 3),
-		Batch:    batch,
-		Seed:     seed,
+		Batch:    b.batch,
+		Seed:     b.seed,
 		Workers:  nw.Options().Workers,
 	}
 	if sc.Steps > 0 {
-		if err := runSteps(nw, sc, batch, res); err != nil {
+		if err := runSteps(nw, sc, b.batch, res); err != nil {
 			return nil, fmt.Errorf("run %q: %w", name, err)
 		}
 		res.Rates = make(map[string]float64, len(pops))

@@ -88,6 +88,32 @@ func TestBenchDeterministic(t *testing.T) {
 	}
 }
 
+// TestBenchRAM checks that -ram is the build's memory budget: a budget
+// too small for the network is refused, naming it, and a budget that
+// fits gives the same network and run as the default.
+func TestBenchRAM(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runBench(t, "-scenarios", tinyScenarios, "-ram", "0.00001", "tiny-sparse")
+	if code != 2 || out != "" || !strings.Contains(errOut, "(-ram 1e-05)") || strings.Contains(errOut, "Options.") {
+		t.Errorf("-ram 0.00001: exit status %d, stdout %q, stderr %q; want 2, nothing and the flag named", code, out, errOut)
+	}
+	pick := func(args ...string) string {
+		code, out, errOut := runBench(t, append([]string{"-scenarios", tinyScenarios}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit status %d, stderr %q", args, code, errOut)
+		}
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		same, _ := json.Marshal([]any{res["synapses"], res["flips"], res["rates"]})
+		return string(same)
+	}
+	if a, b := pick("tiny-sparse"), pick("-ram", "0.0001", "tiny-sparse"); a != b {
+		t.Errorf("default budget gives %s, -ram 0.0001 gives %s", a, b)
+	}
+}
+
 func TestBenchNoSteps(t *testing.T) {
 	t.Parallel()
 	code, out, errOut := runBench(t, "-scenarios", tinyScenarios, "tiny-build")
@@ -124,6 +150,10 @@ func TestBenchErrors(t *testing.T) {
 		{"bad batch syntax", []string{"-scenarios", tinyScenarios, "-batch", "x", "tiny-dense"}, "-batch"},
 		{"negative workers", []string{"-scenarios", tinyScenarios, "-workers", "-1", "tiny-dense"}, "-workers -1"},
 		{"bad seed", []string{"-scenarios", tinyScenarios, "-seed", "-1", "tiny-dense"}, "-seed"},
+		{"zero ram", []string{"-scenarios", tinyScenarios, "-ram", "0", "tiny-dense"}, "-ram 0"},
+		{"negative ram", []string{"-scenarios", tinyScenarios, "-ram", "-2", "tiny-dense"}, "-ram -2"},
+		{"NaN ram", []string{"-scenarios", tinyScenarios, "-ram", "NaN", "tiny-dense"}, "-ram NaN"},
+		{"infinite ram", []string{"-scenarios", tinyScenarios, "-ram", "+Inf", "tiny-dense"}, "-ram +Inf"},
 		{"missing file", []string{"-scenarios", "testdata/no-such-file.json", "tiny-dense"}, "no-such-file.json"},
 		{"bad weight mode", []string{"-scenarios", tinyScenarios, "bad-mode"}, "weight_mode"},
 		{"malformed file", []string{"-scenarios", "testdata/run_models.json", "tiny"}, `unknown key "clustered"`},

@@ -80,9 +80,7 @@ func (p *plan) build() (*binarynet.Network, *binarynet.ClusteredLayout, error) {
 func (p *plan) initError(err error) error {
 	switch {
 	case errors.Is(err, binarynet.ErrMemoryBudget):
-		// The library names its own option; the user typed -ram.
-		msg := strings.Replace(err.Error(), "(Options.RAMBudgetGB)", "", 1)
-		return usagef("scenario %q: %s (-ram %g)", p.name, strings.TrimSpace(msg), p.f.ramGB)
+		return budgetError(p.name, err, p.f.ramGB)
 	case errors.Is(err, binarynet.ErrInvalidParameter):
 		if p.model.clustered != nil {
 			return p.clusteredError(err)
@@ -90,6 +88,13 @@ func (p *plan) initError(err error) error {
 		return usagef("scenario %q: %v", p.name, err)
 	}
 	return err
+}
+
+// budgetError rewrites an ErrMemoryBudget of building scenario name as a
+// usage error: the library names its own option, the user typed -ram.
+func budgetError(name string, err error, ramGB float64) error {
+	msg := strings.Replace(err.Error(), "(Options.RAMBudgetGB)", "", 1)
+	return usagef("scenario %q: %s (-ram %g)", name, strings.TrimSpace(msg), ramGB)
 }
 
 // describeClustered returns the layout of the plan's clustered model,
