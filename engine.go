@@ -2,6 +2,7 @@ package binarynet
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -173,6 +174,17 @@ func (e *engine[T]) stochastic(u int, r *popRule) (int8, error) {
 // by one number of the gain stream. A probability outside [0, 1] is an
 // error, and draws nothing.
 func (e *engine[T]) decide(r *popRule, h, theta float64) (bool, error) {
+	if r.erfc != nil {
+		// The probability of an ErfcGain is valid whenever h - theta is
+		// not NaN, so the number can be drawn before it is known.
+		if x := h - theta; !math.IsNaN(x) {
+			u := uniform01(e.in.gain)
+			if on, ok := r.erfc.decide(u, x); ok {
+				return on, nil
+			}
+			return u < r.gain.Prob(h, theta), nil
+		}
+	}
 	p := r.gain.Prob(h, theta)
 	if !(p >= 0 && p <= 1) {
 		return false, paramError(fmt.Sprintf("population %q gain at field %g, threshold %g (step %d)", r.name, h, theta, e.in.rec.steps), p, "must be a probability in [0, 1]")
@@ -251,6 +263,7 @@ type popRule struct {
 	name     string                   // for messages
 	activity func(step int64) float64 // ruleRedraw only
 	gain     Gain                     // ruleGain, and ruleAdapt when not nil
+	erfc     *erfcDecision            // when gain is an ErfcGain
 	adapt    *adaptState              // ruleAdapt only
 }
 
@@ -286,6 +299,9 @@ func rulesOf(specs []popSpec, starts []int, thresh func() []float64) []popRule {
 			r.adapt = newAdaptState(s.adapt, starts[k], base[starts[k]:starts[k+1]])
 		case s.gain != nil:
 			r.kind = ruleGain
+		}
+		if g, ok := r.gain.(ErfcGain); ok && (r.kind == ruleGain || r.kind == ruleAdapt) {
+			r.erfc = newErfcDecision(g.Sigma)
 		}
 		rules[k] = r
 	}
