@@ -312,8 +312,10 @@ func (e *engine[T]) attach(in engineInputs) {
 	e.in = in
 	// Looking for the next change pays only where it is used: the sparse
 	// kernels prefetch the column it finds (the dense one ignores it), and
-	// it finds only threshold units.
-	e.predict = e.dense == nil && slices.ContainsFunc(in.rules, func(r popRule) bool { return r.kind == ruleThreshold })
+	// it finds only threshold units and units of an ErfcGain.
+	e.predict = e.dense == nil && slices.ContainsFunc(in.rules, func(r popRule) bool {
+		return r.kind == ruleThreshold || (r.kind == ruleGain && r.erfc != nil)
+	})
 }
 
 // engineType makes engines of one float type: engineFor(t) is the one
@@ -465,18 +467,35 @@ func (e *engine[T]) runAhead(units, pops []int32) (int, error) {
 	return 0, nil
 }
 
-// nextChange returns the first of units (in populations pops) that
-// follows the threshold rule and whose state disagrees with its field and
-// threshold, or -1.
+// nextChange returns the first of units (in populations pops) whose
+// state disagrees with what its rule would decide from the present field,
+// or -1. It looks at threshold units and at units of an ErfcGain, whose
+// decisions it draws from a copy of the gain stream: one number for each
+// unit that draws one (any unit with a gain), so that the copy stays in
+// step with the stream, which is not touched. A decision the table of
+// erfcDecision cannot take is guessed as no change.
 func (e *engine[T]) nextChange(units, pops []int32) int {
 	pops = pops[:len(units)]
 	rules := e.in.rules
+	var ahead rand.PCG
+	copied := false
 	for i, v := range units {
-		if rules[pops[i]].kind != ruleThreshold {
-			continue
-		}
-		if (e.field[v] > e.thresh[v]) != (e.state[v] != 0) {
-			return int(v)
+		switch r := &rules[pops[i]]; {
+		case r.kind == ruleThreshold:
+			if (e.field[v] > e.thresh[v]) != (e.state[v] != 0) {
+				return int(v)
+			}
+		case r.gain != nil:
+			if !copied {
+				ahead, copied = *e.in.gain, true
+			}
+			u := uniform01(&ahead)
+			if r.kind != ruleGain || r.erfc == nil {
+				continue
+			}
+			if on, ok := r.erfc.decide(u, float64(e.field[v])-float64(e.thresh[v])); ok && on != (e.state[v] != 0) {
+				return int(v)
+			}
 		}
 	}
 	return -1
