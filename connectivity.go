@@ -212,6 +212,7 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	// pass counts each pair once. The entries of a block of weight 0 are
 	// dropped, as sumDuplicates drops entries that sum to 0.
 	merge := (packed || weights != nil) && l.mayRepeat
+	dropped := func(j float64) bool { return merge && T(j) == 0 }
 	counts := make([][]int32, workers)
 	for w := range counts {
 		counts[w] = make([]int32, n)
@@ -238,11 +239,11 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 			kept[worker] = sb
 		}
 		sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, blk int) {
+			if dropped(j) {
+				return
+			}
 			switch {
 			case merge:
-				if T(j) == 0 {
-					return
-				}
 				r := int32(row)
 				for _, c := range pre {
 					if t := &tally[int(c)+preStart]; t.last != r {
@@ -289,7 +290,7 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 			if weights != nil {
 				st := newPackedStage(m, counts[worker], weights, merge)
 				sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, _ int) {
-					if !merge || T(j) != 0 {
+					if !dropped(j) {
 						st.add(row, pre, preStart)
 					}
 				})
@@ -449,15 +450,13 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 					l := &p.lists[b*p.blocks+bi]
 					for _, chunk := range *l {
 						for _, e := range chunk {
-							k, row := e&mask, int32(e>>stageShift)
+							k := e & mask
 							at := cur[k]
-							if merge && at > m.indptr[base+int(k)] && m.rows[at-1] == row {
-								m.vals[at-1] += v
-								continue
+							next := m.put(at, m.indptr[base+int(k)], int32(e>>stageShift), v, merge)
+							if next == at {
+								continue // added to the entry before it
 							}
-							cur[k]++
-							m.rows[at] = row
-							m.vals[at] = v
+							cur[k] = next
 							if at%16 == 0 && at+16 < int64(len(m.rows)) {
 								// Starting a line of rows: ask for the column's
 								// next lines, needed 16 entries from now.

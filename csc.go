@@ -80,6 +80,20 @@ func (m *csc[T]) mergeColumns(c0, c1 int) int64 {
 	return out - start
 }
 
+// put writes the entry (row, v) at slot at of a column being filled and
+// returns the next free slot. With merge, an entry whose row is that of
+// the entry before it, at or after slot first (where the writer's part of
+// the column begins), is added to that entry instead, in stored order, as
+// sumDuplicates would add it.
+func (m *csc[T]) put(at, first int64, row int32, v T, merge bool) int64 {
+	if merge && at > first && m.rows[at-1] == row {
+		m.vals[at-1] += v
+		return at
+	}
+	m.rows[at], m.vals[at] = row, v
+	return at + 1
+}
+
 // checkCSC verifies the invariants of the csc type.
 func checkCSC[T float32 | float64](m *csc[T], n int) error {
 	if m.indptr[0] != 0 || m.indptr[n] != int64(len(m.rows)) {

@@ -278,12 +278,18 @@ const (
 	ruleAdapt                     // adaptive threshold, with or without a gain
 )
 
+// foreseen reports whether nextChange foresees the decisions of the
+// population's units: stochastic units of an ErfcGain, whose table makes
+// a decision cheap.
+func (r *popRule) foreseen() bool { return r.kind == ruleGain && r.erfc != nil }
+
 // rulesOf returns the update rules of the populations, whose units start
 // at starts; adaptive populations get their state at rest, from the
 // thresholds that thresh returns (called only if some population adapts).
 func rulesOf(specs []popSpec, starts []int, thresh func() []float64) []popRule {
 	rules := make([]popRule, len(specs))
 	var base []float64
+	var table erfcTable // made for the first ErfcGain population
 	for k, s := range specs {
 		r := popRule{name: s.name, activity: s.activity, gain: s.gain}
 		switch {
@@ -301,7 +307,10 @@ func rulesOf(specs []popSpec, starts []int, thresh func() []float64) []popRule {
 			r.kind = ruleGain
 		}
 		if g, ok := r.gain.(ErfcGain); ok && (r.kind == ruleGain || r.kind == ruleAdapt) {
-			r.erfc = newErfcDecision(g.Sigma)
+			if table == nil {
+				table = newErfcTable()
+			}
+			r.erfc = newErfcDecision(g.Sigma, table)
 		}
 		rules[k] = r
 	}
@@ -313,9 +322,7 @@ func (e *engine[T]) attach(in engineInputs) {
 	// Looking for the next change pays only where it is used: the sparse
 	// kernels prefetch the column it finds (the dense one ignores it), and
 	// it finds only threshold units and units of an ErfcGain.
-	e.predict = e.dense == nil && slices.ContainsFunc(in.rules, func(r popRule) bool {
-		return r.kind == ruleThreshold || (r.kind == ruleGain && r.erfc != nil)
-	})
+	e.predict = e.dense == nil && slices.ContainsFunc(in.rules, func(r popRule) bool { return r.kind == ruleThreshold || r.foreseen() })
 }
 
 // engineType makes engines of one float type: engineFor(t) is the one
@@ -490,7 +497,7 @@ func (e *engine[T]) nextChange(units, pops []int32) int {
 				ahead, copied = *e.in.gain, true
 			}
 			u := uniform01(&ahead)
-			if r.kind != ruleGain || r.erfc == nil {
+			if !r.foreseen() {
 				continue
 			}
 			if on, ok := r.erfc.decide(u, float64(e.field[v])-float64(e.thresh[v])); ok && on != (e.state[v] != 0) {

@@ -12,8 +12,12 @@ import "math"
 // do not change.
 type erfcDecision struct {
 	scale float64   // 1 / (sqrt(2) Sigma)
-	p     []float64 // 0.5 erfc(-d) at d = -erfcSpan + i/erfcStepsPerUnit
+	p     erfcTable // shared by the populations of a network
 }
+
+// erfcTable holds 0.5 erfc(-d) at d = -erfcSpan + i/erfcStepsPerUnit; it
+// does not depend on Sigma.
+type erfcTable []float64
 
 const (
 	// erfcSpan bounds the table: for d >= erfcSpan, Prob rounds to exactly
@@ -29,14 +33,19 @@ const (
 	erfcTableError = 2e-5
 )
 
-// newErfcDecision returns the decision of ErfcGain{Sigma: sigma}, sigma
-// positive and finite.
-func newErfcDecision(sigma float64) *erfcDecision {
-	p := make([]float64, 2*erfcSpan*erfcStepsPerUnit+1)
+// newErfcTable returns the table of erfcDecision.
+func newErfcTable() erfcTable {
+	p := make(erfcTable, 2*erfcSpan*erfcStepsPerUnit+1)
 	for i := range p {
 		d := -erfcSpan + float64(i)/erfcStepsPerUnit
 		p[i] = 0.5 * math.Erfc(-d)
 	}
+	return p
+}
+
+// newErfcDecision returns the decision of ErfcGain{Sigma: sigma}, sigma
+// positive and finite, reading table p.
+func newErfcDecision(sigma float64, p erfcTable) *erfcDecision {
 	return &erfcDecision{scale: 1 / (math.Sqrt2 * sigma), p: p}
 }
 

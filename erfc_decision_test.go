@@ -16,7 +16,7 @@ func TestErfcDecisionExact(t *testing.T) {
 	const ulp = 1.0 / (1 << 53) // the step of uniform01
 	for _, sigma := range []float64{0.02, 0.3, 1, 7.5} {
 		g := ErfcGain{Sigma: sigma}
-		dec := newErfcDecision(sigma)
+		dec := newErfcDecision(sigma, newErfcTable())
 		taken, asked := 0, 0
 		check := func(x, u float64) {
 			asked++
@@ -102,7 +102,7 @@ func TestErfcDecisionTrajectory(t *testing.T) {
 // spread as N(0, 1) around the threshold.
 func BenchmarkErfcDecision(b *testing.B) {
 	g := ErfcGain{Sigma: 0.5}
-	dec := newErfcDecision(g.Sigma)
+	dec := newErfcDecision(g.Sigma, newErfcTable())
 	rng := rand.New(rand.NewPCG(1, 2))
 	xs, us := make([]float64, 4096), make([]float64, 4096)
 	for i := range xs {

@@ -87,20 +87,13 @@ func (s *packedStage[T]) flush(b int) {
 		sorted[cnt[k]] = e
 		cnt[k]++
 	}
-	rows, vals, w := s.m.rows, s.m.vals, s.weights
+	w := s.weights
 	s.m.forStagedColumns(b<<stageShift, cnt, s.cur, func(col int, at int64, lo, hi int32) int64 {
 		first := s.m.indptr[col] + int64(s.origin[col])
 		pre := w.of[col] * w.ranges
 		for _, e := range sorted[lo:hi] {
 			row := int32(e >> stageShift)
-			v := w.w[pre+w.of[row]]
-			if s.merge && at > first && rows[at-1] == row {
-				vals[at-1] += v
-				continue
-			}
-			rows[at] = row
-			vals[at] = v
-			at++
+			at = s.m.put(at, first, row, w.w[pre+w.of[row]], s.merge)
 		}
 		return at
 	})
