@@ -3,6 +3,7 @@ package binarynet
 import (
 	"runtime"
 	"slices"
+	"sync/atomic"
 
 	"github.com/binarynet/binarynet/internal/kernel"
 )
@@ -41,36 +42,38 @@ const minRunLength = 8
 
 // newGapColumns returns the gap-coded copy of m, made on the given number
 // of goroutines, or nil when its runs are too short to pay (see
-// minRunLength) or when it would take more than avail bytes.
+// minRunLength) or when it would take more than avail bytes. While it is
+// made, the runs are held twice (each goroutine's, then the copy's), so
+// the budget counts them twice.
 func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *gapColumns[T] {
 	n := len(m.indptr) - 1
 	nnz := m.nnz()
-	maxRuns, elem := float64(nnz/minRunLength), float64(kernel.SizeOf[T]())
-	if nnz == 0 || gapColumnsBytes(n, float64(nnz), maxRuns, elem) > avail {
+	maxRuns, elem := nnz/minRunLength, float64(kernel.SizeOf[T]())
+	if nnz == 0 || gapColumnsBytes(n, float64(nnz), 2*float64(maxRuns), elem) > avail {
 		return nil
 	}
 	if runsClearlyShort(m) {
 		return nil
 	}
+	// One pass writes the runs and, at each entry's position in the CSC
+	// arrays, one gap code per entry, which serves unless some gap exceeds
+	// gapSkip (never for n <= gapSkip, and almost never for random
+	// connectivity). It stops as soon as the runs are too many to pay.
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
-	// Count the runs first, and whether some gap exceeds gapSkip (never
-	// for n <= gapSkip, and almost never for random connectivity), so that
-	// nothing is allocated when the runs are too short to pay.
-	runs, long := countRuns(m, workers, k.runPtr)
-	if runs*minRunLength > nnz {
+	// The arrays of kernel.AllocHuge are freed by hand below or by a cleanup.
+	gaps, freeGaps := kernel.AllocHuge[uint16](nnz)
+	runs, long := writeRuns(m, workers, k.runPtr, maxRuns, gaps)
+	if runs.lens == nil {
+		release(freeGaps)
 		return nil
 	}
-	var freeGaps, freeRuns func()
-	// The arrays of kernel.AllocHuge are freed by hand below or by a cleanup.
+	k.runLen, k.runVal = runs.lens, runs.vals
 	if !long {
-		// One code per entry, at the entry's position in the CSC arrays,
-		// written with the runs in one pass.
-		k.gapPtr = slices.Clone(m.indptr)
-		k.gaps, freeGaps = kernel.AllocHuge[uint16](nnz)
-		k.runLen, k.runVal, freeRuns = writeRuns(m, workers, k.runPtr, k.gaps, nil)
-		return k.freeWith(freeGaps, freeRuns)
+		k.gapPtr, k.gaps = slices.Clone(m.indptr), gaps
+		return k.freeWith(freeGaps, runs.free)
 	}
 	// Some gaps need several codes: count them per column, then write.
+	release(freeGaps)
 	k.gapPtr = make([]int64, n+1)
 	forColumnRanges(n, workers, func(_, lo, hi int) {
 		for c := lo; c < hi; c++ {
@@ -86,25 +89,28 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	for c := range n {
 		k.gapPtr[c+1] += k.gapPtr[c]
 	}
-	if gapColumnsBytes(n, float64(k.gapPtr[n]), maxRuns, elem) > avail {
+	if gapColumnsBytes(n, float64(k.gapPtr[n]), float64(len(k.runLen)), elem) > avail {
+		release(runs.free)
 		return nil
 	}
 	k.gaps, freeGaps = kernel.AllocHuge[uint16](k.gapPtr[n])
-	k.runLen, k.runVal, freeRuns = writeRuns(m, workers, k.runPtr, nil, func(c int) {
-		g := k.gapPtr[c]
-		prev := int64(-1)
-		for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
-			gap := int64(m.rows[i]) - prev
-			prev = int64(m.rows[i])
-			for ; gap > gapSkip; gap -= gapSkip {
-				k.gaps[g] = 0
+	forColumnRanges(n, workers, func(_, lo, hi int) {
+		for c := lo; c < hi; c++ {
+			g := k.gapPtr[c]
+			prev := int64(-1)
+			for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
+				gap := int64(m.rows[i]) - prev
+				prev = int64(m.rows[i])
+				for ; gap > gapSkip; gap -= gapSkip {
+					k.gaps[g] = 0
+					g++
+				}
+				k.gaps[g] = uint16(gap)
 				g++
 			}
-			k.gaps[g] = uint16(gap)
-			g++
 		}
 	})
-	return k.freeWith(freeGaps, freeRuns)
+	return k.freeWith(freeGaps, runs.free)
 }
 
 // freeWith arranges for frees, the functions that free k's arrays (nil
@@ -161,80 +167,118 @@ func (m *csc[T]) columnRuns(c int) int64 {
 	return runs
 }
 
-// countRuns counts the runs of equal values of every column of m into
-// runPtr (cumulated: column c's runs are runPtr[c] to runPtr[c+1]-1), on
-// the given number of goroutines, and returns their number and whether
-// some gap between the rows of a column (or before its first row)
-// exceeds gapSkip. It writes nothing else.
-func countRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64) (runs int64, long bool) {
+// valueRuns is the runs of equal values of a matrix's columns, one after
+// the other, in arrays that free releases.
+type valueRuns[T float32 | float64] struct {
+	lens []int32 // number of entries of a run
+	vals []T     // value of the entries of a run
+	free func()
+}
+
+// runCheck is the number of columns after which writeRuns checks whether
+// the runs found so far are already too many.
+const runCheck = 1024
+
+// writeRuns finds the runs of equal values of every column of m, on the
+// given number of goroutines, and counts them into runPtr (cumulated:
+// column c's runs are runPtr[c] to runPtr[c+1]-1). With them it writes
+// one gap code per entry into gaps, at the entry's position, and reports
+// whether some gap (the first from -1) exceeds gapSkip, in which case the
+// codes written are not all right. It returns no runs (nil lens) when
+// there are more than maxRuns of them; it then stops early.
+func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxRuns int64, gaps []uint16) (runs valueRuns[T], long bool) {
 	n := len(m.indptr) - 1
 	ranges := max(1, min(workers, n/4096))
+	parts := make([]valueRuns[T], ranges)
 	longs := make([]bool, ranges)
-	// Rows lie in [0, n), so with n <= gapSkip no gap can exceed it (the
-	// first is the row plus 1), and the rows need not be read.
-	mayBeLong := n > gapSkip
+	var found atomic.Int64 // runs found by all goroutines, checked every runCheck columns
 	forColumnRanges(n, ranges, func(w, lo, hi int) {
-		rows := m.rows
+		indptr, rows, vals := m.indptr, m.rows, m.vals
+		// A range holds at most one run per entry, and no more than
+		// maxRuns are wanted in all.
+		room := min(indptr[hi]-indptr[lo], maxRuns)
+		lens, freeLens := kernel.AllocHuge[int32](room)
+		rvals, freeVals := kernel.AllocHuge[T](room)
+		part := valueRuns[T]{free: func() { release(freeLens, freeVals) }}
+		at, checked := int64(0), int64(0)
 		long := false
 		for c := lo; c < hi; c++ {
-			if mayBeLong {
-				lo, hi := m.indptr[c], m.indptr[c+1]
-				prev := int32(-1)
-				for i := lo; i < hi; i++ {
-					long = long || rows[i]-prev > gapSkip
-					prev = rows[i]
+			if (c-lo)%runCheck == runCheck-1 {
+				if found.Add(at-checked) > maxRuns {
+					release(part.free)
+					return // too many runs: parts[w] stays empty
+				}
+				checked = at
+			}
+			first, end := indptr[c], indptr[c+1]
+			prev := int32(-1)
+			for i := first; i < end; i++ {
+				long = long || rows[i]-prev > gapSkip
+				gaps[i] = uint16(rows[i] - prev)
+				prev = rows[i]
+			}
+			if end == first {
+				continue
+			}
+			before := at
+			from, v := first, vals[first]
+			for i := first + 1; i <= end; i++ {
+				if i < end && vals[i] == v {
+					continue
+				}
+				if at == room {
+					release(part.free)
+					return // more than maxRuns runs in this range alone
+				}
+				lens[at], rvals[at] = int32(i-from), v
+				at++
+				if i < end {
+					from, v = i, vals[i]
 				}
 			}
-			runPtr[c+1] = m.columnRuns(c)
+			runPtr[c+1] = at - before
 		}
+		found.Add(at - checked)
+		part.lens, part.vals = lens[:at], rvals[:at]
+		parts[w] = part
 		longs[w] = long
 	})
+	var total int64
+	for _, p := range parts {
+		if p.free == nil { // the range stopped early
+			for _, q := range parts {
+				release(q.free)
+			}
+			return valueRuns[T]{}, false
+		}
+		total += int64(len(p.lens))
+	}
+	if total > maxRuns {
+		for _, p := range parts {
+			release(p.free)
+		}
+		return valueRuns[T]{}, false
+	}
 	for c := range n {
 		runPtr[c+1] += runPtr[c]
 	}
 	for _, l := range longs {
 		long = long || l
 	}
-	return runPtr[n], long
-}
-
-// writeRuns writes the runs that countRuns counted into runPtr, in
-// arrays from kernel.AllocHuge, returned with the function that frees
-// them, on the given number of goroutines; with them it writes the gap
-// codes: when gaps is not nil, one code per entry at the entry's position
-// (every gap at most gapSkip), otherwise by calling codes for every
-// column.
-func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, gaps []uint16, codes func(c int)) (lens []int32, vals []T, free func()) {
-	n := len(m.indptr) - 1
-	runs := runPtr[n]
-	lens, freeLens := kernel.AllocHuge[int32](runs)
-	vals, freeVals := kernel.AllocHuge[T](runs)
-	forColumnRanges(n, workers, func(_, lo, hi int) {
-		rows := m.rows
-		for c := lo; c < hi; c++ {
-			if codes != nil {
-				codes(c)
-			}
-			lo, hi := m.indptr[c], m.indptr[c+1]
-			if gaps != nil {
-				prev := int32(-1)
-				for i := lo; i < hi; i++ {
-					gaps[i] = uint16(rows[i] - prev)
-					prev = rows[i]
-				}
-			}
-			at := runPtr[c]
-			for i := lo; i < hi; i++ {
-				if i == lo || m.vals[i] != m.vals[i-1] {
-					vals[at] = m.vals[i]
-					lens[at] = 0
-					at++
-				}
-				lens[at-1]++
-			}
-		}
-	})
-	return lens, vals, func() { release(freeLens, freeVals) }
+	if ranges == 1 {
+		return parts[0], long
+	}
+	// Join the ranges' runs, freeing each once copied.
+	lens, freeLens := kernel.AllocHuge[int32](total)
+	vals, freeVals := kernel.AllocHuge[T](total)
+	at := 0
+	for _, p := range parts {
+		copy(lens[at:], p.lens)
+		copy(vals[at:], p.vals)
+		at += len(p.lens)
+		release(p.free)
+	}
+	return valueRuns[T]{lens: lens, vals: vals, free: func() { release(freeLens, freeVals) }}, long
 }
 
 // forColumnRanges splits columns [0, n) into max(1, min(workers,

@@ -57,3 +57,86 @@ func TestRunsClearlyShort(t *testing.T) {
 		}
 	}
 }
+
+// TestGapColumnsRunLimit checks the limit of one run per minRunLength
+// entries at its edge, on one and several goroutines: a matrix with
+// exactly nnz/minRunLength runs gets its copy, one with a run more does
+// not, even when the runs in excess lie in columns the sample of
+// runsClearlyShort does not read, so that writeRuns must stop.
+func TestGapColumnsRunLimit(t *testing.T) {
+	const cols, perCol = 20_000, 16
+	// matrix has one run in every column, and 3 in extra columns that the
+	// sample skips, from the last column down.
+	matrix := func(extra int) *csc[float32] {
+		m := &csc[float32]{indptr: make([]int64, cols+1)}
+		for c := range cols {
+			for i := range perCol {
+				m.rows = append(m.rows, int32(3*i+c%3))
+				m.vals = append(m.vals, 0.5)
+			}
+			m.indptr[c+1] = int64(len(m.rows))
+		}
+		for c := cols - 1; extra > 0; c-- {
+			if c%runSample == 0 {
+				continue
+			}
+			k := min(extra, 2) // extra runs in column c
+			lo := m.indptr[c]
+			m.vals[lo+4] = -1
+			if k == 2 {
+				m.vals[lo+5] = 0.5 // a third run
+			} else {
+				for i := lo + 5; i < m.indptr[c+1]; i++ {
+					m.vals[i] = -1
+				}
+			}
+			extra -= k
+		}
+		return m
+	}
+	limit := cols * perCol / minRunLength
+	for _, tc := range []struct {
+		name    string
+		runs    int
+		workers int
+		want    bool
+	}{
+		{"at the limit, one goroutine", limit, 1, true},
+		{"at the limit, four goroutines", limit, 4, true},
+		{"one run more, one goroutine", limit + 1, 1, false},
+		{"one run more, three goroutines", limit + 1, 3, false},
+		{"far beyond the limit, two goroutines", limit + 10_000, 2, false},
+	} {
+		m := matrix(tc.runs - cols)
+		if runsClearlyShort(m) {
+			t.Fatalf("%s: the sample finds the runs clearly short", tc.name)
+		}
+		k := newGapColumns(m, tc.workers, 1<<40)
+		if got := k != nil; got != tc.want {
+			t.Fatalf("%s: copy made = %v, want %v", tc.name, got, tc.want)
+		}
+		if k == nil {
+			continue
+		}
+		if got := len(k.runLen); got != tc.runs {
+			t.Errorf("%s: %d runs, want %d", tc.name, got, tc.runs)
+		}
+		// Every column's runs cover its entries, and its codes are its gaps.
+		for c := range cols {
+			var sum int64
+			for _, l := range k.runLen[k.runPtr[c]:k.runPtr[c+1]] {
+				sum += int64(l)
+			}
+			if lo, hi := m.indptr[c], m.indptr[c+1]; sum != hi-lo {
+				t.Fatalf("%s: column %d: runs cover %d entries, want %d", tc.name, c, sum, hi-lo)
+			}
+			prev := int32(-1)
+			for i := m.indptr[c]; i < m.indptr[c+1]; i++ {
+				if want := uint16(m.rows[i] - prev); k.gaps[i] != want {
+					t.Fatalf("%s: column %d entry %d: code %d, want %d", tc.name, c, i, k.gaps[i], want)
+				}
+				prev = m.rows[i]
+			}
+		}
+	}
+}

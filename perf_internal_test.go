@@ -219,8 +219,33 @@ func testGapColumns[T float32 | float64](t *testing.T) {
 			}
 		}
 	}
+	// Gaps of gapSkip+1, the shortest that take two codes: from -1 in
+	// column 1, between two rows in column 2; column 0 holds a long run.
+	n := gapSkip + 2
+	m := &csc[T]{indptr: make([]int64, n+1)}
+	for r := range int32(100) {
+		m.rows, m.vals = append(m.rows, r), append(m.vals, 1)
+	}
+	m.rows, m.vals = append(m.rows, gapSkip, 0, gapSkip+1), append(m.vals, 1, 2, 2)
+	m.indptr[1], m.indptr[2] = 100, 101
+	for c := 3; c <= n; c++ {
+		m.indptr[c] = int64(len(m.rows))
+	}
+	k := newGapColumns(m, 2, 1<<40)
+	if k == nil {
+		t.Fatal("gaps of gapSkip+1: no gap-coded copy")
+	}
+	for u := range 3 {
+		a, b := make([]T, n), make([]T, n)
+		lo, hi := m.indptr[u], m.indptr[u+1]
+		kernel.ScatterAdd(1, m.rows[lo:hi], m.vals[lo:hi], a)
+		k.flip(u, 1, b, -1)
+		if !slices.Equal(a, b) {
+			t.Fatalf("gaps of gapSkip+1: column %d adds differently in the gap kernel", u)
+		}
+	}
 	// Values that change at every entry: runs too short, no copy.
-	m := build(1000, 30, 1, 1000, 1)
+	m = build(1000, 30, 1, 1000, 1)
 	for i := range m.vals {
 		m.vals[i] = T(i%3) + 1
 	}
