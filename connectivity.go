@@ -346,14 +346,14 @@ func oneRulePerBlock(blocks []block) bool {
 }
 
 // packedSamples keeps one worker's sampled connections for writePacked,
-// sorted by column bucket (1<<stageShift columns) and block, in drawing
+// sorted by block and column bucket (1<<stageShift columns), in drawing
 // order: each entry is row<<stageShift | col%(1<<stageShift), in chunks.
 // A list's chunks are its full chunks followed by its tail, the chunk
 // being filled, which close appends.
 type packedSamples struct {
-	blocks int
-	lists  [][][]uint32 // [bucket*blocks+blk] full chunks of entries
-	tails  [][]uint32   // [bucket*blocks+blk] the chunk being filled
+	buckets int
+	lists   [][][]uint32 // [blk*buckets+bucket] full chunks of entries
+	tails   [][]uint32   // [blk*buckets+bucket] the chunk being filled
 	slab   []uint32     // room for the next chunks
 	slabs  int          // slabs cut so far
 }
@@ -377,19 +377,20 @@ const (
 
 func newPackedSamples(n, blocks int) *packedSamples {
 	buckets := (n + 1<<stageShift - 1) >> stageShift
-	return &packedSamples{blocks: blocks, lists: make([][][]uint32, buckets*blocks), tails: make([][]uint32, buckets*blocks)}
+	return &packedSamples{buckets: buckets, lists: make([][][]uint32, buckets*blocks), tails: make([][]uint32, buckets*blocks)}
 }
 
 // add records the connections of one visit.
 func (p *packedSamples) add(row int, pre []int32, preStart, blk int) {
 	const mask = 1<<stageShift - 1
 	hi := uint32(row) << stageShift
-	tails := p.tails
+	first := blk * p.buckets
+	tails := p.tails[first : first+p.buckets] // the block's lists
 	for _, c := range pre {
 		col := int(c) + preStart
-		t := &tails[(col>>stageShift)*p.blocks+blk]
+		t := &tails[col>>stageShift]
 		if len(*t) == cap(*t) {
-			p.grow(t, (col>>stageShift)*p.blocks+blk)
+			p.grow(t, first+col>>stageShift)
 		}
 		*t = append(*t, hi|uint32(col&mask))
 	}
@@ -447,7 +448,7 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 			for _, bi := range order {
 				v := T(blocks[bi].rule.weight())
 				for _, p := range pk {
-					l := &p.lists[b*p.blocks+bi]
+					l := &p.lists[bi*p.buckets+b]
 					for _, chunk := range *l {
 						for _, e := range chunk {
 							k := e & mask
