@@ -354,8 +354,8 @@ type packedSamples struct {
 	buckets int
 	lists   [][][]uint32 // [blk*buckets+bucket] full chunks of entries
 	tails   [][]uint32   // [blk*buckets+bucket] the chunk being filled
-	slab   []uint32     // room for the next chunks
-	slabs  int          // slabs cut so far
+	slab    []uint32     // room for the next chunks
+	slabs   int          // slabs cut so far
 }
 
 // Sizes in entries of the slabs that packedSamples cuts its chunks from:
