@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math"
 	"os"
+	"runtime"
 	"testing"
 )
 
@@ -68,6 +69,27 @@ func BenchmarkInitialize(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(syn), "ns/synapse")
 		})
 	}
+	// sparse-1m's path at a tenth of its size: 10^6 units, 10^8 synapses,
+	// under a budget (1.8 GB) too small to keep the samples (464 MB with
+	// their margin, more than a quarter of it), so they are drawn twice.
+	b.Run("redraw-1m-k100", func(b *testing.B) {
+		b.ReportAllocs()
+		var syn int64
+		for b.Loop() {
+			b.StopTimer()
+			nw := benchNetwork(b, WeightSparse, 1_000_000, 100, nil)
+			b.StartTimer()
+			if err := nw.Initialize(Options{WeightMode: WeightSparse, Seed: 1, RAMBudgetGB: 1.8}); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			syn, _ = nw.NonZeroWeights()
+			runtime.GC() // the network is no longer used: free its 1 GB
+
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(syn), "ns/synapse")
+	})
 	b.Run("toolkit-default", func(b *testing.B) {
 		b.ReportAllocs()
 		var syn int64

@@ -63,6 +63,16 @@ func benchEngineGain(b testing.TB, mode WeightMode, n, k int, gain Gain) (*Netwo
 // continuous.
 func benchEngineTimed(b testing.TB, mode WeightMode, n, k int, gain Gain, continuous bool) (*Network, *engine[float32]) {
 	b.Helper()
+	nw := benchNetwork(b, mode, n, k, gain)
+	if err := nw.Initialize(Options{WeightMode: mode, Seed: 1, ContinuousTime: continuous}); err != nil {
+		b.Fatal(err)
+	}
+	return nw, nw.num.(*engine[float32])
+}
+
+// benchNetwork returns the network of benchEngineGain, uninitialized.
+func benchNetwork(b testing.TB, mode WeightMode, n, k int, gain Gain) *Network {
+	b.Helper()
 	nE := n * 4 / 5
 	kE := 0.8 * float64(k)
 	sq := math.Sqrt(kE)
@@ -87,10 +97,7 @@ func benchEngineTimed(b testing.TB, mode WeightMode, n, k int, gain Gain, contin
 			b.Fatal(err)
 		}
 	}
-	if err := nw.Initialize(Options{WeightMode: mode, Seed: 1, ContinuousTime: continuous}); err != nil {
-		b.Fatal(err)
-	}
-	return nw, nw.num.(*engine[float32])
+	return nw
 }
 
 // flipSequence returns a fixed pseudo-random sequence of units and deltas
