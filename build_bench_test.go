@@ -70,7 +70,7 @@ func BenchmarkInitialize(b *testing.B) {
 		})
 	}
 	// sparse-1m's path at a tenth of its size: 10^6 units, 10^8 synapses,
-	// under a budget (1.8 GB) too small to keep the samples (464 MB with
+	// under a budget (1.6 GiB) too small to keep the samples (464 MB with
 	// their margin, more than a quarter of it), so they are drawn twice.
 	b.Run("redraw-1m-k100", func(b *testing.B) {
 		b.ReportAllocs()
@@ -79,7 +79,7 @@ func BenchmarkInitialize(b *testing.B) {
 			b.StopTimer()
 			nw := benchNetwork(b, WeightSparse, 1_000_000, 100, nil)
 			b.StartTimer()
-			if err := nw.Initialize(Options{WeightMode: WeightSparse, Seed: 1, RAMBudgetGB: 1.8}); err != nil {
+			if err := nw.Initialize(Options{WeightMode: WeightSparse, Seed: 1, RAMBudgetGB: 1.6}); err != nil {
 				b.Fatal(err)
 			}
 			b.StopTimer()

@@ -91,9 +91,16 @@ func (s *packedStage[T]) flush(b int) {
 	s.m.forStagedColumns(b<<stageShift, cnt, s.cur, func(col int, at int64, lo, hi int32) int64 {
 		first := s.m.indptr[col] + int64(s.origin[col])
 		pre := w.of[col] * w.ranges
+		// The column's rows increase, so its weight changes only where
+		// a row reaches the end of its range: only there is it looked up.
+		end, v := int32(0), T(0) // rows below end have weight v
 		for _, e := range sorted[lo:hi] {
 			row := int32(e >> stageShift)
-			at = s.m.put(at, first, row, w.w[pre+w.of[row]], s.merge)
+			if row >= end {
+				r := w.of[row]
+				end, v = w.cuts[r+1], w.w[pre+r]
+			}
+			at = s.m.put(at, first, row, v, s.merge)
 		}
 		return at
 	})
@@ -112,6 +119,7 @@ func (s *packedStage[T]) flushAll() {
 // no block lies).
 type blockWeights[T float32 | float64] struct {
 	of     []int32 // the range of each unit
+	cuts   []int32 // range r is units cuts[r] to cuts[r+1]-1
 	ranges int32
 	w      []T // w[pre range * ranges + post range]
 }
@@ -134,7 +142,10 @@ func newBlockWeights[T float32 | float64](blocks []block, n int) *blockWeights[T
 	if ranges > maxWeightRanges {
 		return nil
 	}
-	bw := &blockWeights[T]{of: make([]int32, n), ranges: int32(ranges), w: make([]T, ranges*ranges)}
+	bw := &blockWeights[T]{of: make([]int32, n), cuts: make([]int32, ranges+1), ranges: int32(ranges), w: make([]T, ranges*ranges)}
+	for i, c := range cuts {
+		bw.cuts[i] = int32(c)
+	}
 	for r := range ranges {
 		for u := cuts[r]; u < cuts[r+1]; u++ {
 			bw.of[u] = int32(r)

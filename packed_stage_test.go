@@ -3,8 +3,9 @@ package binarynet
 import "testing"
 
 // TestBlockWeights checks the weight that packedStage finds for an entry
-// from its row and column, and that more ranges than maxWeightRanges give
-// no table (the build then stages entries with their weights).
+// from its row and column, the range bounds it looks up, and that more
+// ranges than maxWeightRanges give no table (the build then stages
+// entries with their weights).
 func TestBlockWeights(t *testing.T) {
 	rule := func(j float64) synapseRule { return bernoulliRule{p: 0.5, layers: 1, j: j} }
 	// E = [0, 3), I = [3, 5), an empty population at 5.
@@ -27,6 +28,11 @@ func TestBlockWeights(t *testing.T) {
 	} {
 		if got := bw.w[bw.of[c.col]*bw.ranges+bw.of[c.row]]; got != c.want {
 			t.Errorf("weight of (row %d, column %d) = %v, want %v", c.row, c.col, got, c.want)
+		}
+	}
+	for u, r := range bw.of {
+		if lo, hi := bw.cuts[r], bw.cuts[r+1]; int32(u) < lo || int32(u) >= hi {
+			t.Errorf("unit %d in range %d, which runs from %d to %d", u, r, lo, hi-1)
 		}
 	}
 	var many []block
