@@ -59,21 +59,25 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	// arrays, one gap code per entry, which serves unless some gap exceeds
 	// gapSkip (never for n <= gapSkip, and almost never for random
 	// connectivity). It stops as soon as the runs are too many to pay.
+	//
+	// The codes are taken from the garbage-collected heap, where a build
+	// that kept its samples has just freed them (twice the bytes of the
+	// codes): so they are written into memory the process holds already,
+	// which spares the first touch of fresh pages and lowers the peak.
+	// The runs, small, are mapped (kernel.AllocHuge) and freed by hand
+	// below or by a cleanup.
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
-	// The arrays of kernel.AllocHuge are freed by hand below or by a cleanup.
-	gaps, freeGaps := kernel.AllocHuge[uint16](nnz)
+	gaps := kernel.MakeHuge[uint16](int(nnz))
 	runs, long := writeRuns(m, workers, k.runPtr, maxRuns, gaps)
 	if runs.lens == nil {
-		release(freeGaps)
 		return nil
 	}
 	k.runLen, k.runVal = runs.lens, runs.vals
 	if !long {
 		k.gapPtr, k.gaps = slices.Clone(m.indptr), gaps
-		return k.freeWith(freeGaps, runs.free)
+		return k.freeWith(runs.free)
 	}
 	// Some gaps need several codes: count them per column, then write.
-	release(freeGaps)
 	k.gapPtr = make([]int64, n+1)
 	forColumnRanges(n, workers, func(_, lo, hi int) {
 		for c := lo; c < hi; c++ {
@@ -93,7 +97,8 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		release(runs.free)
 		return nil
 	}
-	k.gaps, freeGaps = kernel.AllocHuge[uint16](k.gapPtr[n])
+	runtime.GC() // so that the codes written above make room for these
+	k.gaps = kernel.MakeHuge[uint16](int(k.gapPtr[n]))
 	forColumnRanges(n, workers, func(_, lo, hi int) {
 		for c := lo; c < hi; c++ {
 			g := k.gapPtr[c]
@@ -110,7 +115,7 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 			}
 		}
 	})
-	return k.freeWith(freeGaps, runs.free)
+	return k.freeWith(runs.free)
 }
 
 // freeWith arranges for frees, the functions that free k's arrays (nil

@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// TestGapColumnsFreed checks that gap-coded copies whose codes were
-// mapped (36 MB here) are freed by cleanups once unreachable, and that
-// this does not disturb a network that is still running.
+// TestGapColumnsFreed checks that gap-coded copies whose runs were mapped
+// (about 10 MB here) are freed by cleanups once unreachable, and that this
+// does not disturb a network that is still running.
 func TestGapColumnsFreed(t *testing.T) {
 	for range 2 {
 		nw, e := benchEngine(t, WeightSparse, 600_000, 30)
