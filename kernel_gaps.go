@@ -58,7 +58,9 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	// One pass writes the runs and, at each entry's position in the CSC
 	// arrays, one gap code per entry, which serves unless some gap exceeds
 	// gapSkip (never for n <= gapSkip, and almost never for random
-	// connectivity). It stops as soon as the runs are too many to pay.
+	// connectivity of more than 1 entry in 5,000 rows). It stops as soon
+	// as the runs are too many to pay. When a sample of the columns holds
+	// such a gap already, the pass writes only the runs.
 	//
 	// The codes are taken from the garbage-collected heap, where a build
 	// that kept its samples has just freed them (twice the bytes of the
@@ -67,13 +69,17 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	// The runs, small, are mapped (kernel.AllocHuge) and freed by hand
 	// below or by a cleanup.
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
-	gaps := kernel.MakeHuge[uint16](int(nnz))
-	runs, long := writeRuns(m, workers, k.runPtr, maxRuns, gaps)
+	long := gapsLikelyLong(m)
+	var gaps []uint16
+	if !long {
+		gaps = kernel.MakeHuge[uint16](int(nnz))
+	}
+	runs, found := writeRuns(m, workers, k.runPtr, maxRuns, gaps)
 	if runs.lens == nil {
 		return nil
 	}
 	k.runLen, k.runVal = runs.lens, runs.vals
-	if !long {
+	if long = long || found; !long {
 		k.gapPtr, k.gaps = slices.Clone(m.indptr), gaps
 		return k.freeWith(runs.free)
 	}
@@ -157,6 +163,26 @@ func runsClearlyShort[T float32 | float64](m *csc[T]) bool {
 	return 8*runs*minRunLength > 10*entries // entries / runs < 0.8 minRunLength
 }
 
+// gapsLikelyLong reports whether some gap between the rows of a column of
+// m (or before its first row) exceeds gapSkip in a sample of its columns,
+// one in runSample.
+func gapsLikelyLong[T float32 | float64](m *csc[T]) bool {
+	n := len(m.indptr) - 1
+	if n <= gapSkip {
+		return false // rows lie in [0, n): no gap exceeds n
+	}
+	for c := 0; c < n; c += runSample {
+		prev := int32(-1)
+		for _, r := range m.rows[m.indptr[c]:m.indptr[c+1]] {
+			if r-prev > gapSkip {
+				return true
+			}
+			prev = r
+		}
+	}
+	return false
+}
+
 // columnRuns returns the number of runs of equal values in column c.
 func (m *csc[T]) columnRuns(c int) int64 {
 	lo, hi := m.indptr[c], m.indptr[c+1]
@@ -186,10 +212,10 @@ const runCheck = 1024
 
 // writeRuns finds the runs of equal values of every column of m, on the
 // given number of goroutines, and counts them into runPtr (cumulated:
-// column c's runs are runPtr[c] to runPtr[c+1]-1). With them it writes
-// one gap code per entry into gaps, at the entry's position, and reports
-// whether some gap (the first from -1) exceeds gapSkip, in which case the
-// codes written are not all right. It returns no runs (nil lens) when
+// column c's runs are runPtr[c] to runPtr[c+1]-1). With them, unless gaps
+// is nil, it writes one gap code per entry into gaps, at the entry's
+// position, and reports whether some gap (the first from -1) exceeds
+// gapSkip, in which case the codes written are not all right. It returns no runs (nil lens) when
 // there are more than maxRuns of them; it then stops early.
 func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxRuns int64, gaps []uint16) (runs valueRuns[T], long bool) {
 	n := len(m.indptr) - 1
@@ -216,11 +242,13 @@ func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxR
 				checked = at
 			}
 			first, end := indptr[c], indptr[c+1]
-			prev := int32(-1)
-			for i := first; i < end; i++ {
-				long = long || rows[i]-prev > gapSkip
-				gaps[i] = uint16(rows[i] - prev)
-				prev = rows[i]
+			if gaps != nil {
+				prev := int32(-1)
+				for i := first; i < end; i++ {
+					long = long || rows[i]-prev > gapSkip
+					gaps[i] = uint16(rows[i] - prev)
+					prev = rows[i]
+				}
 			}
 			if end == first {
 				continue

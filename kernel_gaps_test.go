@@ -140,3 +140,41 @@ func TestGapColumnsRunLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestGapsLikelyLong checks the sample that lets the gap-coded copy skip
+// writing one code per entry: a gap over gapSkip in a sampled column is
+// seen, from -1 or between rows, one of gapSkip is not, nor one in a
+// column the sample skips (the copy then finds it as it writes), and a
+// matrix of at most gapSkip units has none.
+func TestGapsLikelyLong(t *testing.T) {
+	// matrix has n units and the given rows in column col, one row in
+	// each other column.
+	matrix := func(n, col int, rows ...int32) *csc[float32] {
+		m := &csc[float32]{indptr: make([]int64, n+1)}
+		for c := range n {
+			if c == col {
+				m.rows = append(m.rows, rows...)
+			} else {
+				m.rows = append(m.rows, int32(c%100))
+			}
+			m.indptr[c+1] = int64(len(m.rows))
+		}
+		m.vals = make([]float32, len(m.rows))
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		m    *csc[float32]
+		want bool
+	}{
+		{"gap of gapSkip+1 from -1, sampled", matrix(gapSkip+10, runSample, gapSkip), true},
+		{"gap of gapSkip+1 between rows, sampled", matrix(gapSkip+10, 0, 3, gapSkip+4), true},
+		{"gap of gapSkip, sampled", matrix(gapSkip+10, 0, 3, gapSkip+3), false},
+		{"long gap in a skipped column", matrix(gapSkip+10, runSample+1, 0, gapSkip+5), false},
+		{"at most gapSkip units", matrix(gapSkip, 0, gapSkip-1), false},
+	} {
+		if got := gapsLikelyLong(tc.m); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
