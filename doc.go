@@ -113,7 +113,8 @@
 // (float64) bytes per unit.
 // When they take at most a quarter of Options.RAMBudgetGB, the sampled
 // connections are also kept between the two passes of the sparse build (4
-// bytes per synapse), which saves drawing them twice. Initialize estimates
+// bytes per synapse), which saves drawing them twice; the kernel's copy is
+// then made in the memory they leave. Initialize estimates
 // the peak before allocating and returns ErrMemoryBudget when it exceeds
 // Options.RAMBudgetGB.
 //
