@@ -103,7 +103,9 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 		release(runs.free)
 		return nil
 	}
-	runtime.GC() // so that the codes written above make room for these
+	if found {
+		runtime.GC() // so that the codes written in vain make room for these
+	}
 	k.gaps = kernel.MakeHuge[uint16](int(k.gapPtr[n]))
 	forColumnRanges(n, workers, func(_, lo, hi int) {
 		for c := lo; c < hi; c++ {
@@ -215,8 +217,9 @@ const runCheck = 1024
 // column c's runs are runPtr[c] to runPtr[c+1]-1). With them, unless gaps
 // is nil, it writes one gap code per entry into gaps, at the entry's
 // position, and reports whether some gap (the first from -1) exceeds
-// gapSkip, in which case the codes written are not all right. It returns no runs (nil lens) when
-// there are more than maxRuns of them; it then stops early.
+// gapSkip, in which case the codes written are not all right. It returns
+// no runs (nil lens) when there are more than maxRuns of them, and then
+// stops as soon as it finds so many.
 func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxRuns int64, gaps []uint16) (runs valueRuns[T], long bool) {
 	n := len(m.indptr) - 1
 	ranges := max(1, min(workers, n/4096))
