@@ -216,3 +216,53 @@ func TestMemoryEstimateCoversInitialize(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoryEstimateCoversKeptSamples checks the estimate where the
+// sparse build keeps its samples and the flip kernel's gap-coded copy is
+// made in what the budget leaves besides them: at the smallest budget
+// that gives both (found by bisection), Initialize allocates no more than
+// the budget. With 500 inputs per unit, each of the two workers keeps 10
+// MB of samples, in slabs of kernel.HugeMin bytes and more.
+func TestMemoryEstimateCoversKeptSamples(t *testing.T) {
+	const n = 10_000
+	rule := func(pre, post Population) Synapse { return NewFixedIndegreeSynapse(pre, post, 0.05, 0.1) }
+	opts := Options{WeightMode: WeightSparse, Workers: 2}
+	// both reports whether a budget of gb GiB is accepted, keeps the
+	// samples and gives the copy, with the bytes Initialize allocated.
+	both := func(gb float64) (bool, uint64) {
+		o := opts
+		o.RAMBudgetGB = gb
+		nw := eiNetwork(t, n, rule)
+		var err error
+		alloc, _ := allocDuring(func() { err = nw.Initialize(o) })
+		if errors.Is(err, ErrMemoryBudget) {
+			return false, 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := nw.layout(nw.specs, nw.starts, o.Autapse, o.AutapseRule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep, _ := keepSamples(l, n, o.Workers, gb)
+		return keep && nw.num.(*engine[float32]).kern != nil, alloc
+	}
+	lo, hi := 0.01, 1.0
+	if ok, _ := both(hi); !ok {
+		t.Fatalf("a %v GiB budget keeps no samples or gives no copy", hi)
+	}
+	for range 20 {
+		if mid := math.Sqrt(lo * hi); func() bool { ok, _ := both(mid); return ok }() {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	_, alloc := both(hi)
+	budget := hi * (1 << 30)
+	t.Logf("smallest budget keeping the samples and giving the copy %.0f bytes, Initialize allocated %d (%.3f of it)", budget, alloc, float64(alloc)/budget)
+	if float64(alloc) > budget+64<<10 {
+		t.Errorf("Initialize allocated %d bytes, %.1f%% more than the %.0f-byte budget", alloc, 100*(float64(alloc)/budget-1), budget)
+	}
+}
