@@ -3,6 +3,7 @@ package pipeline
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -322,5 +323,58 @@ func TestDemoConfig(t *testing.T) {
 	}
 	if got := BuiltinNames(); !reflect.DeepEqual(got, []string{"default", "demo"}) {
 		t.Errorf("BuiltinNames() = %v", got)
+	}
+}
+
+// TestUnknownKeys checks which keys Job.Unknown names: keys the pipeline
+// does not read, outside the analysis section and the built-in default
+// configuration, as dotted paths into sections.
+func TestUnknownKeys(t *testing.T) {
+	const base = "R_Eplus: 7.25\n"
+	for _, tc := range []struct {
+		name      string
+		config    string
+		overrides []string
+		want      []string
+	}{
+		{"none", base, nil, nil},
+		{"top level", base + "nosuch: 1\n", nil, []string{"nosuch"}},
+		{"override", base, []string{"kapa=1.0"}, []string{"kapa"}},
+		{"in the binary section", base + "binary: {seed: 4, sed: 4}\n", nil, []string{"binary.sed"}},
+		{"nested", base + "extra: {a: 1, b: {c: 2}}\n", nil, []string{"extra.a", "extra.b.c"}},
+		{"empty section", base + "extra: {}\n", nil, []string{"extra"}},
+		{"list", base + "extra: [1, 2]\n", nil, []string{"extra"}},
+		{"analysis section", base + "analysis: {bins: 10, focus: {a: 1}}\n", nil, nil},
+		{"default configuration's key", base + "collapse_types: false\n", nil, nil},
+		{"known sections", base + "adaptation: {E: {theta_q: 0.1, tau_theta: 100}}\ninitial_activity: {mode: poisson}\nbinary: {field_log: {units: [E0], interval: 10}}\n", nil, nil},
+		{"unknown inside a known key", base + "initial_activity: {mode: poisson, modes: 3}\n", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j, err := Resolve(mustConfig(t, tc.config, tc.overrides...), Flags{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(j.Unknown, tc.want) {
+				t.Errorf("Unknown = %q, want %q", j.Unknown, tc.want)
+			}
+		})
+	}
+	for _, name := range BuiltinNames() {
+		c, err := Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := Resolve(c, Flags{})
+		if err != nil { // R_Eplus must be given
+			if err := c.Override("R_Eplus=7.25"); err != nil {
+				t.Fatal(err)
+			}
+			if j, err = Resolve(c, Flags{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(j.Unknown) > 0 {
+			t.Errorf("built-in configuration %s: Unknown = %q, want none", name, j.Unknown)
+		}
 	}
 }

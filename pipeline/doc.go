@@ -11,7 +11,9 @@
 // applies one override. The loaded tree keeps YAML's types: 1.0 is a float
 // and 1 an int, which matters because both go into the tags. Keys the
 // pipeline does not know are kept (they go into params.yaml and the tags)
-// and otherwise ignored; a known key with an invalid value is an error
+// and otherwise ignored; [Job.Unknown] names those outside the analysis
+// section, so that a misspelt key can be reported. A known key with an
+// invalid value is an error
 // naming the key and the value, wrapping binarynet.ErrInvalidParameter.
 // Beyond the toolkit's keys, adaptation gives adaptive thresholds and
 // [StimulusKey] a schedule of step inputs to populations; without them a

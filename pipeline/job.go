@@ -75,7 +75,15 @@ type Job struct {
 	Binary Binary
 	// Stimuli is the stimulus schedule (the configuration's stimulus
 	// key, see StimulusKey), nil without one.
-	Stimuli  []StimulusEntry
+	Stimuli []StimulusEntry
+	// Unknown lists the keys of the configuration that are not known to
+	// the pipeline (KnownKeys, or a key inside a known section), not in
+	// the analysis section and not keys of the built-in default
+	// configuration (the last two hold the toolkit's own analysis
+	// settings): as dotted paths, sorted. Such a key has no effect, but
+	// is kept in params.yaml and the tags, as the toolkit keeps it; it
+	// may be meant for another tool, or misspelt.
+	Unknown  []string
 	settings map[string]any
 }
 
@@ -231,7 +239,52 @@ func Resolve(c *Config, f Flags) (*Job, error) {
 		"weight_dtype":          b.WeightDtype,
 		"weight_mode":           b.WeightMode,
 	}
+	j.Unknown, err = unknownKeys(c.tree)
+	if err != nil {
+		return nil, err
+	}
 	return j, nil
+}
+
+// analysisKey is the section of a configuration that the toolkit's
+// analysis reads and the pipeline does not.
+const analysisKey = "analysis"
+
+// unknownKeys returns the dotted paths of tree that are not known (see
+// Job.Unknown), sorted. A mapping none of whose prefixes is known is
+// looked into; an empty one, or any other value, is named whole.
+func unknownKeys(tree map[string]any) ([]string, error) {
+	known := map[string]bool{analysisKey: true}
+	for _, k := range KnownKeys() {
+		known[k] = true
+	}
+	def, err := Load("default")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	var walk func(prefix string, m map[string]any, def map[string]any)
+	walk = func(prefix string, m, def map[string]any) {
+		for k, v := range m {
+			p := prefix + k
+			if known[p] {
+				continue
+			}
+			dv, inDefault := def[k]
+			sub, isMap := v.(map[string]any)
+			if isMap && len(sub) > 0 {
+				dm, _ := dv.(map[string]any)
+				walk(p+".", sub, dm)
+				continue
+			}
+			if !inDefault {
+				out = append(out, p)
+			}
+		}
+	}
+	walk("", tree, def.tree)
+	slices.Sort(out)
+	return out, nil
 }
 
 // readRates reads population_rate_init: null (disabled), one probability

@@ -201,6 +201,9 @@ func runPipeline(ctx context.Context, f *runFlags, args []string, stdout, stderr
 		if job, err = pipelineJob(f, args); err != nil {
 			return err
 		}
+		for _, k := range job.Unknown {
+			fmt.Fprintf(stderr, "binarynet run: note: %s is not a key binarynet reads; it has no effect but is kept in params.yaml and the tags\n", k)
+		}
 		dir = f.out
 		if !f.set["out"] {
 			dir = job.Dir("")

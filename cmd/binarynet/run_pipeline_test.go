@@ -55,6 +55,9 @@ func TestRunPipelineFiles(t *testing.T) {
 	if strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, "500 units") {
 		t.Errorf("stdout %q, want one summary line", stdout)
 	}
+	if strings.Contains(errOut, "note:") {
+		t.Errorf("stderr %q: a note for a configuration whose keys are all known (or analysis keys)", errOut)
+	}
 
 	code, _, errOut = runToolkit(t, "--config", toolkitSmall, "-O", "kappa=1.0", "--simulation-steps", "5000", "--plot-activity", "--save-states", "-width", "300", "-height", "200")
 	if code != 0 {
@@ -70,6 +73,30 @@ func TestRunPipelineFiles(t *testing.T) {
 	}
 	if !slices.Contains(got, strings.Join(parts[:5], "/")+"/activity_trace_activity.png") {
 		t.Errorf("--plot-activity wrote no activity plot: %v", got)
+	}
+}
+
+// TestRunPipelineUnknownKeyNote checks that a key binarynet does not
+// read, misspelt here, is named in a note on stderr and otherwise kept:
+// the run succeeds.
+func TestRunPipelineUnknownKeyNote(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, errOut := runToolkit(t, "--config", toolkitSmall, "-out", out, "-O", "kapa=0.5", "-O", "binary.sed=4",
+		"--simulation-steps", "2000", "-plots=false")
+	if code != 0 {
+		t.Fatalf("exit status %d, stderr %q", code, errOut)
+	}
+	for _, k := range []string{"kapa", "binary.sed"} {
+		if !strings.Contains(errOut, "note: "+k+" is not a key binarynet reads") {
+			t.Errorf("stderr %q does not name %s", errOut, k)
+		}
+	}
+	params, err := os.ReadFile(filepath.Join(out, "params.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(params), "kapa: 0.5") {
+		t.Errorf("params.yaml does not keep kapa:\n%s", params)
 	}
 }
 
