@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"errors"
+	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -376,5 +377,18 @@ func TestUnknownKeys(t *testing.T) {
 		if len(j.Unknown) > 0 {
 			t.Errorf("built-in configuration %s: Unknown = %q, want none", name, j.Unknown)
 		}
+	}
+	// A file named "default" in the working directory is not the
+	// built-in default configuration that Unknown consults.
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("default", []byte("unrelated: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	j, err := Resolve(mustConfig(t, base+"collapse_types: false\n"), Flags{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Unknown) > 0 {
+		t.Errorf("with a file named default here: Unknown = %q, want none", j.Unknown)
 	}
 }

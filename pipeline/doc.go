@@ -13,8 +13,8 @@
 // pipeline does not know are kept (they go into params.yaml and the tags)
 // and otherwise ignored; [Job.Unknown] names those outside the analysis
 // section, so that a misspelt key can be reported. A known key with an
-// invalid value is an error
-// naming the key and the value, wrapping binarynet.ErrInvalidParameter.
+// invalid value is an error naming the key and the value, wrapping
+// binarynet.ErrInvalidParameter.
 // Beyond the toolkit's keys, adaptation gives adaptive thresholds and
 // [StimulusKey] a schedule of step inputs to populations; without them a
 // configuration, its tags and the outputs are the toolkit's.

@@ -258,7 +258,11 @@ func unknownKeys(tree map[string]any) ([]string, error) {
 	for _, k := range KnownKeys() {
 		known[k] = true
 	}
-	def, err := Load("default")
+	data, err := builtin.ReadFile("configs/default.yaml") // not a file "default" of the working directory
+	if err != nil {
+		return nil, err
+	}
+	def, err := Parse(data)
 	if err != nil {
 		return nil, err
 	}
