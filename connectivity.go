@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/binarynet/binarynet/internal/kernel"
 )
@@ -190,11 +191,13 @@ func groupCount(n, workers int) int {
 // pass draws them again from the same random streams, which takes more
 // time and no memory; keepSamples chooses. Rows come out sorted within
 // each column; entries for the same (row, column) pair are then summed.
-func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budgetGB float64) (*csc[T], error) {
+// It also returns the bytes the kept samples took (0 when they are drawn
+// again), which the process still holds when it returns.
+func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budgetGB float64) (m *csc[T], keptBytes int64, err error) {
 	blocks := l.blocks
 	samplerSets, err := samplerSetsFor(blocks, n, workers)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	workers = len(samplerSets)
 	keep, chunk := keepSamples(l, n, workers, budgetGB)
@@ -280,8 +283,16 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		}
 		indptr[c+1] = total
 	}
+	for w := range workers {
+		switch {
+		case pk[w] != nil:
+			keptBytes += pk[w].bytes()
+		case kept[w] != nil:
+			keptBytes += kept[w].bytes()
+		}
+	}
 	nnz := indptr[n]
-	m := &csc[T]{indptr: indptr, rows: kernel.MakeHuge[int32](int(nnz)), vals: kernel.MakeHuge[T](int(nnz))}
+	m = &csc[T]{indptr: indptr, rows: kernel.MakeHuge[int32](int(nnz)), vals: kernel.MakeHuge[T](int(nnz))}
 	if packed {
 		counts = nil
 		writePacked(m, blocks, pk, merge)
@@ -319,7 +330,7 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	if l.mayRepeat && !merge {
 		m.sumDuplicates(workers)
 	}
-	return m, nil
+	return m, keptBytes, nil
 }
 
 // colTally is a column's count in the first pass of a build that merges
@@ -356,6 +367,7 @@ type packedSamples struct {
 	tails   [][]uint32   // [blk*buckets+bucket] the chunk being filled
 	slab    []uint32     // room for the next chunks
 	slabs   int          // slabs cut so far
+	held    int64        // bytes of the slabs cut so far
 }
 
 // Sizes in entries of the slabs that packedSamples cuts its chunks from:
@@ -407,9 +419,21 @@ func (p *packedSamples) grow(t *[]uint32, i int) {
 	if len(p.slab) < size {
 		p.slab = kernel.MakeHuge[uint32](max(size, min(maxPackedSlab, minPackedSlab<<p.slabs)))
 		p.slabs++
+		p.held += 4 * int64(len(p.slab))
 	}
 	*t = p.slab[:0:size]
 	p.slab = p.slab[size:]
+}
+
+// bytes returns the bytes p holds: its slabs, and the headers of its
+// lists and of their chunks.
+func (p *packedSamples) bytes() int64 {
+	const header = 24 // a slice header
+	b := p.held + 2*header*int64(len(p.lists))
+	for _, l := range p.lists {
+		b += header * int64(cap(l))
+	}
+	return b
 }
 
 // close appends every tail to its list, once all connections are added.
@@ -493,6 +517,13 @@ type sampleBuffer struct {
 type sampleVisit struct {
 	row, count int32
 	j          float64
+}
+
+// bytes returns the bytes b holds: its chunks and its visits.
+func (b *sampleBuffer) bytes() int64 {
+	const header = 24 // a slice header
+	return int64(cap(b.chunks))*header + int64(len(b.chunks))*4*int64(b.chunk) +
+		int64(cap(b.visits))*int64(unsafe.Sizeof(sampleVisit{}))
 }
 
 // add records one call of the visitor.

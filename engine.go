@@ -374,16 +374,17 @@ func newGeneratedEngine[T float32 | float64](opts Options, l *layout, state []in
 	e := newEngine[T](state, thresh)
 	n := len(state)
 	var err error
+	var kept int64
 	if opts.WeightMode == WeightDense {
 		e.dense, err = buildDense[T](l.blocks, n, opts.Workers, opts.networkSeed())
 	} else {
-		e.sparse, err = buildCSC[T](l, n, opts.Workers, opts.networkSeed(), opts.RAMBudgetGB)
+		e.sparse, kept, err = buildCSC[T](l, n, opts.Workers, opts.networkSeed(), opts.RAMBudgetGB)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if e.sparse != nil {
-		e.prepareKernel(opts.Workers, kernelBudget(opts, l, n))
+		e.prepareKernel(opts.Workers, kernelBudget(opts, l, n, kept))
 	}
 	e.recomputeField()
 	return e, nil

@@ -78,14 +78,11 @@ func keepSamples(l *layout, n, workers int, budgetGB float64) (keep bool, chunk 
 
 // kernelBudget returns the bytes left for the flip kernel's gap-coded copy
 // of a sparse network of n units built from l (see newGapColumns): the
-// budget less the estimate of Initialize and, when the build keeps them,
-// the sampled connections, which are still allocated.
-func kernelBudget(opts Options, l *layout, n int) float64 {
-	avail := budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, l.expected)
-	if keep, _ := keepSamples(l, n, opts.Workers, opts.RAMBudgetGB); keep {
-		avail -= 4 * l.expected // the kept samples
-	}
-	return avail
+// budget less the estimate of Initialize and the bytes the kept samples
+// took (see buildCSC). These are free again when the copy is made, but
+// the process holds them, and the copy is cut from them.
+func kernelBudget(opts Options, l *layout, n int, keptBytes int64) float64 {
+	return budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, l.expected) - float64(keptBytes)
 }
 
 // restoredKernelBudget is kernelBudget for an engine whose sparse weights,

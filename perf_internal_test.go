@@ -108,7 +108,7 @@ func TestBuildCSCMatchesReference(t *testing.T) {
 			for _, workers := range []int{1, 3} {
 				for _, budget := range []float64{1e-6, 12} { // draw twice, keep
 					t.Run(fmt.Sprintf("%s/exclude=%v/workers=%d/budget=%g", name, exclude, workers, budget), func(t *testing.T) {
-						got, err := buildCSC[float32](newLayout(blocks, true), n, workers, 9, budget)
+						got, _, err := buildCSC[float32](newLayout(blocks, true), n, workers, 9, budget)
 						if err != nil {
 							t.Fatal(err)
 						}
