@@ -142,3 +142,25 @@ stimulus:
 	// trial 1: steps [9000, 12000), 150 to 200 ms, [E1 I] [1 4 5 6 7], amplitude 0.3
 	// trial 2: steps [15000, 18000), 250 to 300 ms, [E1 I] [1 4 5 6 7], amplitude 0.3
 }
+
+// A misspelt override is kept, as the toolkit keeps it, and has no effect
+// (kappa keeps its default, 0); Unknown names it, so that it can be
+// reported. The analysis section is the toolkit's, and is not named.
+func ExampleJob_Unknown() {
+	cfg, err := pipeline.Parse([]byte("R_Eplus: 7.25\nanalysis: {bins: 10}\n"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, o := range []string{"kapa=0.5", "binary.sed=4"} {
+		if err := cfg.Override(o); err != nil {
+			log.Fatal(err)
+		}
+	}
+	job, err := pipeline.Resolve(cfg, pipeline.Flags{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(job.Unknown, job.Model.Kappa)
+	// Output:
+	// [binary.sed kapa] 0
+}
