@@ -90,20 +90,35 @@ func BenchmarkInitialize(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(syn), "ns/synapse")
 	})
-	b.Run("toolkit-default", func(b *testing.B) {
-		b.ReportAllocs()
-		var syn int64
-		for b.Loop() {
-			nw, _, err := NewClusteredNetwork("toolkit", toolkitBuildParams(), Options{Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			syn, _ = nw.NonZeroWeights()
-			b.StartTimer()
+	// The toolkit's default model, dense as the library's WeightAuto
+	// chooses it, and sparse as the pipeline's auto mode chooses it for
+	// the toolkit's 3 M steps.
+	for _, mode := range []WeightMode{WeightAuto, WeightSparse} {
+		name := "toolkit-default"
+		if mode == WeightSparse {
+			name += "-sparse"
 		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(syn), "ns/synapse")
-	})
+		b.Run(name, func(b *testing.B) {
+			benchToolkitBuild(b, Options{Seed: 1, WeightMode: mode})
+		})
+	}
+}
+
+// benchToolkitBuild times the build of the toolkit's default model with
+// opts.
+func benchToolkitBuild(b *testing.B, opts Options) {
+	b.ReportAllocs()
+	var syn int64
+	for b.Loop() {
+		nw, _, err := NewClusteredNetwork("toolkit", toolkitBuildParams(), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		syn, _ = nw.NonZeroWeights()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(syn), "ns/synapse")
 }
 
 // weightsHash returns an FNV-1a hash of the stored weights of nw, column
