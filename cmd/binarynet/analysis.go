@@ -64,10 +64,23 @@ type summary struct {
 	// Switching measures how the E clusters of a clustered model take
 	// turns; other models have no clusters and no switching statistics.
 	Switching *switching `json:"switching,omitempty"`
-	WallTime  wallTime   `json:"wall_time_s"`
+	// Stimuli is the network's stimulus schedule, in update steps of the
+	// whole run (warm-up included).
+	Stimuli  []stimulusSummary `json:"stimuli,omitempty"`
+	WallTime wallTime          `json:"wall_time_s"`
 	// UpdatesPerSecond counts the warm-up and recorded updates of this
 	// invocation (of the part after the checkpoint when resumed).
 	UpdatesPerSecond float64 `json:"updates_per_second"`
+}
+
+// stimulusSummary is one stimulus of the schedule: units Start to End-1
+// get Delta during the updates at step counts OnStep <= t < OffStep.
+type stimulusSummary struct {
+	Start   int     `json:"start"`
+	End     int     `json:"end"`
+	OnStep  int64   `json:"on_step"`
+	OffStep int64   `json:"off_step"`
+	Delta   float64 `json:"delta"`
 }
 
 type populationSummary struct {
@@ -138,6 +151,9 @@ func (p *plan) analyse(s *simulation) (*analysis, error) {
 	}
 	if !sum.Complete {
 		sum.Resume = "binarynet run -resume " + shellQuote(p.f.out)
+	}
+	for _, st := range s.nw.Stimuli() {
+		sum.Stimuli = append(sum.Stimuli, stimulusSummary{Start: st.Units.Start, End: st.Units.End, OnStep: st.On, OffStep: st.Off, Delta: st.Delta})
 	}
 	if t := s.warmupS + s.runS; t > 0 {
 		sum.UpdatesPerSecond = math.Round(float64(s.nw.Steps()-s.firstStep) / t)

@@ -50,6 +50,8 @@ type clusteredModel struct {
 	// units: the warm-up is simulated but not recorded.
 	WarmupSweeps int `json:"warmup_sweeps"`
 	Sweeps       int `json:"sweeps"`
+	// Stimuli are step inputs to populations during the recording.
+	Stimuli []sweepStimulus `json:"stimuli,omitempty"`
 
 	// fromFlag records the keys of Clustered that a flag set, so that
 	// errors name the flag rather than the JSON key.
@@ -105,6 +107,11 @@ func decodeModel(msg json.RawMessage) (model, error) {
 	}
 	if c.Sweeps < 0 {
 		return model{}, fmt.Errorf(`"sweeps": %d: must be >= 0`, c.Sweeps)
+	}
+	for i, st := range c.Stimuli {
+		if err := st.check(); err != nil {
+			return model{}, fmt.Errorf(`"stimuli"[%d]: %v`, i, err)
+		}
 	}
 	return m, nil
 }

@@ -53,12 +53,26 @@ func (p *plan) build() (*binarynet.Network, *binarynet.ClusteredLayout, error) {
 		if err != nil {
 			return nil, nil, p.initError(err)
 		}
-		if _, _, err := p.lengths(est.Units); err != nil {
+		warmup, steps, err := p.lengths(est.Units)
+		if err != nil {
 			return nil, nil, err
+		}
+		var stims []binarynet.Stimulus
+		if len(c.Stimuli) > 0 {
+			layout, err := p.describeClustered()
+			if err != nil {
+				return nil, nil, err
+			}
+			if stims, err = stimuli(c.Stimuli, layout, est.Units, warmup, steps); err != nil {
+				return nil, nil, usagef("%s: scenario %q: %v", p.configLabel(), p.name, err)
+			}
 		}
 		nw, layout, err := binarynet.NewClusteredNetwork(p.name, c.Clustered, p.options())
 		if err != nil {
 			return nil, nil, p.initError(err)
+		}
+		if err := nw.AddStimulus(stims...); err != nil {
+			return nil, nil, usagef("%s: scenario %q: \"stimuli\": %v", p.configLabel(), p.name, err)
 		}
 		return nw, layout, nil
 	}
