@@ -45,13 +45,14 @@ func (s sweepStimulus) check() error {
 func stimuli(entries []sweepStimulus, layout *binarynet.ClusteredLayout, n, warmup, steps int) ([]binarynet.Stimulus, error) {
 	var out []binarynet.Stimulus
 	for i, e := range entries {
-		on := int64(warmup) + int64(math.Round(e.StartSweep*float64(n)))
-		off := int64(warmup) + int64(math.Round(e.StopSweep*float64(n)))
-		end := int64(warmup) + int64(steps)
-		if on >= end {
+		// In float64 first, so that no huge number of sweeps overflows.
+		start := math.Round(e.StartSweep * float64(n))
+		if start >= float64(steps) {
 			return nil, fmt.Errorf(`"stimuli"[%d]: "start_sweep": %v: must be inside the recording of %g sweeps`, i, e.StartSweep, float64(steps)/float64(n))
 		}
-		off = min(max(off, on+1), end)
+		stop := min(math.Round(e.StopSweep*float64(n)), float64(steps))
+		on := int64(warmup) + int64(start)
+		off := int64(warmup) + max(int64(stop), int64(start)+1)
 		for _, name := range e.Populations {
 			var found bool
 			for _, p := range layout.Populations {

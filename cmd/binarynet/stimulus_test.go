@@ -45,7 +45,7 @@ func TestRunStimuli(t *testing.T) {
 	base, _ := rates(`[]`)
 	got, s := rates(`[
     {"populations": ["E0"], "start_sweep": 0, "stop_sweep": 30, "delta": 10},
-    {"populations": ["I"], "start_sweep": 0.5, "stop_sweep": 40, "delta": -10}]`)
+    {"populations": ["I"], "start_sweep": 0.5, "stop_sweep": 1e300, "delta": -10}]`)
 	// One sample per sweep over 30 sweeps: E0 is on from about its first
 	// update, every unit within a few sweeps.
 	if got["E0"] < 0.9 || base["E0"] >= 0.9 {
@@ -81,6 +81,7 @@ func TestRunStimulusErrors(t *testing.T) {
 		{`[{"populations": ["E0"], "start_sweep": -1, "stop_sweep": 1, "delta": 1}]`, `"start_sweep": -1`},
 		{`[{"populations": ["E0"], "start_sweep": 2, "stop_sweep": 2, "delta": 1}]`, `"stop_sweep": 2: must be finite and > "start_sweep"`},
 		{`[{"populations": ["E0"], "start_sweep": 30, "stop_sweep": 31, "delta": 1}]`, `"start_sweep": 30: must be inside the recording`},
+		{`[{"populations": ["E0"], "start_sweep": 1e300, "stop_sweep": 1e301, "delta": 1}]`, `"start_sweep": 1e+300: must be inside the recording`},
 		{`[{"populations": ["E0"], "start_sweep": 0, "stop_sweep": 1, "delta": 1e300}]`, `"stimuli": invalid Stimulus.Delta = 1e+300: exceeds the float32 range`},
 		{`[{"populations": ["E0"], "start": 0, "stop_sweep": 1, "delta": 1}]`, `unknown key "start"`},
 	} {
