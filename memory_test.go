@@ -143,6 +143,24 @@ func TestMemoryGuardHugeNetworks(t *testing.T) {
 	})
 }
 
+// smallestBudget returns, to a ratio of (hi/lo)^(1/2^20), the smallest
+// budget in GiB between lo and hi for which ok holds, by bisection in log
+// space; ok must hold at hi and be monotone.
+func smallestBudget(t *testing.T, lo, hi float64, ok func(gb float64) bool) float64 {
+	t.Helper()
+	if !ok(hi) {
+		t.Fatalf("a budget of %v GiB does not do", hi)
+	}
+	for range 20 {
+		if mid := math.Sqrt(lo * hi); ok(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}
+
 // TestMemoryEstimateCoversInitialize checks that the memory estimate is
 // sound: for each network, the smallest budget Initialize accepts (found
 // by bisection, each refusal being free) is at least what Initialize then
@@ -184,19 +202,7 @@ func TestMemoryEstimateCoversInitialize(t *testing.T) {
 				}
 				return err == nil
 			}
-			// Bisect in log space down to a ratio of 1.00002.
-			lo, hi := 1e-9, 64.0
-			if !accepts(hi) {
-				t.Fatalf("refused with a %v GiB budget", hi)
-			}
-			for range 20 {
-				mid := math.Sqrt(lo * hi)
-				if accepts(mid) {
-					hi = mid
-				} else {
-					lo = mid
-				}
-			}
+			hi := smallestBudget(t, 1e-9, 64, accepts)
 			budget := hi * (1 << 30)
 			o := tc.opts
 			o.RAMBudgetGB = hi
@@ -251,17 +257,7 @@ func TestMemoryEstimateCoversKeptSamples(t *testing.T) {
 		keep, _ := keepSamples(l, n, o.Workers, gb)
 		return keep && nw.num.(*engine[float32]).kern != nil, alloc
 	}
-	lo, hi := 0.01, 1.0
-	if ok, _ := both(hi); !ok {
-		t.Fatalf("a %v GiB budget keeps no samples or gives no copy", hi)
-	}
-	for range 20 {
-		if mid := math.Sqrt(lo * hi); func() bool { ok, _ := both(mid); return ok }() {
-			hi = mid
-		} else {
-			lo = mid
-		}
-	}
+	hi := smallestBudget(t, 0.01, 1, func(gb float64) bool { ok, _ := both(gb); return ok })
 	_, alloc := both(hi)
 	budget := hi * (1 << 30)
 	t.Logf("smallest budget keeping the samples and giving the copy %.0f bytes, Initialize allocated %d (%.3f of it)", budget, alloc, float64(alloc)/budget)

@@ -44,10 +44,9 @@ type Config struct {
 // R_Eplus must still be set).
 func Load(nameOrPath string) (*Config, error) {
 	data, err := os.ReadFile(nameOrPath)
-	source := nameOrPath
 	if errors.Is(err, fs.ErrNotExist) && !strings.ContainsRune(nameOrPath, os.PathSeparator) {
-		if b, e := builtin.ReadFile(path.Join("configs", strings.TrimSuffix(nameOrPath, ".yaml")+".yaml")); e == nil {
-			data, err, source = b, nil, "builtin:"+strings.TrimSuffix(nameOrPath, ".yaml")
+		if c, e := loadBuiltin(nameOrPath); !errors.Is(e, fs.ErrNotExist) {
+			return c, e
 		}
 	}
 	if err != nil {
@@ -56,6 +55,23 @@ func Load(nameOrPath string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("config %q: %w", nameOrPath, err)
 	}
+	return parseSource(data, nameOrPath)
+}
+
+// loadBuiltin returns the built-in configuration of that name (with or
+// without .yaml), never a file.
+func loadBuiltin(name string) (*Config, error) {
+	name = strings.TrimSuffix(name, ".yaml")
+	data, err := builtin.ReadFile(path.Join("configs", name+".yaml"))
+	if err != nil {
+		return nil, err
+	}
+	return parseSource(data, "builtin:"+name)
+}
+
+// parseSource is Parse for a configuration read from source, which it
+// records and names in errors.
+func parseSource(data []byte, source string) (*Config, error) {
 	c, err := Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", source, err)

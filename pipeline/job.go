@@ -258,11 +258,7 @@ func unknownKeys(tree map[string]any) ([]string, error) {
 	for _, k := range KnownKeys() {
 		known[k] = true
 	}
-	data, err := builtin.ReadFile("configs/default.yaml") // not a file "default" of the working directory
-	if err != nil {
-		return nil, err
-	}
-	def, err := Parse(data)
+	def, err := loadBuiltin("default") // not a file "default" of the working directory
 	if err != nil {
 		return nil, err
 	}
