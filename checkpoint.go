@@ -173,7 +173,14 @@ func (e *engine[T]) writeArrays(cw *ckptWriter) {
 	nnz := m.nnz()
 	writeElems(cw, m.indptr)
 	writeElems(cw, m.rows[:nnz])
-	writeElems(cw, m.vals[:nnz])
+	if m.implied == nil {
+		writeElems(cw, m.vals[:nnz])
+		return
+	}
+	r := m.values()
+	for c := range len(m.indptr) - 1 {
+		writeElems(cw, r.of(c))
+	}
 }
 
 // restoreEngine builds an engine from checkpointed arrays, with the flip

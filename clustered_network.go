@@ -105,6 +105,7 @@ func (p ClusteredParams) estimate(m ClusterMatrices, opts Options) (ClusteredEst
 	q := p.Q
 	size := [2]int{p.NE / q, p.NI / q}
 	est := ClusteredEstimate{Units: p.NE + p.NI, Blocks: 4 * q * q}
+	var repeats float64 // a bound on the expected number of pairs drawn more than once
 	names := [2]string{"E", "I"}
 	for post := range 2 {
 		for pre := range 2 {
@@ -126,17 +127,21 @@ func (p ClusteredParams) estimate(m ClusterMatrices, opts Options) (ClusteredEst
 				if err != nil {
 					return est, fmt.Errorf("%s -> %s %s (%s, p = %g): %w", names[pre], names[post], where, p.ConnectionType, prob, err)
 				}
-				est.Synapses += float64(count) * r.expected(size[pre], size[post])
+				draws := r.expected(size[pre], size[post])
+				est.Synapses += float64(count) * draws
+				if ruleMayRepeat(r) {
+					repeats += float64(count) * repeatBound(draws, size[pre], size[post])
+				}
 			}
 		}
 	}
-	mode, err := chooseMode(opts, est.Units, est.Synapses)
+	mode, err := chooseMode(opts, est.Units, est.Synapses, repeats)
 	if err != nil {
 		return est, err
 	}
 	est.Mode = mode
 	blockBytes := float64(est.Blocks) * float64(bytesPerBlock+bytesPerBlockWorker*opts.Workers)
-	est.Bytes = memoryNeed(opts, est.Mode, est.Units, est.Synapses) + blockBytes
+	est.Bytes = memoryNeed(opts, est.Mode, est.Units, est.Synapses, repeats) + blockBytes
 	if budget := opts.RAMBudgetGB * (1 << 30); est.Bytes > budget {
 		return est, fmt.Errorf("%w: clustered network of %d units in %d blocks (Q=%d) needs about %.3g GiB (%.3g GiB for the blocks), budget is %.3g GiB (Options.RAMBudgetGB)",
 			ErrMemoryBudget, est.Units, est.Blocks, q, est.Bytes/(1<<30), blockBytes/(1<<30), opts.RAMBudgetGB)

@@ -27,22 +27,56 @@ type block struct {
 
 // layout is the synapse blocks of a network and what Initialize derives
 // from them, once: whether some pair can receive more than one entry
-// (several rules on a block, multapses, Poisson counts or layers), and the
-// expected number of stored entries, which the memory estimates use.
+// (several rules on a block, multapses, Poisson counts or layers), the
+// expected number of entries drawn, and a bound on the expected number of
+// pairs drawn more than once, which the memory estimates use.
 type layout struct {
 	blocks    []block
 	mayRepeat bool
 	expected  float64
+	repeats   float64
 }
 
 // newLayout returns the layout of the given blocks, computing their
-// expected number of entries.
+// expected number of entries and, when they may repeat, a bound on the
+// repeats of the rules that can repeat (two rules on one block repeat
+// too, but they are built with an array of values, whatever the bound).
 func newLayout(blocks []block, mayRepeat bool) *layout {
 	l := &layout{blocks: blocks, mayRepeat: mayRepeat}
 	for _, b := range blocks {
-		l.expected += b.rule.expected(b.preEnd-b.preStart, b.postEnd-b.postStart)
+		nPre, nPost := b.preEnd-b.preStart, b.postEnd-b.postStart
+		draws := b.rule.expected(nPre, nPost)
+		l.expected += draws
+		if mayRepeat && ruleMayRepeat(b.rule) {
+			l.repeats += repeatBound(draws, nPre, nPost)
+		}
 	}
 	return l
+}
+
+// ruleMayRepeat reports whether a rule can draw a pair more than once:
+// multapses, Poisson counts or layers.
+func ruleMayRepeat(r synapseRule) bool {
+	switch r := r.(type) {
+	case bernoulliRule:
+		return r.layers > 1
+	case poissonRule:
+		return true
+	case indegreeRule:
+		return r.multapses
+	}
+	return false
+}
+
+// repeatBound bounds the expected number of pairs of a block of nPre x
+// nPost units that are drawn more than once, in draws expected draws
+// spread evenly over the pairs (over nPre-1 pre units of a row, at
+// least, when self-connections are excluded): at most half the draws,
+// and, by the union bound over the pairs of draws, at most draws^2 / (2
+// pairs).
+func repeatBound(draws float64, nPre, nPost int) float64 {
+	pairs := float64(max(1, nPre-1)) * float64(nPost)
+	return min(draws/2, draws*draws/(2*pairs))
 }
 
 // visitor receives the connections of one post row from one block: the
@@ -203,18 +237,21 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	keep, chunk := keepSamples(l, n, workers, budgetGB)
 	oneRule := n <= maxPackedUnits && oneRulePerBlock(blocks)
 	packed := keep && oneRule
-	// Connections drawn again are staged in 4 bytes each when the weight
-	// of an entry follows from its block.
+	// When the weight of an entry follows from its block, the matrix has
+	// no array of values (see impliedValues), and connections drawn again
+	// are staged in 4 bytes each.
 	var weights *blockWeights[T]
-	if !keep && oneRule {
+	if oneRule {
 		weights = newBlockWeights[T](blocks, n)
 	}
+	staged := !keep && weights != nil
+	implied := weights != nil && impliedPays(l.expected, l.repeats)
 	// With one rule per block, the repeats of a pair come from one visit of
 	// its row, so they arrive one after the other in their column:
 	// writePacked and packedStage merge them as they write, and the first
 	// pass counts each pair once. The entries of a block of weight 0 are
 	// dropped, as sumDuplicates drops entries that sum to 0.
-	merge := (packed || weights != nil) && l.mayRepeat
+	merge := (packed || staged) && l.mayRepeat
 	dropped := func(j float64) bool { return merge && T(j) == 0 }
 	counts := make([][]int32, workers)
 	for w := range counts {
@@ -292,20 +329,25 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		}
 	}
 	nnz := indptr[n]
-	m = &csc[T]{indptr: indptr, rows: kernel.MakeHuge[int32](int(nnz)), vals: kernel.MakeHuge[T](int(nnz))}
+	m = &csc[T]{indptr: indptr, rows: kernel.MakeHuge[int32](int(nnz))}
+	if !implied {
+		m.vals = kernel.MakeHuge[T](int(nnz))
+	}
+	// The repeats of each worker, when the values are implied.
+	logs := make([][]repeatRec, workers)
 	if packed {
 		counts = nil
-		writePacked(m, blocks, pk, merge)
+		logs = writePacked(m, blocks, pk, merge)
 	} else {
 		forRowGroups(n, workers, func(worker, lo, hi int) {
-			if weights != nil {
+			if staged {
 				st := newPackedStage(m, counts[worker], weights, merge)
 				sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, _ int) {
 					if !dropped(j) {
 						st.add(row, pre, preStart)
 					}
 				})
-				st.flushAll()
+				logs[worker] = st.flushAll()
 				return
 			}
 			st := newFillStage(m, counts[worker])
@@ -329,6 +371,9 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	}
 	if l.mayRepeat && !merge {
 		m.sumDuplicates(workers)
+	}
+	if implied {
+		m.implied = newImpliedValues(weights, n, logs)
 	}
 	return m, keptBytes, nil
 }
@@ -455,8 +500,10 @@ func (p *packedSamples) close() {
 // the workers. With merge, an entry whose row is that of the entry before
 // it in its column is added to that entry, in stored order, as
 // sumDuplicates would add it; m.indptr must then count each pair once.
-func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSamples, merge bool) {
-	const mask = 1<<stageShift - 1
+// When m's values are implied, it writes the rows only and returns the
+// repeats each worker recorded (see repeatLog), in the order of their
+// buckets.
+func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSamples, merge bool) [][]repeatRec {
 	n := len(m.indptr) - 1
 	buckets := (n + 1<<stageShift - 1) >> stageShift
 	order := make([]int, len(blocks))
@@ -464,36 +511,88 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return blocks[a].postStart - blocks[b].postStart })
-	forRanges(buckets, len(pk), func(_, lo, hi int) {
+	logs := make([][]repeatRec, len(pk))
+	forRanges(buckets, len(pk), func(w, lo, hi int) {
 		cur := make([]int64, 1<<stageShift)
+		log := &repeatLog{pending: make([]uint32, 1<<stageShift)}
 		for b := lo; b < hi; b++ {
 			base := b << stageShift
-			copy(cur, m.indptr[base:min(n, base+1<<stageShift)])
+			width := min(n, base+1<<stageShift) - base
+			copy(cur, m.indptr[base:base+width])
+			log.base = base
 			for _, bi := range order {
 				v := T(blocks[bi].rule.weight())
 				for _, p := range pk {
 					l := &p.lists[bi*p.buckets+b]
 					for _, chunk := range *l {
-						for _, e := range chunk {
-							k := e & mask
-							at := cur[k]
-							next := m.put(at, m.indptr[base+int(k)], int32(e>>stageShift), v, merge)
-							if next == at {
-								continue // added to the entry before it
-							}
-							cur[k] = next
-							if at%16 == 0 && at+16 < int64(len(m.rows)) {
-								// Starting a line of rows: ask for the column's
-								// next lines, needed 16 entries from now.
-								kernel.PrefetchWrite(m.rows[at+16:], m.vals[at+16:])
-							}
+						if m.vals == nil {
+							m.writeRows(chunk, cur, base, merge, log)
+						} else {
+							m.writeEntries(chunk, cur, base, v, merge)
 						}
 					}
 					*l = nil
 				}
 			}
+			if merge && m.vals == nil {
+				for k := range width {
+					log.settle(base+k, cur[k]-1-m.indptr[base+k])
+				}
+			}
 		}
+		logs[w] = log.done
 	})
+	return logs
+}
+
+// writeEntries writes a chunk of packed samples of one block, of weight
+// v, into the bucket of columns from base, whose next slots are cur (see
+// writePacked).
+func (m *csc[T]) writeEntries(chunk []uint32, cur []int64, base int, v T, merge bool) {
+	const mask = 1<<stageShift - 1
+	for _, e := range chunk {
+		k := e & mask
+		at := cur[k]
+		next := m.put(at, m.indptr[base+int(k)], int32(e>>stageShift), v, merge)
+		if next == at {
+			continue // added to the entry before it
+		}
+		cur[k] = next
+		if at%16 == 0 && at+16 < int64(len(m.rows)) {
+			// Starting a line of rows: ask for the column's next lines,
+			// needed 16 entries from now.
+			kernel.PrefetchWrite(m.rows[at+16:], m.vals[at+16:])
+		}
+	}
+}
+
+// writeRows is writeEntries for a matrix whose values are implied: it
+// writes the rows, and records the repeats in log, whose base is base.
+// It is putRow written out, for the build's hottest loop.
+func (m *csc[T]) writeRows(chunk []uint32, cur []int64, base int, merge bool, log *repeatLog) {
+	const mask = 1<<stageShift - 1
+	rows, indptr, pending := m.rows, m.indptr[base:], log.pending
+	for _, e := range chunk {
+		k := e & mask
+		at := cur[k]
+		row := int32(e >> stageShift)
+		if merge {
+			if at > indptr[k] && rows[at-1] == row {
+				pending[k]++ // a further draw of the entry before it
+				continue
+			}
+			if pending[k] != 0 {
+				log.settle(base+int(k), at-1-indptr[k])
+			}
+		}
+		rows[at] = row
+		cur[k] = at + 1
+		if at%16 == 0 && at+16 < int64(len(rows)) {
+			// Starting a line of rows: ask for the column's next line,
+			// needed 16 entries from now.
+			kernel.PrefetchWrite(rows[at+16:], rows[at+16:])
+		}
+	}
 }
 
 // Bounds of the number of column indices in one chunk of a sampleBuffer.
@@ -685,7 +784,11 @@ func (m *csc[T]) forStagedColumns(base int, cnt, cur []int32, write func(col int
 		col := base + k
 		if c := col + ahead; k+ahead < width && cnt[k+ahead] > cnt[k+ahead-1] {
 			at := indptr[c] + int64(cur[c])
-			kernel.PrefetchWrite(rows[at:], vals[at:])
+			if vals != nil {
+				kernel.PrefetchWrite(rows[at:], vals[at:])
+			} else {
+				kernel.PrefetchWrite(rows[at:], rows[at:])
+			}
 		}
 		end := cnt[k]
 		if end == start {

@@ -9,22 +9,28 @@ import (
 
 // csc is a square weight matrix in compressed sparse column form: the
 // outgoing weights of unit c are vals[indptr[c]:indptr[c+1]] onto the rows
-// (post units) rows[indptr[c]:indptr[c+1]].
+// (post units) rows[indptr[c]:indptr[c+1]]. A matrix built from blocks
+// with one rule each has no array of values: implied gives them (see
+// impliedValues), and readers take them column by column from a
+// colValues.
 //
 // Invariants: len(indptr) == n+1, indptr[0] == 0, indptr is
 // non-decreasing, rows are strictly increasing within a column (so there
-// are no duplicate entries), and len(rows) == len(vals) >= indptr[n].
+// are no duplicate entries), len(rows) >= indptr[n], and exactly one of
+// vals and implied is set, with len(vals) == len(rows).
 type csc[T float32 | float64] struct {
-	indptr []int64
-	rows   []int32
-	vals   []T
+	indptr  []int64
+	rows    []int32
+	vals    []T
+	implied *impliedValues[T]
 }
 
 // nnz returns the number of stored entries.
 func (m *csc[T]) nnz() int64 { return m.indptr[len(m.indptr)-1] }
 
-// sumDuplicates merges entries with the same row within each column,
-// which sampling leaves adjacent, summing their values in stored order.
+// sumDuplicates merges entries with the same row within each column of a
+// matrix with an array of values, which sampling leaves adjacent, summing
+// their values in stored order.
 // Entries that sum to exactly zero are dropped. The columns are merged in
 // ranges on the given number of goroutines, each range in place, and the
 // ranges are then moved together.
@@ -80,17 +86,32 @@ func (m *csc[T]) mergeColumns(c0, c1 int) int64 {
 	return out - start
 }
 
-// put writes the entry (row, v) at slot at of a column being filled and
-// returns the next free slot. With merge, an entry whose row is that of
-// the entry before it, at or after slot first (where the writer's part of
-// the column begins), is added to that entry instead, in stored order, as
-// sumDuplicates would add it.
+// put writes the entry (row, v) at slot at of a column being filled, in a
+// matrix with an array of values, and returns the next free slot. With
+// merge, an entry whose row is that of the entry before it, at or after
+// slot first (where the writer's part of the column begins), is added to
+// that entry instead, in stored order, as sumDuplicates would add it.
 func (m *csc[T]) put(at, first int64, row int32, v T, merge bool) int64 {
 	if merge && at > first && m.rows[at-1] == row {
 		m.vals[at-1] += v
 		return at
 	}
 	m.rows[at], m.vals[at] = row, v
+	return at + 1
+}
+
+// putRow is put for a matrix whose values are implied, into column col:
+// it writes the row only, and with merge it counts an entry whose row is
+// that of the entry before it as a further draw of that entry, in log.
+func (m *csc[T]) putRow(at, first int64, col int, row int32, merge bool, log *repeatLog) int64 {
+	if merge {
+		if at > first && m.rows[at-1] == row {
+			log.pending[col-log.base]++
+			return at
+		}
+		log.settle(col, at-1-m.indptr[col])
+	}
+	m.rows[at] = row
 	return at + 1
 }
 
@@ -206,7 +227,13 @@ func (m *csc[T]) toSparse() *sparse.CSC {
 		indptr[i] = int(p)
 	}
 	for k := range nnz {
-		rows[k], vals[k] = int(m.rows[k]), float64(m.vals[k])
+		rows[k] = int(m.rows[k])
+	}
+	r := m.values()
+	for c := range n {
+		for k, v := range r.of(c) {
+			vals[m.indptr[c]+int64(k)] = float64(v)
+		}
 	}
 	return sparse.NewCSC(n, n, indptr, rows, vals)
 }

@@ -101,10 +101,14 @@ func (e *engine[T]) flipAhead(u int, delta int8, next int) {
 
 // prepareKernel makes the gap-coded copy of the sparse weights for the
 // flip kernel on the given number of goroutines, if it pays and takes at
-// most avail bytes.
+// most avail bytes. Without it, the CSC kernel reads an array of values,
+// which implied values are then written into.
 func (e *engine[T]) prepareKernel(workers int, avail float64) {
 	if e.sparse != nil {
 		e.kern = newGapColumns(e.sparse, workers, avail)
+		if e.kern == nil {
+			e.sparse.materialize(workers)
+		}
 	}
 }
 

@@ -317,6 +317,10 @@ func (e *engine[T]) sampleFields(f *fieldBuffer, starts []int) {
 			f.pos[u] = int32(i)
 		}
 	}
+	var values *colValues[T]
+	if e.sparse != nil {
+		values = e.sparse.values()
+	}
 	for k, p := range f.partOf {
 		dst := out[p*m : (p+1)*m]
 		for j := starts[k]; j < starts[k+1]; j++ {
@@ -331,7 +335,7 @@ func (e *engine[T]) sampleFields(f *fieldBuffer, starts []int) {
 				continue
 			}
 			lo, hi := e.sparse.indptr[j], e.sparse.indptr[j+1]
-			vals := e.sparse.vals[lo:hi]
+			vals := values.of(j)
 			for x, r := range e.sparse.rows[lo:hi] {
 				if i := f.pos[r]; i >= 0 {
 					dst[i] += float64(vals[x])

@@ -158,8 +158,9 @@ func runsClearlyShort[T float32 | float64](m *csc[T]) bool {
 		return false
 	}
 	var runs, entries int64
+	r := m.values()
 	for c := 0; c < n; c += runSample {
-		runs += m.columnRuns(c)
+		runs += countRuns(r.of(c))
 		entries += m.indptr[c+1] - m.indptr[c]
 	}
 	return 8*runs*minRunLength > 10*entries // entries / runs < 0.8 minRunLength
@@ -185,15 +186,14 @@ func gapsLikelyLong[T float32 | float64](m *csc[T]) bool {
 	return false
 }
 
-// columnRuns returns the number of runs of equal values in column c.
-func (m *csc[T]) columnRuns(c int) int64 {
-	lo, hi := m.indptr[c], m.indptr[c+1]
-	if hi == lo {
+// countRuns returns the number of runs of equal values in vals.
+func countRuns[T float32 | float64](vals []T) int64 {
+	if len(vals) == 0 {
 		return 0
 	}
 	runs := int64(1)
-	for i := lo + 1; i < hi; i++ {
-		if m.vals[i] != m.vals[i-1] {
+	for i := 1; i < len(vals); i++ {
+		if vals[i] != vals[i-1] {
 			runs++
 		}
 	}
@@ -227,7 +227,7 @@ func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxR
 	longs := make([]bool, ranges)
 	var found atomic.Int64 // runs found by all goroutines, checked every runCheck columns
 	forColumnRanges(n, ranges, func(w, lo, hi int) {
-		indptr, rows, vals := m.indptr, m.rows, m.vals
+		indptr, rows, values := m.indptr, m.rows, m.values()
 		// A range holds at most one run per entry, and no more than
 		// maxRuns are wanted in all.
 		room := min(indptr[hi]-indptr[lo], maxRuns)
@@ -257,9 +257,10 @@ func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxR
 				continue
 			}
 			before := at
-			from, v := first, vals[first]
-			for i := first + 1; i <= end; i++ {
-				if i < end && vals[i] == v {
+			vals := values.of(c)
+			from, v := 0, vals[0]
+			for i := 1; i <= len(vals); i++ {
+				if i < len(vals) && vals[i] == v {
 					continue
 				}
 				if at == room {
@@ -268,7 +269,7 @@ func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxR
 				}
 				lens[at], rvals[at] = int32(i-from), v
 				at++
-				if i < end {
+				if i < len(vals) {
 					from, v = i, vals[i]
 				}
 			}

@@ -196,6 +196,7 @@ func BenchmarkSparseFlip(b *testing.B) {
 			_, e := benchEngine(b, WeightSparse, size.n, size.k)
 			units, deltas := flipSequence(size.n)
 			m := e.sparse
+			m.materialize(1) // for the CSC variants, which read an array of values
 			cols := m.nnz() / int64(size.n)
 			if e.kern == nil {
 				b.Fatal("no gap-coded copy")

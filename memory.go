@@ -9,8 +9,9 @@ import (
 
 // chooseMode resolves WeightAuto and checks the memory estimate against
 // the budget before anything large is allocated. expected is the expected
-// number of stored entries in sparse mode.
-func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
+// number of stored entries in sparse mode, and repeats a bound on the
+// expected number of them drawn more than once (see repeatBound).
+func chooseMode(opts Options, n int, expected, repeats float64) (WeightMode, error) {
 	budget := budgetBytes(opts.RAMBudgetGB)
 	mode := opts.WeightMode
 	if mode == WeightAuto {
@@ -19,7 +20,7 @@ func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
 			mode = WeightDense
 		}
 	}
-	need := memoryNeed(opts, mode, n, expected)
+	need := memoryNeed(opts, mode, n, expected, repeats)
 	if need > budget {
 		return mode, fmt.Errorf("%w: %s weights of %d units need about %.3g GiB, budget is %.3g GiB (Options.RAMBudgetGB)",
 			ErrMemoryBudget, mode, n, need/gib, opts.RAMBudgetGB)
@@ -39,10 +40,11 @@ func chooseMode(opts Options, n int, expected float64) (WeightMode, error) {
 
 // memoryNeed estimates the bytes Initialize allocates for a network of n
 // units in the given mode (dense or sparse), with expected stored entries
-// in sparse mode. Optional structures (the kept samples of the sparse
-// build, the flip kernel's gap-coded copy) are not included: they are
-// made only when they fit in the budget besides this.
-func memoryNeed(opts Options, mode WeightMode, n int, expected float64) float64 {
+// in sparse mode, of which at most repeats are expected to be drawn more
+// than once. Optional structures (the kept samples of the sparse build,
+// the flip kernel's gap-coded copy) are not included: they are made only
+// when they fit in the budget besides this.
+func memoryNeed(opts Options, mode WeightMode, n int, expected, repeats float64) float64 {
 	elem := float64(opts.WeightType.size())
 	var need float64
 	if mode == WeightDense {
@@ -57,6 +59,14 @@ func memoryNeed(opts Options, mode WeightMode, n int, expected float64) float64 
 		entries := expected + 6*math.Sqrt(expected)
 		need = entries*(4+elem) + float64(n+1)*8 + float64(n)*12*float64(opts.Workers) + float64(n)*4 +
 			stageBytes(n, opts.Workers, entries, int64(elem))
+		if repeats > 0 && impliedPays(expected, repeats) {
+			// Implied values (see impliedValues): up to 40 bytes per
+			// repeat as the writers record them (records of 12 bytes, in
+			// logs grown by doubling), 8 in the matrix, the repeats'
+			// column pointers, and a pending count per column and
+			// worker.
+			need += 48*(repeats+6*math.Sqrt(repeats)) + float64(n+1)*8 + float64(n)*4*float64(opts.Workers)
+		}
 	}
 	// Per unit in either mode: the state (1 byte), the thresholds as
 	// float64 while building (8), the field and the thresholds (2*elem).
@@ -82,13 +92,13 @@ func keepSamples(l *layout, n, workers int, budgetGB float64) (keep bool, chunk 
 // took (see buildCSC). These are free again when the copy is made, but
 // the process holds them, and the copy is cut from them.
 func kernelBudget(opts Options, l *layout, n int, keptBytes int64) float64 {
-	return budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, l.expected) - float64(keptBytes)
+	return budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, l.expected, l.repeats) - float64(keptBytes)
 }
 
 // restoredKernelBudget is kernelBudget for an engine whose sparse weights,
 // of nnz stored entries, were given or restored rather than built.
 func restoredKernelBudget(opts Options, n int, nnz int64) float64 {
-	return budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, float64(nnz))
+	return budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, float64(nnz), 0)
 }
 
 // gapColumnsBytes returns the bytes of a gap-coded copy (gapColumns) of a

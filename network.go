@@ -187,7 +187,7 @@ func (nw *Network) Initialize(opts Options) error {
 	if err := nw.checkContinuousTime(opts, specs); err != nil {
 		return err
 	}
-	mode, err := chooseMode(opts, n, lay.expected)
+	mode, err := chooseMode(opts, n, lay.expected, lay.repeats)
 	if err != nil {
 		return err
 	}
@@ -301,14 +301,7 @@ func (nw *Network) layout(specs []popSpec, starts []int, autapse bool, selfRule 
 			return nil, fmt.Errorf("synapse %d (%s -> %s): %w", i, specs[a].name, specs[b].name, err)
 		}
 		perBlock[[2]int{a, b}]++
-		switch r := rule.(type) {
-		case bernoulliRule:
-			mayRepeat = mayRepeat || r.layers > 1
-		case poissonRule:
-			mayRepeat = true
-		case indegreeRule:
-			mayRepeat = mayRepeat || r.multapses
-		}
+		mayRepeat = mayRepeat || ruleMayRepeat(rule)
 		if perBlock[[2]int{a, b}] > 1 {
 			mayRepeat = true
 		}

@@ -8,13 +8,17 @@ import "slices"
 // row<<stageShift | col%(1<<stageShift), as packedSamples' do, instead of
 // fillStage's 12 or 16, so that three times as many fit in the same room
 // and a third of the bytes cross the memory bus. An entry's weight is
-// found when it is written, from the block its row and column lie in.
-// With merge, an entry whose row is that of the worker's entry before it
-// in its column is added to that entry, as writePacked adds it.
+// found when it is written, from the block its row and column lie in;
+// when the matrix's values are implied (see impliedValues), only its row
+// is written. With merge, an entry whose row is that of the worker's
+// entry before it in its column is added to that entry, as writePacked
+// adds it, or, with implied values, counted as a further draw of that
+// entry in the stage's repeatLog.
 type packedStage[T float32 | float64] struct {
 	m       *csc[T]
 	weights *blockWeights[T]
 	merge   bool
+	log     repeatLog
 	cur     []int32 // next slot of each column for this worker, from indptr
 	origin  []int32 // the worker's first slot of each column
 	size    int     // capacity of one bucket
@@ -40,13 +44,17 @@ func newPackedStage[T float32 | float64](m *csc[T], cur []int32, weights *blockW
 	}
 	buckets, size := stageSize(n, mine)
 	size = max(1, min(size*packedStageFactor, mine/buckets+1))
-	return &packedStage[T]{
+	s := &packedStage[T]{
 		m: m, weights: weights, merge: merge, cur: cur, origin: slices.Clone(cur), size: int(size),
 		buf:    make([]uint32, buckets*size),
 		fill:   make([]int, buckets),
 		hist:   make([]int32, 1<<stageShift+1),
 		sorted: make([]uint32, size),
 	}
+	if merge && m.vals == nil {
+		s.log.pending = make([]uint32, n)
+	}
+	return s
 }
 
 // add buffers the entries (row, c+preStart) for every c in pre.
@@ -87,9 +95,15 @@ func (s *packedStage[T]) flush(b int) {
 		sorted[cnt[k]] = e
 		cnt[k]++
 	}
-	w := s.weights
-	s.m.forStagedColumns(b<<stageShift, cnt, s.cur, func(col int, at int64, lo, hi int32) int64 {
-		first := s.m.indptr[col] + int64(s.origin[col])
+	m, w := s.m, s.weights
+	m.forStagedColumns(b<<stageShift, cnt, s.cur, func(col int, at int64, lo, hi int32) int64 {
+		first := m.indptr[col] + int64(s.origin[col])
+		if m.vals == nil {
+			for _, e := range sorted[lo:hi] {
+				at = m.putRow(at, first, col, int32(e>>stageShift), s.merge, &s.log)
+			}
+			return at
+		}
 		pre := w.of[col] * w.ranges
 		// The column's rows increase, so its weight changes only where
 		// a row reaches the end of its range: only there is it looked up.
@@ -100,17 +114,24 @@ func (s *packedStage[T]) flush(b int) {
 				r := w.of[row]
 				end, v = w.cuts[r+1], w.w[pre+r]
 			}
-			at = s.m.put(at, first, row, v, s.merge)
+			at = m.put(at, first, row, v, s.merge)
 		}
 		return at
 	})
 }
 
-// flushAll writes every buffered entry.
-func (s *packedStage[T]) flushAll() {
+// flushAll writes every buffered entry, and returns the repeats recorded,
+// each column's in increasing order of their offsets.
+func (s *packedStage[T]) flushAll() []repeatRec {
 	for b := range s.fill {
 		s.flush(b)
 	}
+	if s.log.pending != nil {
+		for col, off := range s.cur {
+			s.log.settle(col, int64(off)-1)
+		}
+	}
+	return s.log.done
 }
 
 // blockWeights gives the weight of an entry from its row and column, for

@@ -112,6 +112,7 @@ func TestBuildCSCMatchesReference(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
+						got.materialize(workers)
 						if !slices.Equal(got.indptr, want.indptr) || !slices.Equal(got.rows, want.rows) || !slices.Equal(got.vals, want.vals) {
 							t.Errorf("buildCSC differs from the reference construction (nnz %d, want %d)", got.nnz(), want.nnz())
 						}

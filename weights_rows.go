@@ -74,12 +74,17 @@ func copyRows[T, D float32 | float64](e *engine[T], dst []D, r0, r1 int) {
 	}
 	clear(dst)
 	m := e.sparse
+	values := m.values()
 	for pre := range n {
 		lo, hi := m.indptr[pre], m.indptr[pre+1]
 		rows := m.rows[lo:hi]
 		k := sort.Search(len(rows), func(i int) bool { return int(rows[i]) >= r0 })
-		for ; k < len(rows) && int(rows[k]) < r1; k++ {
-			dst[(int(rows[k])-r0)*n+pre] += D(m.vals[int(lo)+k])
+		k1 := k
+		for k1 < len(rows) && int(rows[k1]) < r1 {
+			k1++
+		}
+		for i, v := range values.span(pre, k, k1) {
+			dst[(int(rows[k+i])-r0)*n+pre] += D(v)
 		}
 	}
 }
@@ -224,6 +229,7 @@ func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r
 		}
 	} else {
 		m := e.sparse
+		values := m.values()
 		for pre := range n {
 			lo, hi := m.indptr[pre], m.indptr[pre+1]
 			var k int64
@@ -233,13 +239,17 @@ func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r
 				rows := m.rows[lo:hi]
 				k = lo + int64(sort.Search(len(rows), func(i int) bool { return int(rows[i]) >= r0 }))
 			}
-			for ; k < hi && int(m.rows[k]) < r1; k++ {
-				i := int(m.rows[k]) - r0
+			k1 := k
+			for k1 < hi && int(m.rows[k1]) < r1 {
+				k1++
+			}
+			for x, v := range values.span(pre, int(k-lo), int(k1-lo)) {
+				i := int(m.rows[k+int64(x)]) - r0
 				at := next[i]
-				b.Cols[at], b.Vals[at] = int32(pre), D(m.vals[k])
+				b.Cols[at], b.Vals[at] = int32(pre), D(v)
 				next[i]++
 			}
-			b.spans[pre] = k
+			b.spans[pre] = k1
 		}
 	}
 	// Each row's place has advanced from its start to its end, the next

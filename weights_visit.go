@@ -35,10 +35,11 @@ func (e *engine[T]) visitColumns(fn func(pre int, post []int32, w []float64) err
 		return nil
 	}
 	m := e.sparse
+	r := m.values()
 	for pre := range n {
 		lo, hi := m.indptr[pre], m.indptr[pre+1]
 		vals = vals[:0]
-		for _, v := range m.vals[lo:hi] {
+		for _, v := range r.of(pre) {
 			vals = append(vals, float64(v))
 		}
 		if err := fn(pre, m.rows[lo:hi:hi], vals); err != nil {
