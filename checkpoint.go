@@ -172,14 +172,21 @@ func (e *engine[T]) writeArrays(cw *ckptWriter) {
 	m := e.sparse
 	nnz := m.nnz()
 	writeElems(cw, m.indptr)
-	writeElems(cw, m.rows[:nnz])
+	r := m.columns()
+	n := len(m.indptr) - 1
+	if m.rows != nil {
+		writeElems(cw, m.rows[:nnz])
+	} else {
+		for c := range n {
+			writeElems(cw, r.rows(c))
+		}
+	}
 	if m.implied == nil {
 		writeElems(cw, m.vals[:nnz])
 		return
 	}
-	r := m.values()
-	for c := range len(m.indptr) - 1 {
-		writeElems(cw, r.of(c))
+	for c := range n {
+		writeElems(cw, r.vals(c))
 	}
 }
 

@@ -329,7 +329,16 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 		}
 	}
 	nnz := indptr[n]
-	m = &csc[T]{indptr: indptr, rows: kernel.MakeHuge[int32](int(nnz))}
+	// A network small enough for every gap between rows to fit in a code,
+	// whose build kept its samples and whose values are implied, keeps its
+	// rows as the gap codes that the flip kernel reads (see csc): 2 bytes
+	// per synapse where an array of rows takes 4.
+	m = &csc[T]{indptr: indptr}
+	if packed && implied && n <= gapSkip {
+		m.gaps = kernel.MakeHuge[uint16](int(nnz))
+	} else {
+		m.rows = kernel.MakeHuge[int32](int(nnz))
+	}
 	if !implied {
 		m.vals = kernel.MakeHuge[T](int(nnz))
 	}
@@ -514,20 +523,27 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 	logs := make([][]repeatRec, len(pk))
 	forRanges(buckets, len(pk), func(w, lo, hi int) {
 		cur := make([]int64, 1<<stageShift)
+		last := make([]int32, 1<<stageShift) // with gap codes: each column's last row, -1 before its first
 		log := &repeatLog{pending: make([]uint32, 1<<stageShift)}
 		for b := lo; b < hi; b++ {
 			base := b << stageShift
 			width := min(n, base+1<<stageShift) - base
 			copy(cur, m.indptr[base:base+width])
+			for k := range last {
+				last[k] = -1
+			}
 			log.base = base
 			for _, bi := range order {
 				v := T(blocks[bi].rule.weight())
 				for _, p := range pk {
 					l := &p.lists[bi*p.buckets+b]
 					for _, chunk := range *l {
-						if m.vals == nil {
+						switch {
+						case m.gaps != nil:
+							m.writeGaps(chunk, cur, last, base, merge, log)
+						case m.vals == nil:
 							m.writeRows(chunk, cur, base, merge, log)
-						} else {
+						default:
 							m.writeEntries(chunk, cur, base, v, merge)
 						}
 					}
@@ -591,6 +607,37 @@ func (m *csc[T]) writeRows(chunk []uint32, cur []int64, base int, merge bool, lo
 			// Starting a line of rows: ask for the column's next line,
 			// needed 16 entries from now.
 			kernel.PrefetchWrite(rows[at+16:], rows[at+16:])
+		}
+	}
+}
+
+// writeGaps is writeRows for a matrix that keeps its rows as gap codes:
+// last holds the last row written in each column of the bucket (-1 before
+// the first), from which a row's code is its gap.
+func (m *csc[T]) writeGaps(chunk []uint32, cur []int64, last []int32, base int, merge bool, log *repeatLog) {
+	const mask = 1<<stageShift - 1
+	gaps, indptr, pending := m.gaps, m.indptr[base:], log.pending
+	for _, e := range chunk {
+		k := e & mask
+		row := int32(e >> stageShift)
+		prev := last[k]
+		at := cur[k]
+		if merge {
+			if prev == row {
+				pending[k]++ // a further draw of the entry before it
+				continue
+			}
+			if pending[k] != 0 {
+				log.settle(base+int(k), at-1-indptr[k])
+			}
+		}
+		gaps[at] = uint16(row - prev)
+		last[k] = row
+		cur[k] = at + 1
+		if at%32 == 0 && at+32 < int64(len(gaps)) {
+			// Starting a line of codes: ask for the column's next line,
+			// needed 32 entries from now.
+			kernel.PrefetchWrite(gaps[at+32:], gaps[at+32:])
 		}
 	}
 }

@@ -11,16 +11,22 @@ import (
 // outgoing weights of unit c are vals[indptr[c]:indptr[c+1]] onto the rows
 // (post units) rows[indptr[c]:indptr[c+1]]. A matrix built from blocks
 // with one rule each has no array of values: implied gives them (see
-// impliedValues), and readers take them column by column from a
-// colValues.
+// impliedValues). A matrix of at most gapSkip units whose build kept its
+// samples may have no array of rows either: gaps holds them, one code per
+// entry at the entry's position, the gap from the row before (the first
+// from -1), which is the flip kernel's gap-coded copy as it is. Readers
+// take rows and values column by column from a colReader; materialize
+// writes the arrays out.
 //
 // Invariants: len(indptr) == n+1, indptr[0] == 0, indptr is
 // non-decreasing, rows are strictly increasing within a column (so there
-// are no duplicate entries), len(rows) >= indptr[n], and exactly one of
-// vals and implied is set, with len(vals) == len(rows).
+// are no duplicate entries), exactly one of rows and gaps is set, with
+// length indptr[n] or more, and exactly one of vals and implied is set,
+// with len(vals) == len(rows).
 type csc[T float32 | float64] struct {
 	indptr  []int64
 	rows    []int32
+	gaps    []uint16
 	vals    []T
 	implied *impliedValues[T]
 }
@@ -226,13 +232,14 @@ func (m *csc[T]) toSparse() *sparse.CSC {
 	for i, p := range m.indptr {
 		indptr[i] = int(p)
 	}
-	for k := range nnz {
-		rows[k] = int(m.rows[k])
-	}
-	r := m.values()
+	r := m.columns()
 	for c := range n {
-		for k, v := range r.of(c) {
-			vals[m.indptr[c]+int64(k)] = float64(v)
+		at := m.indptr[c]
+		for k, row := range r.rows(c) {
+			rows[at+int64(k)] = int(row)
+		}
+		for k, v := range r.vals(c) {
+			vals[at+int64(k)] = float64(v)
 		}
 	}
 	return sparse.NewCSC(n, n, indptr, rows, vals)

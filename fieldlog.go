@@ -317,9 +317,9 @@ func (e *engine[T]) sampleFields(f *fieldBuffer, starts []int) {
 			f.pos[u] = int32(i)
 		}
 	}
-	var values *colValues[T]
+	var values *colReader[T]
 	if e.sparse != nil {
-		values = e.sparse.values()
+		values = e.sparse.columns()
 	}
 	for k, p := range f.partOf {
 		dst := out[p*m : (p+1)*m]
@@ -334,9 +334,8 @@ func (e *engine[T]) sampleFields(f *fieldBuffer, starts []int) {
 				}
 				continue
 			}
-			lo, hi := e.sparse.indptr[j], e.sparse.indptr[j+1]
-			vals := values.of(j)
-			for x, r := range e.sparse.rows[lo:hi] {
+			vals := values.vals(j)
+			for x, r := range values.rows(j) {
 				if i := f.pos[r]; i >= 0 {
 					dst[i] += float64(vals[x])
 				}

@@ -1,11 +1,6 @@
 package binarynet
 
-import (
-	"slices"
-	"sort"
-
-	"github.com/binarynet/binarynet/internal/kernel"
-)
+import "sort"
 
 // impliedValues holds the values of a sparse weight matrix built from
 // blocks with one rule each (see oneRulePerBlock) without an array of
@@ -16,7 +11,7 @@ import (
 // takes 4 or 8 bytes for every entry; the build then writes, and the
 // process first touches, half the bytes per synapse.
 //
-// Readers take a column's values from a colValues. The update loop's CSC
+// Readers take a column's values from a colReader. The update loop's CSC
 // kernel reads an array of values, so an engine that uses it, rather than
 // the gap-coded copy, writes the array out once (materialize).
 type impliedValues[T float32 | float64] struct {
@@ -117,53 +112,6 @@ func (iv *impliedValues[T]) fill(dst []T, rows []int32, c int, k0 int) {
 		}
 		dst[at] = sum
 	}
-}
-
-// colValues hands out the values of a matrix's columns one at a time:
-// slices of its array of values, or, when they are implied, a buffer of
-// its own that each call overwrites. A colValues is for one goroutine.
-type colValues[T float32 | float64] struct {
-	m   *csc[T]
-	buf []T
-}
-
-// values returns a reader of m's column values.
-func (m *csc[T]) values() *colValues[T] { return &colValues[T]{m: m} }
-
-// of returns the values of column c, valid until the next call.
-func (r *colValues[T]) of(c int) []T {
-	return r.span(c, 0, int(r.m.indptr[c+1]-r.m.indptr[c]))
-}
-
-// span returns the values of the entries k0 to k1-1 of column c, valid
-// until the next call.
-func (r *colValues[T]) span(c, k0, k1 int) []T {
-	m := r.m
-	lo := m.indptr[c]
-	if m.implied == nil {
-		return m.vals[lo+int64(k0) : lo+int64(k1)]
-	}
-	r.buf = slices.Grow(r.buf[:0], k1-k0)[:k1-k0]
-	m.implied.fill(r.buf, m.rows[lo+int64(k0):lo+int64(k1)], c, k0)
-	return r.buf
-}
-
-// materialize writes m's implied values into an array of values, on the
-// given number of goroutines, and drops the implied form. It does nothing
-// when m has its array already.
-func (m *csc[T]) materialize(workers int) {
-	if m.implied == nil {
-		return
-	}
-	n := len(m.indptr) - 1
-	vals := kernel.MakeHuge[T](len(m.rows))
-	forColumnRanges(n, workers, func(_, lo, hi int) {
-		for c := lo; c < hi; c++ {
-			a, b := m.indptr[c], m.indptr[c+1]
-			m.implied.fill(vals[a:b], m.rows[a:b], c, 0)
-		}
-	})
-	m.vals, m.implied = vals, nil
 }
 
 // repeatLog records one writer's repeats as it writes the rows of a

@@ -9,9 +9,10 @@ import (
 )
 
 // TestImpliedValues builds matrices whose values are implied, keeping the
-// samples or drawing them twice, with 1 and 3 workers, and checks them
-// against the plain construction: the values written out (materialize),
-// and those of colValues, for whole columns and for spans of them. The
+// samples (then the rows are gap codes) or drawing them twice, with 1 and
+// 3 workers, and checks them against the plain construction: the rows and
+// values of colReader, for whole columns and for spans of them, and those
+// written out (materialize). The
 // layout mixes a large block that never repeats with small blocks whose
 // pairs are drawn about 10 and 25 times each (a fixed indegree of 20 and
 // 50 from 2 units, multapses on), so that the repeats' counts, their
@@ -41,14 +42,23 @@ func TestImpliedValues(t *testing.T) {
 				if got.vals != nil || got.implied == nil || len(got.implied.reps) == 0 {
 					t.Fatalf("values not implied, or no repeats recorded (vals %d, implied %v)", len(got.vals), got.implied != nil)
 				}
-				if !slices.Equal(got.indptr, want.indptr) || !slices.Equal(got.rows, want.rows) {
-					t.Fatalf("rows differ from the reference construction (nnz %d, want %d)", got.nnz(), want.nnz())
+				// A build that keeps its samples keeps the rows as gap
+				// codes (n <= gapSkip); one that draws them twice, as an
+				// array.
+				if keep := budget > 1; (got.gaps != nil) != keep || (got.rows != nil) == keep {
+					t.Fatalf("budget %g: %d gap codes and %d rows", budget, len(got.gaps), len(got.rows))
 				}
-				r := got.values()
+				if !slices.Equal(got.indptr, want.indptr) {
+					t.Fatalf("column pointers differ from the reference construction (nnz %d, want %d)", got.nnz(), want.nnz())
+				}
+				r := got.columns()
 				rng := rand.New(rand.NewPCG(1, 2))
 				for c := range n {
 					lo, hi := want.indptr[c], want.indptr[c+1]
-					if v := r.of(c); !slices.Equal(v, want.vals[lo:hi]) {
+					if rows := r.rows(c); !slices.Equal(rows, want.rows[lo:hi]) {
+						t.Fatalf("column %d: rows %v, want %v", c, rows, want.rows[lo:hi])
+					}
+					if v := r.vals(c); !slices.Equal(v, want.vals[lo:hi]) {
 						t.Fatalf("column %d: values %v, want %v", c, v, want.vals[lo:hi])
 					}
 					if hi == lo {
@@ -56,13 +66,13 @@ func TestImpliedValues(t *testing.T) {
 					}
 					k0 := rng.IntN(int(hi - lo))
 					k1 := k0 + rng.IntN(int(hi-lo)-k0+1)
-					if v := r.span(c, k0, k1); !slices.Equal(v, want.vals[lo+int64(k0):lo+int64(k1)]) {
+					if v := r.valSpan(c, k0, k1); !slices.Equal(v, want.vals[lo+int64(k0):lo+int64(k1)]) {
 						t.Fatalf("column %d, entries %d to %d: values %v, want %v", c, k0, k1, v, want.vals[lo+int64(k0):lo+int64(k1)])
 					}
 				}
 				got.materialize(workers)
-				if got.implied != nil || !slices.Equal(got.vals, want.vals) {
-					t.Fatal("materialized values differ from the reference construction")
+				if got.implied != nil || got.gaps != nil || !slices.Equal(got.rows, want.rows) || !slices.Equal(got.vals, want.vals) {
+					t.Fatal("materialized rows or values differ from the reference construction")
 				}
 			})
 		}

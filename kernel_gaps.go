@@ -49,7 +49,11 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	n := len(m.indptr) - 1
 	nnz := m.nnz()
 	maxRuns, elem := nnz/minRunLength, float64(kernel.SizeOf[T]())
-	if nnz == 0 || gapColumnsBytes(n, float64(nnz), 2*float64(maxRuns), elem) > avail {
+	codes := float64(nnz)
+	if m.rows == nil {
+		codes = 0 // the matrix's own
+	}
+	if nnz == 0 || gapColumnsBytes(n, codes, 2*float64(maxRuns), elem) > avail {
 		return nil
 	}
 	if runsClearlyShort(m) {
@@ -69,6 +73,16 @@ func newGapColumns[T float32 | float64](m *csc[T], workers int, avail float64) *
 	// The runs, small, are mapped (kernel.AllocHuge) and freed by hand
 	// below or by a cleanup.
 	k := &gapColumns[T]{runPtr: make([]int64, n+1)}
+	if m.rows == nil {
+		// The matrix keeps its rows as the codes: only the runs are made.
+		runs, _ := writeRuns(m, workers, k.runPtr, maxRuns, nil)
+		if runs.lens == nil {
+			return nil
+		}
+		k.runLen, k.runVal = runs.lens, runs.vals
+		k.gapPtr, k.gaps = m.indptr, m.gaps
+		return k.freeWith(runs.free)
+	}
 	long := gapsLikelyLong(m)
 	var gaps []uint16
 	if !long {
@@ -158,9 +172,9 @@ func runsClearlyShort[T float32 | float64](m *csc[T]) bool {
 		return false
 	}
 	var runs, entries int64
-	r := m.values()
+	r := m.columns()
 	for c := 0; c < n; c += runSample {
-		runs += countRuns(r.of(c))
+		runs += countRuns(r.vals(c))
 		entries += m.indptr[c+1] - m.indptr[c]
 	}
 	return 8*runs*minRunLength > 10*entries // entries / runs < 0.8 minRunLength
@@ -227,7 +241,7 @@ func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxR
 	longs := make([]bool, ranges)
 	var found atomic.Int64 // runs found by all goroutines, checked every runCheck columns
 	forColumnRanges(n, ranges, func(w, lo, hi int) {
-		indptr, rows, values := m.indptr, m.rows, m.values()
+		indptr, rows, values := m.indptr, m.rows, m.columns()
 		// A range holds at most one run per entry, and no more than
 		// maxRuns are wanted in all.
 		room := min(indptr[hi]-indptr[lo], maxRuns)
@@ -257,7 +271,7 @@ func writeRuns[T float32 | float64](m *csc[T], workers int, runPtr []int64, maxR
 				continue
 			}
 			before := at
-			vals := values.of(c)
+			vals := values.vals(c)
 			from, v := 0, vals[0]
 			for i := 1; i <= len(vals); i++ {
 				if i < len(vals) && vals[i] == v {

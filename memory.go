@@ -59,6 +59,11 @@ func memoryNeed(opts Options, mode WeightMode, n int, expected, repeats float64)
 		entries := expected + 6*math.Sqrt(expected)
 		need = entries*(4+elem) + float64(n+1)*8 + float64(n)*12*float64(opts.Workers) + float64(n)*4 +
 			stageBytes(n, opts.Workers, entries, int64(elem))
+		if impliedPays(expected, repeats) && n <= gapSkip {
+			// Rows kept as gap codes (see csc) and written out as an
+			// array when the flip kernel has no gap-coded copy.
+			need += 2 * entries
+		}
 		if repeats > 0 && impliedPays(expected, repeats) {
 			// Implied values (see impliedValues): up to 40 bytes per
 			// repeat as the writers record them (records of 12 bytes, in

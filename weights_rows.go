@@ -74,7 +74,8 @@ func copyRows[T, D float32 | float64](e *engine[T], dst []D, r0, r1 int) {
 	}
 	clear(dst)
 	m := e.sparse
-	values := m.values()
+	m.materializeRows(1)
+	values := m.columns()
 	for pre := range n {
 		lo, hi := m.indptr[pre], m.indptr[pre+1]
 		rows := m.rows[lo:hi]
@@ -83,7 +84,7 @@ func copyRows[T, D float32 | float64](e *engine[T], dst []D, r0, r1 int) {
 		for k1 < len(rows) && int(rows[k1]) < r1 {
 			k1++
 		}
-		for i, v := range values.span(pre, k, k1) {
+		for i, v := range values.valSpan(pre, k, k1) {
 			dst[(int(rows[k+i])-r0)*n+pre] += D(v)
 		}
 	}
@@ -197,6 +198,7 @@ func (e *engine[T]) rowPointers() []int64 {
 			}
 		}
 	} else {
+		e.sparse.materializeRows(1)
 		for _, r := range e.sparse.rows {
 			ptr[r+1]++
 		}
@@ -229,7 +231,8 @@ func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r
 		}
 	} else {
 		m := e.sparse
-		values := m.values()
+		m.materializeRows(1)
+		values := m.columns()
 		for pre := range n {
 			lo, hi := m.indptr[pre], m.indptr[pre+1]
 			var k int64
@@ -243,7 +246,7 @@ func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r
 			for k1 < hi && int(m.rows[k1]) < r1 {
 				k1++
 			}
-			for x, v := range values.span(pre, int(k-lo), int(k1-lo)) {
+			for x, v := range values.valSpan(pre, int(k-lo), int(k1-lo)) {
 				i := int(m.rows[k+int64(x)]) - r0
 				at := next[i]
 				b.Cols[at], b.Vals[at] = int32(pre), D(v)

@@ -35,14 +35,14 @@ func (e *engine[T]) visitColumns(fn func(pre int, post []int32, w []float64) err
 		return nil
 	}
 	m := e.sparse
-	r := m.values()
+	r := m.columns()
 	for pre := range n {
-		lo, hi := m.indptr[pre], m.indptr[pre+1]
 		vals = vals[:0]
-		for _, v := range r.of(pre) {
+		for _, v := range r.vals(pre) {
 			vals = append(vals, float64(v))
 		}
-		if err := fn(pre, m.rows[lo:hi:hi], vals); err != nil {
+		rows := r.rows(pre)
+		if err := fn(pre, rows[:len(rows):len(rows)], vals); err != nil {
 			return err
 		}
 	}
