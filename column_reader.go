@@ -82,14 +82,32 @@ func (m *csc[T]) materialize(workers int) {
 }
 
 // materializeRows writes m's rows kept as gap codes into an array, and
-// drops the codes; it does nothing when m has its array of rows. The
-// readers that search a column's rows (CopyWeightRows, WeightRowBlock)
-// call it: an array of rows takes no more memory than the estimate of
-// Initialize counts.
+// drops the codes; it does nothing when m has its array of rows. Only the
+// constructors call it (see materialize), before anything else reads m.
 func (m *csc[T]) materializeRows(workers int) {
 	if m.rows != nil {
 		return
 	}
+	m.rows, m.gaps = m.decodeAll(workers), nil
+}
+
+// rowArray returns m's rows as one array: its own, or, when it keeps its
+// rows as gap codes, an array written out from them at the first call
+// and shared by the later ones. It is safe for concurrent use, for the
+// readers that search a column's rows (CopyWeightRows, WeightRowBlock),
+// which may run concurrently with Run. The array takes 4 bytes per
+// synapse, which the estimate of Initialize counts.
+func (m *csc[T]) rowArray() []int32 {
+	if m.rows != nil {
+		return m.rows
+	}
+	m.decoded.once.Do(func() { m.decoded.rows = m.decodeAll(1) })
+	return m.decoded.rows
+}
+
+// decodeAll returns the rows of a matrix that keeps them as gap codes, in
+// one array, decoded on the given number of goroutines.
+func (m *csc[T]) decodeAll(workers int) []int32 {
 	n := len(m.indptr) - 1
 	rows := kernel.MakeHuge[int32](len(m.gaps))
 	forColumnRanges(n, workers, func(_, lo, hi int) {
@@ -98,5 +116,5 @@ func (m *csc[T]) materializeRows(workers int) {
 			decodeGaps(rows[a:b], m.gaps[a:b])
 		}
 	})
-	m.rows, m.gaps = rows, nil
+	return rows
 }

@@ -2,6 +2,7 @@ package binarynet
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/james-bowman/sparse"
 	"gonum.org/v1/gonum/mat"
@@ -29,6 +30,13 @@ type csc[T float32 | float64] struct {
 	gaps    []uint16
 	vals    []T
 	implied *impliedValues[T]
+
+	// decoded is the array of rows written out from gaps for the readers
+	// that search a column (see rowArray).
+	decoded struct {
+		once sync.Once
+		rows []int32
+	}
 }
 
 // nnz returns the number of stored entries.

@@ -74,11 +74,11 @@ func copyRows[T, D float32 | float64](e *engine[T], dst []D, r0, r1 int) {
 	}
 	clear(dst)
 	m := e.sparse
-	m.materializeRows(1)
+	all := m.rowArray()
 	values := m.columns()
 	for pre := range n {
 		lo, hi := m.indptr[pre], m.indptr[pre+1]
-		rows := m.rows[lo:hi]
+		rows := all[lo:hi]
 		k := sort.Search(len(rows), func(i int) bool { return int(rows[i]) >= r0 })
 		k1 := k
 		for k1 < len(rows) && int(rows[k1]) < r1 {
@@ -198,8 +198,7 @@ func (e *engine[T]) rowPointers() []int64 {
 			}
 		}
 	} else {
-		e.sparse.materializeRows(1)
-		for _, r := range e.sparse.rows {
+		for _, r := range e.sparse.rowArray()[:e.sparse.nnz()] {
 			ptr[r+1]++
 		}
 	}
@@ -231,7 +230,7 @@ func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r
 		}
 	} else {
 		m := e.sparse
-		m.materializeRows(1)
+		all := m.rowArray()
 		values := m.columns()
 		for pre := range n {
 			lo, hi := m.indptr[pre], m.indptr[pre+1]
@@ -239,15 +238,15 @@ func loadBlock[T, D float32 | float64](e *engine[T], b *WeightRowBlock[D], r0, r
 			if cont {
 				k = b.spans[pre]
 			} else {
-				rows := m.rows[lo:hi]
+				rows := all[lo:hi]
 				k = lo + int64(sort.Search(len(rows), func(i int) bool { return int(rows[i]) >= r0 }))
 			}
 			k1 := k
-			for k1 < hi && int(m.rows[k1]) < r1 {
+			for k1 < hi && int(all[k1]) < r1 {
 				k1++
 			}
 			for x, v := range values.valSpan(pre, int(k-lo), int(k1-lo)) {
-				i := int(m.rows[k+int64(x)]) - r0
+				i := int(all[k+int64(x)]) - r0
 				at := next[i]
 				b.Cols[at], b.Vals[at] = int32(pre), D(v)
 				next[i]++

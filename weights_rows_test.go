@@ -3,6 +3,7 @@ package binarynet
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -26,6 +27,78 @@ func rowsTestNetworkOpts(t *testing.T, opts Options) *Network {
 			NewPairwiseBernoulliSynapse(i, i, 0.5, -0.75),
 		}
 	})
+}
+
+// gapCodedTestNetwork returns an initialized sparse network of 80 units
+// whose values are implied and whose rows are kept as gap codes (see csc):
+// Bernoulli blocks, and a fixed in-degree with multapses that repeats a
+// few pairs. A unit's outgoing weights are all alike, so that its column
+// has few runs and the flip kernel reads the codes.
+func gapCodedTestNetwork(t *testing.T) *Network {
+	t.Helper()
+	nw := eiTestNetwork(t, "gaps", Options{WeightMode: WeightSparse, Seed: 5}, func(e, i *BinaryNeuronPopulation) []Synapse {
+		return []Synapse{
+			NewFixedIndegreeSynapse(e, e, 0.05, 0.25),
+			NewPairwiseBernoulliSynapse(e, i, 0.3, 0.25),
+			NewPairwiseBernoulliSynapse(i, e, 0.4, -1),
+			NewPairwiseBernoulliSynapse(i, i, 0.5, -1),
+		}
+	})
+	if m := nw.num.(*engine[float32]).sparse; m.gaps == nil || m.implied == nil {
+		t.Fatalf("rows not kept as gap codes with implied values (%d codes, implied %v)", len(m.gaps), m.implied != nil)
+	}
+	return nw
+}
+
+// TestWeightRowsConcurrent reads the rows of a network that keeps its rows
+// as gap codes from several goroutines while it runs, as CopyWeightRows
+// and WeightRowBlock allow (under the race detector in CI): every reader
+// gets the rows of Weights.
+func TestWeightRowsConcurrent(t *testing.T) {
+	nw := gapCodedTestNetwork(t)
+	m, err := nw.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mat.DenseCopyOf(m)
+	n := nw.N()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	wg.Go(func() { errs[0] = nw.Run(20000, 100) })
+	for g := 1; g < len(errs); g++ {
+		wg.Go(func() {
+			var blk WeightRowBlock[float64]
+			for r0 := 0; r0 < n; r0 += 10 {
+				r1 := min(r0+10, n)
+				dst, err := CopyWeightRows[float64](nw, nil, r0, r1)
+				if err == nil {
+					err = blk.Load(nw, r0, r1)
+				}
+				if err != nil {
+					errs[g] = err
+					return
+				}
+				for i := range r1 - r0 {
+					row := make([]float64, n)
+					for k := blk.Indptr[i]; k < blk.Indptr[i+1]; k++ {
+						row[blk.Cols[k]] = blk.Vals[k]
+					}
+					for c := range n {
+						if w := want.At(r0+i, c); dst[i*n+c] != w || row[c] != w {
+							errs[g] = fmt.Errorf("W[%d, %d]: CopyWeightRows %g, Load %g, want %g", r0+i, c, dst[i*n+c], row[c], w)
+							return
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
 }
 
 // eiTestNetwork returns a network of 60 excitatory and 20 inhibitory
@@ -58,11 +131,15 @@ func eiTestNetwork(t *testing.T, name string, opts Options, blocks func(e, i *Bi
 // of order (a Load that searches).
 func TestWeightRows(t *testing.T) {
 	for _, tc := range []struct {
-		mode WeightMode
-		typ  WeightType
-	}{{WeightSparse, Float32}, {WeightDense, Float32}, {WeightSparse, Float64}, {WeightDense, Float64}} {
-		t.Run(fmt.Sprint(tc.mode, tc.typ), func(t *testing.T) {
+		mode     WeightMode
+		typ      WeightType
+		gapCoded bool // a network whose rows are kept as gap codes
+	}{{WeightSparse, Float32, false}, {WeightDense, Float32, false}, {WeightSparse, Float64, false}, {WeightDense, Float64, false}, {WeightSparse, Float32, true}} {
+		t.Run(fmt.Sprint(tc.mode, tc.typ, tc.gapCoded), func(t *testing.T) {
 			nw := rowsTestNetwork(t, tc.mode, tc.typ)
+			if tc.gapCoded {
+				nw = gapCodedTestNetwork(t)
+			}
 			m, err := nw.Weights()
 			if err != nil {
 				t.Fatal(err)
