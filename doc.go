@@ -101,11 +101,19 @@
 //
 // Dense storage takes N*N*4 bytes (float32) or N*N*8 (float64). Sparse
 // storage is compressed sparse column with int32 row indices: 8 bytes per
-// stored weight for float32, plus 8 bytes per unit. When its columns hold
-// long runs of equal weights (the generators give one weight per block)
-// and it fits in Options.RAMBudgetGB, a sparse network also keeps a copy
-// made for the update kernel: about 2 bytes per stored weight, rows as
-// uint16 gaps and weights as runs. Connectivity is sampled
+// stored weight for float32, plus 8 bytes per unit. When every block has
+// one rule and few pairs are drawn more than once (at most one entry in
+// 32, by a bound on the expected repeats), the weights are not stored:
+// each follows from its block and from the number of times its pair was
+// drawn, and only the pairs drawn more than once are kept (8 bytes each).
+// When its columns hold long runs of equal weights (the generators give
+// one weight per block) and it fits in Options.RAMBudgetGB, a sparse
+// network also keeps a copy made for the update kernel: about 2 bytes per
+// stored weight, rows as uint16 gaps and weights as runs. A network of at
+// most 65,535 units whose weights are not stored and whose sampled
+// connections were kept (below) has only that copy of its rows, 2 bytes
+// per stored weight in all, and writes them out as int32 for
+// CopyWeightRows and WeightRowBlock, once. Connectivity is sampled
 // in time proportional to the number of synapses and written directly into
 // its final place, without a coordinate list, so the peak during
 // Initialize is the final storage plus 4 bytes per unit and, per worker,
