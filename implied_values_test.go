@@ -9,24 +9,43 @@ import (
 )
 
 // TestImpliedValues builds matrices whose values are implied, keeping the
-// samples (then the rows are gap codes) or drawing them twice, with 1 and
-// 3 workers, and checks them against the plain construction: the rows and
-// values of colReader, for whole columns and for spans of them, and those
-// written out (materialize). The
-// layout mixes a large block that never repeats with small blocks whose
-// pairs are drawn about 10 and 25 times each (a fixed indegree of 20 and
-// 50 from 2 units, multapses on), so that the repeats' counts, their
-// sums in stored order and their offsets are all exercised, while the
-// repeats stay few enough for implied values to pay.
+// samples or drawing them twice, with 1 and 3 workers, and checks them
+// against the plain construction: the rows and values of colReader, for
+// whole columns and for spans of them, and those written out
+// (materialize). Each layout mixes a large block that never repeats with
+// small blocks whose pairs are drawn several times each (a fixed indegree
+// from 2 units, multapses on), so that the repeats' counts, their sums in
+// stored order and their offsets are all exercised, while the repeats stay
+// few enough for implied values to pay. The small network keeps its rows
+// as gap codes when it keeps its samples; the one of more than gapSkip
+// units keeps an array of rows.
 func TestImpliedValues(t *testing.T) {
 	t.Parallel()
-	const n = 3100 // 4 column buckets and 4 row chunks
-	blocks := []block{
-		{index: 0, rule: bernoulliRule{p: 0.15, layers: 1, j: 0.3}, preStart: 0, preEnd: 3000, postStart: 0, postEnd: 3000},
-		{index: 1, rule: indegreeRule{p: 10, j: -0.7, multapses: true}, preStart: 3000, preEnd: 3002, postStart: 0, postEnd: 3000},
-		{index: 2, rule: indegreeRule{p: 25, j: 0.1, multapses: true}, preStart: 3002, preEnd: 3004, postStart: 3000, postEnd: n},
-		{index: 3, rule: poissonRule{rate: 0.01, j: 1.5}, preStart: 0, preEnd: 3000, postStart: 3000, postEnd: n},
+	// Blocks with the same first post unit have the same last one, as
+	// populations do, which sampleRows assumes.
+	layouts := []struct {
+		name   string
+		n      int
+		blocks []block
+	}{
+		{"gap-codes", 3100, []block{ // 4 column buckets and 4 row chunks
+			{index: 0, rule: bernoulliRule{p: 0.15, layers: 1, j: 0.3}, preStart: 0, preEnd: 3000, postStart: 0, postEnd: 3000},
+			{index: 1, rule: indegreeRule{p: 10, j: -0.7, multapses: true}, preStart: 3000, preEnd: 3002, postStart: 0, postEnd: 3000},
+			{index: 2, rule: indegreeRule{p: 25, j: 0.1, multapses: true}, preStart: 3002, preEnd: 3004, postStart: 3000, postEnd: 3100},
+			{index: 3, rule: poissonRule{rate: 0.01, j: 1.5}, preStart: 0, preEnd: 3000, postStart: 3000, postEnd: 3100},
+		}},
+		{"rows", 70000, []block{
+			{index: 0, rule: bernoulliRule{p: 0.0001, layers: 1, j: 0.3}, preStart: 0, preEnd: 69000, postStart: 0, postEnd: 69000},
+			{index: 1, rule: indegreeRule{p: 2, j: -0.7, multapses: true}, preStart: 69000, preEnd: 69002, postStart: 69000, postEnd: 70000},
+			{index: 2, rule: poissonRule{rate: 0.00005, j: 1.5}, preStart: 0, preEnd: 69000, postStart: 69000, postEnd: 70000},
+		}},
 	}
+	for _, lt := range layouts {
+		t.Run(lt.name, func(t *testing.T) { testImpliedValues(t, lt.n, lt.blocks) })
+	}
+}
+
+func testImpliedValues(t *testing.T, n int, blocks []block) {
 	l := newLayout(blocks, true)
 	if !impliedPays(l.expected, l.repeats) {
 		t.Fatalf("repeats bound %g of %g entries: implied values would not be used", l.repeats, l.expected)
@@ -43,9 +62,8 @@ func TestImpliedValues(t *testing.T) {
 					t.Fatalf("values not implied, or no repeats recorded (vals %d, implied %v)", len(got.vals), got.implied != nil)
 				}
 				// A build that keeps its samples keeps the rows as gap
-				// codes (n <= gapSkip); one that draws them twice, as an
-				// array.
-				if keep := budget > 1; (got.gaps != nil) != keep || (got.rows != nil) == keep {
+				// codes when n <= gapSkip; otherwise, as an array.
+				if codes := budget > 1 && n <= gapSkip; (got.gaps != nil) != codes || (got.rows != nil) == codes {
 					t.Fatalf("budget %g: %d gap codes and %d rows", budget, len(got.gaps), len(got.rows))
 				}
 				if !slices.Equal(got.indptr, want.indptr) {
@@ -56,10 +74,12 @@ func TestImpliedValues(t *testing.T) {
 				for c := range n {
 					lo, hi := want.indptr[c], want.indptr[c+1]
 					if rows := r.rows(c); !slices.Equal(rows, want.rows[lo:hi]) {
-						t.Fatalf("column %d: rows %v, want %v", c, rows, want.rows[lo:hi])
+						k := firstDifference(rows, want.rows[lo:hi])
+						t.Fatalf("column %d, entry %d of %d: row %d, want %d", c, k, hi-lo, rows[k], want.rows[lo+int64(k)])
 					}
 					if v := r.vals(c); !slices.Equal(v, want.vals[lo:hi]) {
-						t.Fatalf("column %d: values %v, want %v", c, v, want.vals[lo:hi])
+						k := firstDifference(v, want.vals[lo:hi])
+						t.Fatalf("column %d, entry %d of %d (row %d): value %g, want %g", c, k, hi-lo, want.rows[lo+int64(k)], v[k], want.vals[lo+int64(k)])
 					}
 					if hi == lo {
 						continue
@@ -67,7 +87,8 @@ func TestImpliedValues(t *testing.T) {
 					k0 := rng.IntN(int(hi - lo))
 					k1 := k0 + rng.IntN(int(hi-lo)-k0+1)
 					if v := r.valSpan(c, k0, k1); !slices.Equal(v, want.vals[lo+int64(k0):lo+int64(k1)]) {
-						t.Fatalf("column %d, entries %d to %d: values %v, want %v", c, k0, k1, v, want.vals[lo+int64(k0):lo+int64(k1)])
+						k := firstDifference(v, want.vals[lo+int64(k0):lo+int64(k1)])
+						t.Fatalf("column %d, entries %d to %d: value %g at %d, want %g", c, k0, k1, v[k], k0+k, want.vals[lo+int64(k0+k)])
 					}
 				}
 				got.materialize(workers)
@@ -77,6 +98,17 @@ func TestImpliedValues(t *testing.T) {
 			})
 		}
 	}
+}
+
+// firstDifference returns the first index where a and b, of the same
+// length, differ.
+func firstDifference[E comparable](a, b []E) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return len(a)
 }
 
 // TestImpliedPays checks the choice of implied values against the bound on
