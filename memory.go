@@ -10,7 +10,8 @@ import (
 // chooseMode resolves WeightAuto and checks the memory estimate against
 // the budget before anything large is allocated. expected is the expected
 // number of stored entries in sparse mode, and repeats a bound on the
-// expected number of them drawn more than once (see repeatBound).
+// expected number of them drawn more than once (see repeatBound), or
+// givenWeights.
 func chooseMode(opts Options, n int, expected, repeats float64) (WeightMode, error) {
 	budget := budgetBytes(opts.RAMBudgetGB)
 	mode := opts.WeightMode
@@ -38,10 +39,16 @@ func chooseMode(opts Options, n int, expected, repeats float64) (WeightMode, err
 	return mode, nil
 }
 
+// givenWeights is the repeats argument of memoryNeed and chooseMode for
+// weights that Initialize does not draw (given, or restored from a
+// checkpoint): they are stored as they are, with arrays of rows and
+// values.
+const givenWeights = -1
+
 // memoryNeed estimates the bytes Initialize allocates for a network of n
 // units in the given mode (dense or sparse), with expected stored entries
 // in sparse mode, of which at most repeats are expected to be drawn more
-// than once. Optional structures (the kept samples of the sparse build,
+// than once (or givenWeights). Optional structures (the kept samples of the sparse build,
 // the flip kernel's gap-coded copy) are not included: they are made only
 // when they fit in the budget besides this.
 func memoryNeed(opts Options, mode WeightMode, n int, expected, repeats float64) float64 {
@@ -59,12 +66,13 @@ func memoryNeed(opts Options, mode WeightMode, n int, expected, repeats float64)
 		entries := expected + 6*math.Sqrt(expected)
 		need = entries*(4+elem) + float64(n+1)*8 + float64(n)*12*float64(opts.Workers) + float64(n)*4 +
 			stageBytes(n, opts.Workers, entries, int64(elem))
-		if impliedPays(expected, repeats) && n <= gapSkip {
+		drawn := repeats != givenWeights
+		if drawn && impliedPays(expected, repeats) && n <= gapSkip {
 			// Rows kept as gap codes (see csc) and written out as an
 			// array when the flip kernel has no gap-coded copy.
 			need += 2 * entries
 		}
-		if repeats > 0 && impliedPays(expected, repeats) {
+		if drawn && repeats > 0 && impliedPays(expected, repeats) {
 			// Implied values (see impliedValues): up to 40 bytes per
 			// repeat as the writers record them (records of 12 bytes, in
 			// logs grown by doubling), 8 in the matrix, the repeats'
@@ -103,7 +111,7 @@ func kernelBudget(opts Options, l *layout, n int, keptBytes int64) float64 {
 // restoredKernelBudget is kernelBudget for an engine whose sparse weights,
 // of nnz stored entries, were given or restored rather than built.
 func restoredKernelBudget(opts Options, n int, nnz int64) float64 {
-	return budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, float64(nnz), 0)
+	return budgetBytes(opts.RAMBudgetGB) - memoryNeed(opts, WeightSparse, n, float64(nnz), givenWeights)
 }
 
 // gapColumnsBytes returns the bytes of a gap-coded copy (gapColumns) of a

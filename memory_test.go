@@ -265,3 +265,21 @@ func TestMemoryEstimateCoversKeptSamples(t *testing.T) {
 		t.Errorf("Initialize allocated %d bytes, %.1f%% more than the %.0f-byte budget", alloc, 100*(float64(alloc)/budget-1), budget)
 	}
 }
+
+// TestMemoryNeedGivenWeights checks that the estimate of weights given to
+// the network (or restored) counts no room for what only a build makes:
+// rows kept as gap codes and the records of repeats. Drawn weights of a
+// network of at most gapSkip units count 2 bytes per entry more, for the
+// rows written out when the flip kernel has no gap-coded copy.
+func TestMemoryNeedGivenWeights(t *testing.T) {
+	opts := Options{Workers: 2}
+	const n, entries = 1000, 1e5
+	given := memoryNeed(opts, WeightSparse, n, entries, givenWeights)
+	drawn := memoryNeed(opts, WeightSparse, n, entries, 0)
+	if margin := entries + 6*math.Sqrt(entries); math.Abs(drawn-given-2*margin) > 1e-9*drawn {
+		t.Errorf("drawn weights need %g bytes more than given ones, want %g", drawn-given, 2*margin)
+	}
+	if large := memoryNeed(opts, WeightSparse, gapSkip+1, entries, 0); large != memoryNeed(opts, WeightSparse, gapSkip+1, entries, givenWeights) {
+		t.Errorf("over gapSkip units, drawn weights without repeats need %g bytes, given ones %g", large, memoryNeed(opts, WeightSparse, gapSkip+1, entries, givenWeights))
+	}
+}

@@ -90,7 +90,7 @@ func NewNetworkFromWeights(name string, w mat.Matrix, pops []Population, thresho
 	if err := nw.checkContinuousTime(opts, nw.specs); err != nil {
 		return nil, err
 	}
-	mode, err := chooseMode(opts, n, expected, 0)
+	mode, err := chooseMode(opts, n, expected, givenWeights)
 	if err != nil {
 		return nil, err
 	}
