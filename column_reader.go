@@ -11,28 +11,35 @@ import (
 // values that are implied, buffers of its own that each call overwrites.
 // A colReader is for one goroutine.
 type colReader[T float32 | float64] struct {
-	m    *csc[T]
-	rbuf []int32
-	vbuf []T
+	m      *csc[T]
+	rbuf   []int32
+	rbufOf int // the column decoded into rbuf, -1 for none
+	vbuf   []T
 }
 
 // columns returns a reader of m's columns.
-func (m *csc[T]) columns() *colReader[T] { return &colReader[T]{m: m} }
+func (m *csc[T]) columns() *colReader[T] { return &colReader[T]{m: m, rbufOf: -1} }
 
-// rows returns the rows of column c, valid until the next call of rows.
+// rows returns the rows of column c, valid until the next call of rows
+// for another column. A column kept as gap codes is decoded once for
+// consecutive calls, so that vals and then rows of one column decode it
+// once.
 func (r *colReader[T]) rows(c int) []int32 {
 	m := r.m
 	lo, hi := m.indptr[c], m.indptr[c+1]
 	if m.rows != nil {
 		return m.rows[lo:hi]
 	}
-	r.rbuf = slices.Grow(r.rbuf[:0], int(hi-lo))[:hi-lo]
-	decodeGaps(r.rbuf, m.gaps[lo:hi])
+	if r.rbufOf != c {
+		r.rbuf = slices.Grow(r.rbuf[:0], int(hi-lo))[:hi-lo]
+		decodeGaps(r.rbuf, m.gaps[lo:hi])
+		r.rbufOf = c
+	}
 	return r.rbuf
 }
 
 // vals returns the values of column c, valid until the next call of vals
-// or valSpan.
+// or valSpan. It may decode the column's rows (see rows).
 func (r *colReader[T]) vals(c int) []T {
 	return r.valSpan(c, 0, int(r.m.indptr[c+1]-r.m.indptr[c]))
 }
