@@ -346,11 +346,11 @@ func buildCSC[T float32 | float64](l *layout, n, workers int, seed uint64, budge
 	logs := make([][]repeatRec, workers)
 	if packed {
 		counts = nil
-		logs = writePacked(m, blocks, pk, merge)
+		logs = writePacked(m, blocks, pk, merge, l.repeats)
 	} else {
 		forRowGroups(n, workers, func(worker, lo, hi int) {
 			if staged {
-				st := newPackedStage(m, counts[worker], weights, merge)
+				st := newPackedStage(m, counts[worker], weights, merge, l.repeats)
 				sampleRows(blocks, samplerSets[worker], seed, lo, hi, func(row int, pre []int32, preStart int, j float64, _ int) {
 					if !dropped(j) {
 						st.add(row, pre, preStart)
@@ -511,8 +511,8 @@ func (p *packedSamples) close() {
 // sumDuplicates would add it; m.indptr must then count each pair once.
 // When m's values are implied, it writes the rows only and returns the
 // repeats each worker recorded (see repeatLog), in the order of their
-// buckets.
-func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSamples, merge bool) [][]repeatRec {
+// buckets, with room reserved from repeats, the layout's bound.
+func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSamples, merge bool, repeats float64) [][]repeatRec {
 	n := len(m.indptr) - 1
 	buckets := (n + 1<<stageShift - 1) >> stageShift
 	order := make([]int, len(blocks))
@@ -525,6 +525,10 @@ func writePacked[T float32 | float64](m *csc[T], blocks []block, pk []*packedSam
 		cur := make([]int64, 1<<stageShift)
 		last := make([]int32, 1<<stageShift) // with gap codes: each column's last row, -1 before its first
 		log := &repeatLog{pending: make([]uint32, 1<<stageShift)}
+		if merge && m.vals == nil {
+			entries := m.indptr[min(n, hi<<stageShift)] - m.indptr[lo<<stageShift]
+			log.done = make([]repeatRec, 0, repeatRoom(repeats, entries, m.nnz()))
+		}
 		for b := lo; b < hi; b++ {
 			base := b << stageShift
 			width := min(n, base+1<<stageShift) - base

@@ -1,6 +1,9 @@
 package binarynet
 
-import "sort"
+import (
+	"math"
+	"sort"
+)
 
 // impliedValues holds the values of a sparse weight matrix built from
 // blocks with one rule each (see oneRulePerBlock) without an array of
@@ -28,6 +31,20 @@ type impliedValues[T float32 | float64] struct {
 // blocks of high probability, whose pairs repeat often, keep an array of
 // values.
 func impliedPays(expected, repeats float64) bool { return repeats <= expected/32 }
+
+// repeatRoom returns the number of repeats to reserve room for in the log
+// of a writer that writes entries of a matrix of nnz entries whose
+// repeats are bounded by bound (see repeatBound): its share of the bound,
+// plus 6 standard deviations as for a Poisson count, at most entries. A
+// log with room does not grow by copying as it is written, which would
+// touch fresh memory twice; room it does not use is never touched.
+func repeatRoom(bound float64, entries, nnz int64) int {
+	if nnz == 0 {
+		return 0
+	}
+	mean := bound * float64(entries) / float64(nnz)
+	return int(min(float64(entries), mean+6*math.Sqrt(mean)+64))
+}
 
 // repeat is an entry drawn more than once: its offset in its column and
 // the number of its draws after the first.

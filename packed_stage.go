@@ -35,8 +35,8 @@ type packedStage[T float32 | float64] struct {
 const packedStageFactor = 3
 
 // newPackedStage returns the stage of a worker, with cur its column
-// offsets from the count pass.
-func newPackedStage[T float32 | float64](m *csc[T], cur []int32, weights *blockWeights[T], merge bool) *packedStage[T] {
+// offsets from the count pass and repeats the layout's bound on repeats.
+func newPackedStage[T float32 | float64](m *csc[T], cur []int32, weights *blockWeights[T], merge bool, repeats float64) *packedStage[T] {
 	n := len(cur)
 	var mine int64 // entries this worker will write
 	for c, off := range cur {
@@ -53,6 +53,7 @@ func newPackedStage[T float32 | float64](m *csc[T], cur []int32, weights *blockW
 	}
 	if merge && m.vals == nil {
 		s.log.pending = make([]uint32, n)
+		s.log.done = make([]repeatRec, 0, repeatRoom(repeats, mine, m.nnz()))
 	}
 	return s
 }
